@@ -1,0 +1,3 @@
+from muse.cli.main import main
+
+raise SystemExit(main())

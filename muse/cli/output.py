@@ -1,0 +1,75 @@
+"""Printing for the CLI: data to stdout, messages to stderr, errors as one line.
+
+With ``--json`` a command prints exactly one JSON document on stdout (or one
+JSON error object on stderr); without it, short readable text.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from muse.core.errors import MuseError
+
+__all__ = ["emit", "warn", "run_guarded", "print_problems"]
+
+
+def _dumps(obj: Any) -> str:
+    import orjson
+
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+
+
+def emit(obj: Any, json_out: bool, text: str | Callable[[], str] | None = None) -> None:
+    """Print *obj* as JSON, or *text* (a string or a thunk) for people."""
+    if json_out or text is None:
+        sys.stdout.write(_dumps(obj) + "\n")
+    else:
+        body = text() if callable(text) else text
+        if body:
+            sys.stdout.write(body if body.endswith("\n") else body + "\n")
+
+
+def warn(message: str) -> None:
+    sys.stderr.write(f"muse: warning: {message}\n")
+
+
+def print_problems(problems: list[Any], limit: int = 5) -> None:
+    """One stderr line per unusable record file (a few, then a count)."""
+    for p in problems[:limit]:
+        warn(f"skipped {p.path}: {p.message}")
+    if len(problems) > limit:
+        warn(f"… and {len(problems) - limit} more unusable record files")
+
+
+def run_guarded(fn: Callable[[], int], argv: list[str]) -> int:
+    """Run a command, turning every failure into one line and an exit code."""
+    json_out = "--json" in argv
+    try:
+        code = fn()
+        sys.stdout.flush()
+        return code
+    except MuseError as exc:
+        if json_out:
+            sys.stderr.write(_dumps(exc.to_json()) + "\n")
+        else:
+            sys.stderr.write(f"muse: error: {exc.message}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("muse: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the final flush
+        except OSError:
+            pass
+        return 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except Exception as exc:  # a bug: say so in one line, exit 3
+        if json_out:
+            sys.stderr.write(_dumps({"error": "internal", "message": repr(exc)}) + "\n")
+        else:
+            sys.stderr.write(f"muse: internal error: {exc!r}\n")
+        return 3

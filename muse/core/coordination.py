@@ -1,0 +1,563 @@
+"""Coordination verbs and queries on one repository's record store.
+
+Write side: :func:`reserve`, :func:`intend`, :func:`release`, :func:`heartbeat`,
+:func:`depend`, :func:`enqueue`, :func:`claim`, :func:`complete`, :func:`fail`.
+Read side: :func:`active_reservations`, the ``load_*`` helpers and
+:class:`~muse.core.state.CoordState`. GC: :func:`run_coord_gc`.
+
+Every write is a new write-once record; races are settled by exclusive create
+(claims) or by a deterministic re-check after writing (strict reservations),
+never by read-decide-write.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from muse.core import clock
+from muse.core.errors import ConflictError, DependencyCycle, NotFound, StaleToken, UserError
+from muse.core.gc import CoordGcResult, run_coord_gc
+from muse.core.records import (
+    Claim,
+    Dependency,
+    Heartbeat,
+    Intent,
+    Release,
+    Reservation,
+    Task,
+    claim_slot_id,
+)
+from muse.core.state import Conflict, CoordState, TaskState
+from muse.core.store import CoordStore
+from muse.core.types import OPERATIONS, JsonDict, check_id, content_hash
+
+__all__ = [
+    "Reservation",
+    "Intent",
+    "Release",
+    "Heartbeat",
+    "Dependency",
+    "Task",
+    "Claim",
+    "Conflict",
+    "CoordState",
+    "TaskState",
+    "CoordGcResult",
+    "ReserveResult",
+    "ClaimResult",
+    "active_reservations",
+    "load_reservations",
+    "load_released_ids",
+    "load_heartbeat_map",
+    "load_intents",
+    "load_dependencies",
+    "load_tasks",
+    "load_claims",
+    "find_conflicts",
+    "reserve",
+    "intend",
+    "release",
+    "heartbeat",
+    "depend",
+    "enqueue",
+    "claim",
+    "complete",
+    "fail",
+    "run_coord_gc",
+    "DEFAULT_TTL",
+]
+
+DEFAULT_TTL = 900.0  # seconds a lease lives without a heartbeat
+
+
+# ── read helpers (each reads only the folders it needs) ─────────────────────
+def active_reservations(root: pathlib.Path, now: float | None = None) -> list[Reservation]:
+    """Reservations that are neither released nor expired (heartbeats extend runs)."""
+    return CoordState(pathlib.Path(root), clock.now() if now is None else now).active_reservations()
+
+
+def load_reservations(root: pathlib.Path) -> list[Reservation]:
+    return CoordState(pathlib.Path(root)).reservations
+
+
+def load_released_ids(root: pathlib.Path) -> set[str]:
+    return set(CoordState(pathlib.Path(root)).released())
+
+
+def load_heartbeat_map(root: pathlib.Path) -> dict[str, float]:
+    return CoordState(pathlib.Path(root)).heartbeat_map()
+
+
+def load_intents(root: pathlib.Path) -> list[Intent]:
+    return CoordState(pathlib.Path(root)).intents
+
+
+def load_dependencies(root: pathlib.Path) -> list[Dependency]:
+    return CoordState(pathlib.Path(root)).dependencies
+
+
+def load_tasks(root: pathlib.Path) -> list[Task]:
+    return CoordState(pathlib.Path(root)).tasks
+
+
+def load_claims(root: pathlib.Path) -> list[Claim]:
+    return CoordState(pathlib.Path(root)).claims
+
+
+def find_conflicts(root: pathlib.Path, now: float | None = None) -> list[Conflict]:
+    return CoordState(pathlib.Path(root), clock.now() if now is None else now).conflicts()
+
+
+# ── helpers ──────────────────────────────────────────────────────────────────
+def _new_id(body: JsonDict) -> str:
+    # Content hash over the body plus a nonce: identical retries inside one call
+    # stay idempotent, two agents never collide.
+    return content_hash(body)
+
+
+def _nonce() -> str:
+    return os.urandom(6).hex()
+
+
+def _check_symbols(symbols: list[str]) -> list[str]:
+    if not symbols:
+        raise UserError("give at least one symbol address, e.g. kernel/sched/core.c::schedule")
+    out: list[str] = []
+    for sym in symbols:
+        if not isinstance(sym, str) or not sym.strip() or "\n" in sym or len(sym) > 1024:
+            raise UserError(f"invalid symbol address {sym!r}")
+        path, sep, name = sym.partition("::")
+        if not path or (sep and not name):
+            raise UserError(f"invalid symbol address {sym!r}: expected path or path::qualified.name")
+        if sym not in out:
+            out.append(sym)
+    return out
+
+
+# ── reservations ─────────────────────────────────────────────────────────────
+@dataclass
+class ReserveResult:
+    reservation: Reservation
+    record: JsonDict
+    conflicts: dict[str, list[Reservation]] = field(default_factory=dict)
+
+    def to_json(self) -> JsonDict:
+        return {
+            **self.record,
+            "conflicts": [
+                {
+                    "symbol": sym,
+                    "holders": [
+                        {"run_id": r.run_id, "reservation_id": r.reservation_id}
+                        for r in holders
+                    ],
+                }
+                for sym, holders in sorted(self.conflicts.items())
+            ],
+        }
+
+
+def reserve(
+    root: pathlib.Path,
+    run_id: str,
+    symbols: list[str],
+    *,
+    ttl: float = DEFAULT_TTL,
+    strict: bool = False,
+    now: float | None = None,
+) -> ReserveResult:
+    """Reserve *symbols* for *run_id* for *ttl* seconds.
+
+    Advisory (default): always granted; overlaps with other runs are returned.
+    Strict: refused with :class:`ConflictError` naming the holder. Two strict
+    reservers racing both write, then both re-check: the later one (by
+    creation time, then id) withdraws, so exactly one keeps the symbols.
+    """
+    check_id(run_id, "run id")
+    symbols = _check_symbols(symbols)
+    t = clock.now() if now is None else now
+    state = CoordState(pathlib.Path(root), t)
+    if strict:
+        held = state.holders_of(symbols, exclude_run=run_id)
+        if held:
+            raise _strict_conflict(held, state)
+    body: JsonDict = {
+        "run_id": run_id,
+        "symbols": symbols,
+        "created_at": clock.format_ts(t),
+        "expires_at": clock.format_ts(t + ttl),
+        "mode": "strict" if strict else "advisory",
+        "nonce": _nonce(),
+    }
+    rid = _new_id(body)
+    record = {"reservation_id": rid, **body}
+    store = CoordStore(pathlib.Path(root))
+    store.create("reservation", rid, record)
+    res = Reservation.decode(rid, record)
+    if strict:
+        # Re-check with our record visible: anyone strictly earlier wins.
+        after = CoordState(pathlib.Path(root), t)
+        rivals = after.holders_of(symbols, exclude_run=run_id)
+        mine = (res.created_at or t, rid)
+        earlier = {
+            s: [r for r in rs if (r.created_at or 0.0, r.reservation_id) < mine]
+            for s, rs in rivals.items()
+        }
+        earlier = {s: rs for s, rs in earlier.items() if rs}
+        if earlier:
+            release(root, rid, run_id, now=t)
+            raise _strict_conflict(earlier, after)
+        return ReserveResult(res, record)
+    return ReserveResult(res, record, state.holders_of(symbols, exclude_run=run_id))
+
+
+def _strict_conflict(held: dict[str, list[Reservation]], state: CoordState) -> ConflictError:
+    sym, holders = sorted(held.items())[0]
+    first = holders[0]
+    expiry = state.effective_expiry(first.run_id, first.expires_at)
+    return ConflictError(
+        f"{sym} is held by run {first.run_id} until {clock.format_ts(expiry)}"
+        f" (reservation {first.reservation_id})",
+        symbol=sym,
+        holder=first.run_id,
+        reservation_id=first.reservation_id,
+        expires_at=clock.format_ts(expiry),
+        retry_after=max(1, int(expiry - state.now)),
+        conflicts={s: sorted({r.run_id for r in rs}) for s, rs in held.items()},
+    )
+
+
+def release(
+    root: pathlib.Path, reservation_id: str, run_id: str | None = None, *, now: float | None = None
+) -> JsonDict:
+    """Write a release tombstone for *reservation_id*.
+
+    Raises:
+        NotFound: no such reservation.
+        UserError: it belongs to another run.
+    """
+    check_id(reservation_id, "reservation id")
+    t = clock.now() if now is None else now
+    state = CoordState(pathlib.Path(root), t)
+    res = next((r for r in state.reservations if r.reservation_id == reservation_id), None)
+    if res is None:
+        raise NotFound(f"no reservation {reservation_id!r}", reservation_id=reservation_id)
+    if run_id is not None and res.run_id != run_id:
+        raise UserError(
+            f"reservation {reservation_id} belongs to run {res.run_id}, not {run_id}",
+            holder=res.run_id,
+        )
+    existing = state.released().get(reservation_id)
+    if existing is not None:
+        return {"release_id": existing.release_id, "reservation_id": reservation_id,
+                "run_id": existing.run_id, "released_at": clock.format_ts(existing.released_at),
+                "already_released": True}
+    body: JsonDict = {
+        "reservation_id": reservation_id,
+        "run_id": res.run_id,
+        "released_at": clock.format_ts(t),
+    }
+    rel_id = _new_id(body)
+    record = {"release_id": rel_id, **body}
+    CoordStore(pathlib.Path(root)).create("release", rel_id, record)
+    return record
+
+
+def heartbeat(
+    root: pathlib.Path, run_id: str, *, ttl: float = DEFAULT_TTL, now: float | None = None
+) -> JsonDict:
+    """Extend every lease (reservations and claims) of *run_id* to now + *ttl*."""
+    check_id(run_id, "run id")
+    t = clock.now() if now is None else now
+    ts = clock.format_ts(t + ttl)
+    body: JsonDict = {"run_id": run_id, "at": clock.format_ts(t), "extended_expires_at": ts, "expires_at": ts}
+    hb_id = _new_id(body)
+    record = {"heartbeat_id": hb_id, **body}
+    CoordStore(pathlib.Path(root)).create("heartbeat", hb_id, record)
+    return record
+
+
+def intend(
+    root: pathlib.Path,
+    run_id: str,
+    operation: str,
+    target: str,
+    *,
+    reservation_id: str | None = None,
+    new_name: str | None = None,
+    now: float | None = None,
+) -> JsonDict:
+    """Declare that *run_id* will apply *operation* to *target*."""
+    check_id(run_id, "run id")
+    if operation not in OPERATIONS:
+        raise UserError(f"unknown operation {operation!r}: use one of {', '.join(OPERATIONS)}")
+    _check_symbols([target])
+    if operation in ("rename", "move") and not new_name:
+        raise UserError(f"a {operation} intent needs the new name/destination (--to)")
+    t = clock.now() if now is None else now
+    if reservation_id is not None:
+        check_id(reservation_id, "reservation id")
+        state = CoordState(pathlib.Path(root), t)
+        if not any(r.reservation_id == reservation_id for r in state.reservations):
+            raise NotFound(f"no reservation {reservation_id!r}", reservation_id=reservation_id)
+    body: JsonDict = {
+        "run_id": run_id,
+        "reservation_id": reservation_id,
+        "operation": operation,
+        "target": target,
+        "created_at": clock.format_ts(t),
+    }
+    if new_name:
+        body["new_name"] = new_name
+    iid = _new_id(body)
+    record = {"intent_id": iid, **body}
+    CoordStore(pathlib.Path(root)).create("intent", iid, record)
+    return record
+
+
+# ── dependencies ─────────────────────────────────────────────────────────────
+def _find_cycle(edges: dict[str, set[str]], start: str, targets: list[str]) -> list[str] | None:
+    """Path from any of *targets* back to *start* through *edges*, if one exists."""
+    for target in targets:
+        stack: list[tuple[str, list[str]]] = [(target, [start, target])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            if node == start:
+                return path
+            if node in seen:
+                continue
+            seen.add(node)
+            for nxt in edges.get(node, ()):
+                stack.append((nxt, path + [nxt]))
+    return None
+
+
+def depend(
+    root: pathlib.Path,
+    node: str,
+    depends_on: list[str],
+    *,
+    on_tasks: bool = False,
+    run_id: str | None = None,
+) -> JsonDict:
+    """Record that *node* (a reservation, or a task with *on_tasks*) waits for *depends_on*.
+
+    Raises:
+        DependencyCycle: the new edges would close a cycle (the cycle is named).
+    """
+    check_id(node, "task id" if on_tasks else "reservation id")
+    if not depends_on:
+        raise UserError("give at least one prerequisite (--on ID)")
+    for d in depends_on:
+        check_id(d, "prerequisite id")
+    if node in depends_on:
+        raise DependencyCycle(f"{node} cannot depend on itself", cycle=[node, node])
+    state = CoordState(pathlib.Path(root))
+    edges: dict[str, set[str]] = defaultdict(set)
+    if on_tasks:
+        edges.update(state.task_dependencies())
+        known = {t.task_id for t in state.tasks}
+    else:
+        for d in state.dependencies:
+            if d.reservation_id is not None:
+                edges[d.reservation_id].update(d.depends_on)
+        known = {r.reservation_id for r in state.reservations}
+    if node not in known:
+        raise NotFound(f"no {'task' if on_tasks else 'reservation'} {node!r}", id=node)
+    cycle = _find_cycle(edges, node, list(depends_on))
+    if cycle:
+        raise DependencyCycle("dependency would close a cycle: " + " -> ".join(cycle), cycle=cycle)
+    body: JsonDict = {("task_id" if on_tasks else "reservation_id"): node, "depends_on": sorted(set(depends_on))}
+    if run_id:
+        body["run_id"] = run_id
+    did = _new_id(body)
+    record = {"dependency_id": did, **body}
+    CoordStore(pathlib.Path(root)).create("dependency", did, record)
+    return record
+
+
+# ── task queue ───────────────────────────────────────────────────────────────
+def enqueue(
+    root: pathlib.Path,
+    description: str,
+    *,
+    task_id: str | None = None,
+    priority: int = 0,
+    depends_on: list[str] | None = None,
+    symbols: list[str] | None = None,
+    run_id: str | None = None,
+    now: float | None = None,
+) -> JsonDict:
+    """Add a task; exclusive create, so a task id can be enqueued once."""
+    t = clock.now() if now is None else now
+    deps = sorted(set(depends_on or ()))
+    body: JsonDict = {
+        "run_id": run_id,
+        "description": description,
+        "priority": priority,
+        "depends_on": deps,
+        "symbols": _check_symbols(symbols) if symbols else [],
+        "created_at": clock.format_ts(t),
+    }
+    if task_id is None:
+        task_id = "task-" + content_hash({**body, "nonce": _nonce()})[7:23]
+    check_id(task_id, "task id")
+    if "+" in task_id:
+        raise UserError(f"task id {task_id!r} must not contain '+' (reserved for claim slots)")
+    for d in deps:
+        check_id(d, "prerequisite id")
+    if task_id in deps:
+        raise DependencyCycle(f"task {task_id} cannot depend on itself", cycle=[task_id, task_id])
+    record = {"task_id": task_id, **body}
+    if not CoordStore(pathlib.Path(root)).create("task", task_id, record):
+        raise UserError(f"task {task_id!r} already exists", task_id=task_id)
+    return record
+
+
+@dataclass
+class ClaimResult:
+    task: Task
+    claim: JsonDict
+    token: int
+
+    def to_json(self) -> JsonDict:
+        return {
+            "task_id": self.task.task_id,
+            "description": self.task.description,
+            "priority": self.task.priority,
+            "symbols": list(self.task.symbols),
+            "claimer_run_id": self.claim["claimer_run_id"],
+            "expires_at": self.claim["expires_at"],
+            "token": self.token,
+        }
+
+
+def _claim_slot(
+    store: CoordStore, task_id: str, slot: int, body: JsonDict
+) -> JsonDict | None:
+    record = {"claim_id": claim_slot_id(task_id, slot), "task_id": task_id, "slot": slot, **body}
+    if store.create("claim", claim_slot_id(task_id, slot), record):
+        return record
+    return None
+
+
+def claim(
+    root: pathlib.Path,
+    run_id: str,
+    *,
+    ttl: float = DEFAULT_TTL,
+    task_id: str | None = None,
+    now: float | None = None,
+) -> ClaimResult | None:
+    """Take the highest-priority ready task (or *task_id*) for *run_id*.
+
+    Exactly one caller wins each claim slot (exclusive create), so racing
+    processes never share a task. Returns None when nothing is claimable.
+
+    Raises:
+        NotFound: *task_id* names no task.
+        ConflictError: *task_id* is held by another live run, done or blocked.
+    """
+    check_id(run_id, "run id")
+    t = clock.now() if now is None else now
+    state = CoordState(pathlib.Path(root), t)
+    states = state.task_states()
+    if task_id is not None:
+        check_id(task_id, "task id")
+        st = states.get(task_id)
+        if st is None:
+            raise NotFound(f"no task {task_id!r}", task_id=task_id)
+        if not st.ready:
+            why = f"blocked by {', '.join(st.blocked_by)}" if st.blocked_by else st.status
+            if st.holder:
+                why += f" by {st.holder}"
+            raise ConflictError(f"task {task_id} is not claimable: {why}", task_id=task_id,
+                                status=st.status, holder=st.holder, blocked_by=list(st.blocked_by))
+        candidates = [st]
+    else:
+        candidates = sorted(
+            (s for s in states.values() if s.ready),
+            key=lambda s: (-s.task.priority, s.task.created_at or 0.0, s.task.task_id),
+        )
+    store = CoordStore(pathlib.Path(root))
+    body: JsonDict = {
+        "claimer_run_id": run_id,
+        "status": "claimed",
+        "at": clock.format_ts(t),
+        "expires_at": clock.format_ts(t + ttl),
+    }
+    for st in candidates:
+        won = _claim_slot(store, st.task.task_id, st.top_slot + 1, body)
+        if won is not None:
+            return ClaimResult(st.task, won, st.top_slot + 1)
+    if task_id is not None:
+        raise ConflictError(f"task {task_id} was claimed by another run first", task_id=task_id)
+    return None
+
+
+def _finish(
+    root: pathlib.Path,
+    task_id: str,
+    run_id: str,
+    status: str,
+    *,
+    token: int | None,
+    detail: str,
+    requeue: bool = False,
+    now: float | None = None,
+) -> JsonDict:
+    check_id(task_id, "task id")
+    check_id(run_id, "run id")
+    t = clock.now() if now is None else now
+    state = CoordState(pathlib.Path(root), t)
+    st = state.task_states().get(task_id)
+    if st is None:
+        raise NotFound(f"no task {task_id!r}", task_id=task_id)
+    log = state.claim_log().get(task_id, [])
+    top = log[-1] if log else None
+    if top is None or top.status != "claimed":
+        raise UserError(f"task {task_id} is not claimed (status: {st.status})", status=st.status)
+    if top.claimer_run_id != run_id:
+        raise StaleToken(
+            f"task {task_id} is held by run {top.claimer_run_id} (token {top.slot}), not {run_id}",
+            holder=top.claimer_run_id, token=top.slot,
+        )
+    if token is not None and token != top.slot:
+        raise StaleToken(f"stale token {token} for task {task_id}: current token is {top.slot}",
+                         token=top.slot)
+    body: JsonDict = {
+        "claimer_run_id": run_id,
+        "status": status,
+        "at": clock.format_ts(t),
+        "detail": detail,
+        "of_slot": top.slot,
+    }
+    if requeue:
+        body["requeue"] = True
+    won = _claim_slot(CoordStore(pathlib.Path(root)), task_id, top.slot + 1, body)
+    if won is None:
+        raise StaleToken(
+            f"task {task_id} was taken over by another run after your claim expired (token {top.slot})",
+            token=top.slot,
+        )
+    return won
+
+
+def complete(
+    root: pathlib.Path, task_id: str, run_id: str, *, token: int | None = None,
+    detail: str = "", now: float | None = None,
+) -> JsonDict:
+    """Mark *task_id* done; only the current claimer (and token) may."""
+    return _finish(root, task_id, run_id, "completed", token=token, detail=detail, now=now)
+
+
+def fail(
+    root: pathlib.Path, task_id: str, run_id: str, *, token: int | None = None,
+    detail: str = "", requeue: bool = False, now: float | None = None,
+) -> JsonDict:
+    """Mark *task_id* failed; with *requeue* it returns to the queue for another run."""
+    return _finish(root, task_id, run_id, "failed", token=token, detail=detail, requeue=requeue, now=now)

@@ -1,0 +1,179 @@
+"""Garbage collection of dead coordination records.
+
+A reservation is dead once it is released, or its effective expiry (its own
+``expires_at`` or the latest heartbeat of its run) lies more than the grace
+period in the past. GC removes it together with the records that only
+served it: its intents, its release tombstones and its dependency edges;
+plus heartbeats that no longer extend anything and superseded claim slots.
+
+Removed ids are appended to a graveyard so that a later pull never writes
+them back into ``remote/`` (the hub keeps everything it was ever sent).
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from dataclasses import dataclass, field
+
+from muse.core import clock
+from muse.core.paths import coordination_dir
+from muse.core.state import CoordState
+from muse.core.store import CoordStore
+from muse.core.types import JsonDict
+
+__all__ = ["CoordGcResult", "run_coord_gc", "load_graveyard", "graveyard_path", "DEFAULT_GRACE"]
+
+DEFAULT_GRACE = 600.0  # must exceed any read→write gap inside one command
+
+
+def graveyard_path(root: pathlib.Path) -> pathlib.Path:
+    return coordination_dir(root) / "graveyard.log"
+
+
+def load_graveyard(root: pathlib.Path) -> set[tuple[str, str]]:
+    """``(kind, record_id)`` of every record GC ever removed here."""
+    try:
+        text = graveyard_path(root).read_text("utf-8", errors="replace")
+    except FileNotFoundError:
+        return set()
+    out: set[tuple[str, str]] = set()
+    for line in text.splitlines():
+        kind, _, rid = line.partition(" ")
+        if rid:
+            out.add((kind, rid))
+    return out
+
+
+def _bury(root: pathlib.Path, entries: list[tuple[str, str]]) -> None:
+    if not entries:
+        return
+    data = "".join(f"{k} {r}\n" for k, r in entries).encode()
+    path = graveyard_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)  # must be durable before the files disappear
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class CoordGcResult:
+    """What GC removed (or, in a dry run, would remove), counted per kind."""
+
+    dry_run: bool
+    grace_period_seconds: float
+    reservations_removed: int = 0
+    intents_removed: int = 0
+    releases_removed: int = 0
+    heartbeats_removed: int = 0
+    dependencies_removed: int = 0
+    claims_removed: int = 0
+    problems: list[JsonDict] = field(default_factory=list)
+
+    @property
+    def total_removed(self) -> int:
+        return (self.reservations_removed + self.intents_removed + self.releases_removed
+                + self.heartbeats_removed + self.dependencies_removed + self.claims_removed)
+
+    def to_json(self) -> JsonDict:
+        return {
+            "dry_run": self.dry_run,
+            "grace_period_seconds": self.grace_period_seconds,
+            "reservations_removed": self.reservations_removed,
+            "intents_removed": self.intents_removed,
+            "releases_removed": self.releases_removed,
+            "heartbeats_removed": self.heartbeats_removed,
+            "dependencies_removed": self.dependencies_removed,
+            "claims_removed": self.claims_removed,
+            "total_removed": self.total_removed,
+            "problems": self.problems,
+        }
+
+
+def run_coord_gc(
+    root: pathlib.Path,
+    dry_run: bool = False,
+    grace_period_seconds: float = DEFAULT_GRACE,
+    now: float | None = None,
+) -> CoordGcResult:
+    """Remove dead records; a dry run counts the same and deletes nothing."""
+    root = pathlib.Path(root)
+    t = clock.now() if now is None else now
+    horizon = t - grace_period_seconds
+    store = CoordStore(root)
+    state = CoordState(root, t, store=store)
+    result = CoordGcResult(dry_run=dry_run, grace_period_seconds=grace_period_seconds)
+    doomed: list[tuple[str, str]] = []  # (kind, record_id)
+
+    released = state.released()
+    hb = state.heartbeat_map()
+    dead_res: set[str] = set()
+    live_runs: set[str] = set()
+    for r in state.reservations:
+        rel = released.get(r.reservation_id)
+        if rel is not None:
+            dead = rel.released_at <= horizon
+        else:
+            dead = max(r.expires_at, hb.get(r.run_id, 0.0)) <= horizon
+        if dead:
+            dead_res.add(r.reservation_id)
+            doomed.append(("reservation", r.record_id))
+        else:
+            live_runs.add(r.run_id)
+    result.reservations_removed = len(doomed)
+
+    if state.reservations or dead_res:
+        known = {r.reservation_id for r in state.reservations}
+        for i in state.intents:
+            if (i.reservation_id in dead_res) or (
+                i.reservation_id is None and i.run_id not in live_runs
+                and hb.get(i.run_id, 0.0) <= horizon and (i.created_at or 0.0) <= horizon
+            ):
+                doomed.append(("intent", i.record_id))
+                result.intents_removed += 1
+        for rel in state.releases:
+            if rel.reservation_id in dead_res or (
+                rel.reservation_id not in known and rel.released_at <= horizon
+            ):
+                doomed.append(("release", rel.record_id))
+                result.releases_removed += 1
+        for d in state.dependencies:
+            if d.reservation_id is not None and d.reservation_id in dead_res:
+                doomed.append(("dependency", d.record_id))
+                result.dependencies_removed += 1
+    else:
+        for rel in state.releases:
+            if rel.released_at <= horizon:
+                doomed.append(("release", rel.record_id))
+                result.releases_removed += 1
+
+    # Heartbeats: one that is not its run's latest changes nothing; the latest
+    # goes once it is past the grace period and no live lease of its run is left.
+    claim_runs = {c.claimer_run_id for slots in state.claim_log().values() for c in slots[-1:]
+                  if c.status == "claimed"}
+    for h in state.heartbeats:
+        latest = hb.get(h.run_id, 0.0)
+        superseded = h.extended_expires_at < latest and (h.at or h.extended_expires_at) <= horizon
+        dead = latest <= horizon and h.run_id not in live_runs and h.run_id not in claim_runs
+        if superseded or dead:
+            doomed.append(("heartbeat", h.record_id))
+            result.heartbeats_removed += 1
+
+    # Claims: only the newest slot of a task's log decides its state.
+    for slots in state.claim_log().values():
+        for c in slots[:-1]:
+            if max(c.at or 0.0, c.expires_at) <= horizon:
+                doomed.append(("claim", c.record_id))
+                result.claims_removed += 1
+
+    result.problems = [p.to_json() for p in state.problems]
+    if not dry_run and doomed:
+        _bury(root, doomed)
+        for kind, rid in doomed:
+            # A record may exist locally and as a pulled copy: remove both.
+            store.delete(kind, rid, remote=False)
+            store.delete(kind, rid, remote=True)
+    return result

@@ -1,0 +1,333 @@
+"""Read side: load records of each kind and derive who holds what, now.
+
+Everything here is a pure function of the record files and a time ``now``.
+:class:`CoordState` loads each kind at most once, lazily, so a command pays
+only for the folders it needs.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from muse.core import clock
+from muse.core.errors import InvalidRecord
+from muse.core.records import (
+    Claim,
+    Dependency,
+    Heartbeat,
+    Intent,
+    Release,
+    Reservation,
+    Task,
+    decode,
+)
+from muse.core.store import CoordStore, Problem
+from muse.core.types import JsonDict
+
+__all__ = ["CoordState", "Conflict", "TaskState", "symbol_ancestors"]
+
+
+def symbol_ancestors(address: str) -> list[str]:
+    """Addresses that contain *address*: its file, then each enclosing scope.
+
+    ``a.c::Foo.bar`` → ``["a.c", "a.c::Foo"]``.
+    """
+    path, sep, name = address.partition("::")
+    if not sep:
+        return []
+    out = [path]
+    parts = name.split(".")
+    for i in range(1, len(parts)):
+        out.append(f"{path}::{'.'.join(parts[:i])}")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Active reservations of different runs on the same or enclosing addresses."""
+
+    symbol: str
+    holders: tuple[tuple[str, str, float], ...]  # (run_id, reservation_id, effective expiry)
+    overlap: str = "same"  # "same" address, or "contains" (file/scope vs member)
+
+    def to_json(self) -> JsonDict:
+        return {
+            "symbol": self.symbol,
+            "overlap": self.overlap,
+            "holders": [
+                {"run_id": r, "reservation_id": rid, "expires_at": clock.format_ts(exp)}
+                for r, rid, exp in self.holders
+            ],
+        }
+
+
+@dataclass(slots=True)
+class TaskState:
+    """Where a task stands now, derived from its claim log."""
+
+    task: Task
+    status: str  # pending | claimed | completed | failed
+    top_slot: int = 0
+    holder: str | None = None
+    expires_at: float | None = None
+    attempts: int = 0
+    blocked_by: tuple[str, ...] = ()
+    detail: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.status == "pending" and not self.blocked_by
+
+    def to_json(self) -> JsonDict:
+        out: JsonDict = {
+            "task_id": self.task.task_id,
+            "description": self.task.description,
+            "priority": self.task.priority,
+            "status": self.status,
+            "depends_on": list(self.task.depends_on),
+            "blocked_by": list(self.blocked_by),
+            "attempts": self.attempts,
+        }
+        if self.holder is not None:
+            out["holder"] = self.holder
+            out["token"] = self.top_slot
+        if self.expires_at is not None:
+            out["expires_at"] = clock.format_ts(self.expires_at)
+        if self.task.symbols:
+            out["symbols"] = list(self.task.symbols)
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+@dataclass
+class CoordState:
+    """A lazily loaded view of one repository's records at time *now*."""
+
+    root: pathlib.Path
+    now: float = field(default_factory=clock.now)
+    store: CoordStore | None = None
+    include_remote: bool = True
+    _cache: dict[str, list[Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.store is None:
+            self.store = CoordStore(self.root)
+
+    @property
+    def problems(self) -> list[Problem]:
+        assert self.store is not None
+        return self.store.problems
+
+    def records(self, kind: str) -> list[Any]:
+        """Typed records of *kind* (local wins over a remote copy with the same id)."""
+        cached = self._cache.get(kind)
+        if cached is not None:
+            return cached
+        assert self.store is not None
+        seen: dict[str, Any] = {}
+        for raw in self.store.read(kind, remote=self.include_remote):
+            if raw.record_id in seen:
+                continue
+            try:
+                seen[raw.record_id] = decode(kind, raw.record_id, raw.data, raw.remote)
+            except InvalidRecord as exc:
+                folder = self.store.folder(kind, remote=raw.remote)
+                self.problems.append(Problem(f"{folder}/{raw.record_id}.json", exc.message))
+        out = list(seen.values())
+        self._cache[kind] = out
+        return out
+
+    # ── typed accessors ──────────────────────────────────────────────────
+    @property
+    def reservations(self) -> list[Reservation]:
+        return self.records("reservation")
+
+    @property
+    def intents(self) -> list[Intent]:
+        return self.records("intent")
+
+    @property
+    def releases(self) -> list[Release]:
+        return self.records("release")
+
+    @property
+    def heartbeats(self) -> list[Heartbeat]:
+        return self.records("heartbeat")
+
+    @property
+    def dependencies(self) -> list[Dependency]:
+        return self.records("dependency")
+
+    @property
+    def tasks(self) -> list[Task]:
+        return self.records("task")
+
+    @property
+    def claims(self) -> list[Claim]:
+        return self.records("claim")
+
+    # ── derived views ────────────────────────────────────────────────────
+    def released(self) -> dict[str, Release]:
+        """reservation_id → its (earliest) release tombstone."""
+        key = "_released"
+        if key not in self._cache:
+            out: dict[str, Release] = {}
+            for rel in self.releases:
+                prev = out.get(rel.reservation_id)
+                if prev is None or rel.released_at < prev.released_at:
+                    out[rel.reservation_id] = rel
+            self._cache[key] = [out]
+        result: dict[str, Release] = self._cache[key][0]
+        return result
+
+    def heartbeat_map(self) -> dict[str, float]:
+        """run_id → latest ``extended_expires_at`` among its heartbeats."""
+        key = "_hb"
+        if key not in self._cache:
+            out: dict[str, float] = {}
+            for hb in self.heartbeats:
+                if hb.extended_expires_at > out.get(hb.run_id, 0.0):
+                    out[hb.run_id] = hb.extended_expires_at
+            self._cache[key] = [out]
+        result: dict[str, float] = self._cache[key][0]
+        return result
+
+    def effective_expiry(self, run_id: str, expires_at: float) -> float:
+        return max(expires_at, self.heartbeat_map().get(run_id, 0.0))
+
+    def run_alive(self, run_id: str) -> bool:
+        return self.heartbeat_map().get(run_id, 0.0) > self.now
+
+    def active_reservations(self) -> list[Reservation]:
+        """Reservations not released whose effective expiry is still ahead."""
+        released = self.released()
+        hb = self.heartbeat_map()
+        now = self.now
+        return [
+            r
+            for r in self.reservations
+            if r.reservation_id not in released and max(r.expires_at, hb.get(r.run_id, 0.0)) > now
+        ]
+
+    def conflicts(self, reservations: list[Reservation] | None = None) -> list[Conflict]:
+        """Overlaps between different runs, near-linear in the number of symbols."""
+        active = self.active_reservations() if reservations is None else reservations
+        holders: dict[str, list[Reservation]] = defaultdict(list)
+        for res in active:
+            for sym in res.symbols:
+                holders[sym].append(res)
+        out: list[Conflict] = []
+        for sym, group in holders.items():
+            runs = {r.run_id for r in group}
+            if len(runs) > 1:
+                out.append(Conflict(sym, self._holder_tuple(group), "same"))
+            for outer in symbol_ancestors(sym):
+                outer_group = holders.get(outer)
+                if outer_group is None:
+                    continue
+                if any(o.run_id != r.run_id for o in outer_group for r in group):
+                    out.append(Conflict(sym, self._holder_tuple(outer_group + group), "contains"))
+        out.sort(key=lambda c: c.symbol)
+        return out
+
+    def _holder_tuple(self, group: list[Reservation]) -> tuple[tuple[str, str, float], ...]:
+        seen: dict[str, tuple[str, str, float]] = {}
+        for r in group:
+            seen.setdefault(
+                r.reservation_id,
+                (r.run_id, r.reservation_id, self.effective_expiry(r.run_id, r.expires_at)),
+            )
+        return tuple(sorted(seen.values()))
+
+    def holders_of(self, symbols: list[str], exclude_run: str | None = None) -> dict[str, list[Reservation]]:
+        """Active reservations of other runs overlapping each of *symbols*.
+
+        Overlap is the same address, an enclosing one (the file, a class) or a
+        member of it; one pass over active reservations, then dict lookups.
+        """
+        exact: dict[str, list[Reservation]] = defaultdict(list)
+        inner: dict[str, list[Reservation]] = defaultdict(list)  # ancestor → members held
+        for res in self.active_reservations():
+            if res.run_id == exclude_run:
+                continue
+            for held in res.symbols:
+                exact[held].append(res)
+                for outer in symbol_ancestors(held):
+                    inner[outer].append(res)
+        out: dict[str, list[Reservation]] = {}
+        for sym in symbols:
+            found = list(exact.get(sym, ())) + list(inner.get(sym, ()))
+            for outer in symbol_ancestors(sym):
+                found.extend(exact.get(outer, ()))
+            if found:
+                out[sym] = list({r.reservation_id: r for r in found}.values())
+        return out
+
+    # ── tasks ────────────────────────────────────────────────────────────
+    def claim_log(self) -> dict[str, list[Claim]]:
+        """task_id → its claim slots, oldest first."""
+        key = "_claims"
+        if key not in self._cache:
+            log: dict[str, list[Claim]] = defaultdict(list)
+            for c in self.claims:
+                log[c.task_id].append(c)
+            for slots in log.values():
+                slots.sort(key=lambda c: (c.slot, c.record_id))
+            self._cache[key] = [dict(log)]
+        result: dict[str, list[Claim]] = self._cache[key][0]
+        return result
+
+    def task_dependencies(self) -> dict[str, set[str]]:
+        deps: dict[str, set[str]] = defaultdict(set)
+        for t in self.tasks:
+            deps[t.task_id].update(t.depends_on)
+        for d in self.dependencies:
+            if d.task_id is not None:
+                deps[d.task_id].update(d.depends_on)
+        return deps
+
+    def task_states(self) -> dict[str, TaskState]:
+        key = "_task_states"
+        if key in self._cache:
+            cached: dict[str, TaskState] = self._cache[key][0]
+            return cached
+        log = self.claim_log()
+        hb = self.heartbeat_map()
+        states: dict[str, TaskState] = {}
+        for task in self.tasks:
+            if task.task_id in states:
+                continue
+            slots = log.get(task.task_id, [])
+            st = TaskState(task, "pending", attempts=sum(1 for c in slots if c.status == "claimed"))
+            if slots:
+                top = slots[-1]
+                st.top_slot = top.slot
+                if top.status == "claimed":
+                    expiry = max(top.expires_at, hb.get(top.claimer_run_id, 0.0))
+                    if expiry > self.now:
+                        st.status, st.holder, st.expires_at = "claimed", top.claimer_run_id, expiry
+                    else:
+                        st.detail = f"claim by {top.claimer_run_id} expired"
+                elif top.status == "completed":
+                    st.status, st.holder = "completed", top.claimer_run_id
+                    st.detail = top.detail
+                elif not top.requeue:
+                    st.status, st.holder = "failed", top.claimer_run_id
+                    st.detail = top.detail
+                else:
+                    st.detail = f"requeued after failure: {top.detail}".rstrip(": ")
+            states[task.task_id] = st
+        deps = self.task_dependencies()
+        for task_id, st in states.items():
+            if st.status == "pending":
+                waiting = [
+                    d for d in sorted(deps.get(task_id, ()))
+                    if d not in states or states[d].status != "completed"
+                ]
+                st.blocked_by = tuple(waiting)
+        self._cache[key] = [states]
+        return states

@@ -1,0 +1,156 @@
+"""The file-backed record store under ``.muse/coordination``.
+
+One JSON file per record, write-once. Reads are a tight ``scandir`` +
+``os.read`` (through a directory fd) + ``orjson`` decode loop; a file that is
+unreadable or not a JSON object becomes a :class:`Problem` and never hides
+the good records next to it.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from muse.core.fileio import write_file
+from muse.core.paths import coordination_dir, remote_dir
+from muse.core.types import KIND_DIRS, JsonDict, check_id
+
+__all__ = ["Problem", "RawRecord", "CoordStore", "read_folder", "encode_record"]
+
+_READ_CHUNK = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A record file that could not be used, and why."""
+
+    path: str
+    message: str
+
+    def to_json(self) -> JsonDict:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """A decoded record file: its id (the file stem), its dict and where it came from."""
+
+    record_id: str
+    data: JsonDict
+    remote: bool = False
+
+
+def _read_all(name: str, dir_fd: int) -> bytes:
+    fd = os.open(name, os.O_RDONLY, dir_fd=dir_fd)
+    try:
+        chunk = os.read(fd, _READ_CHUNK)
+        if len(chunk) < _READ_CHUNK:
+            return chunk
+        parts = [chunk]
+        while chunk:
+            chunk = os.read(fd, 1 << 20)
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def record_names(folder: str) -> list[str]:
+    """Names of the record files in *folder* (hidden temp files and others skipped)."""
+    try:
+        with os.scandir(folder) as it:
+            return [e.name for e in it if e.name.endswith(".json") and e.name[0] != "."]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def read_folder(
+    folder: str, problems: list[Problem], names: Iterable[str] | None = None
+) -> Iterator[tuple[str, Any]]:
+    """Yield ``(record_id, decoded JSON)`` for each record file in *folder*."""
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    loads = orjson.loads
+    try:
+        if names is None:
+            with os.scandir(dir_fd) as it:
+                names = [e.name for e in it if e.name.endswith(".json") and e.name[0] != "."]
+        for name in names:
+            try:
+                raw = _read_all(name, dir_fd)
+            except FileNotFoundError:
+                continue  # deleted by a concurrent GC between listing and reading
+            except OSError as exc:
+                problems.append(Problem(os.path.join(folder, name), f"unreadable: {exc.strerror}"))
+                continue
+            try:
+                yield name[:-5], loads(raw)
+            except orjson.JSONDecodeError as exc:
+                problems.append(Problem(os.path.join(folder, name), f"not valid JSON ({exc})"))
+    finally:
+        os.close(dir_fd)
+
+
+def encode_record(data: JsonDict) -> bytes:
+    return orjson.dumps(data)
+
+
+class CoordStore:
+    """Record files of one repository: read by kind, create write-once, delete (GC only)."""
+
+    def __init__(self, root: pathlib.Path) -> None:
+        self.root = pathlib.Path(root)
+        self.local_base = os.fspath(coordination_dir(self.root))
+        self.remote_base = os.fspath(remote_dir(self.root))
+        self.problems: list[Problem] = []
+
+    def folder(self, kind: str, *, remote: bool = False) -> str:
+        return os.path.join(self.remote_base if remote else self.local_base, KIND_DIRS[kind])
+
+    def read(self, kind: str, *, local: bool = True, remote: bool = True) -> list[RawRecord]:
+        """Every record of *kind*; local ones first, then those pulled from a hub.
+
+        Files that are not JSON objects are reported in :attr:`problems`.
+        """
+        out: list[RawRecord] = []
+        sources = ([False] if local else []) + ([True] if remote else [])
+        for is_remote in sources:
+            folder = self.folder(kind, remote=is_remote)
+            for record_id, data in read_folder(folder, self.problems):
+                if isinstance(data, dict):
+                    out.append(RawRecord(record_id, data, is_remote))
+                else:
+                    self.problems.append(
+                        Problem(os.path.join(folder, record_id + ".json"), "not a JSON object")
+                    )
+        return out
+
+    def create(
+        self, kind: str, record_id: str, data: JsonDict, *, exclusive: bool = True, fsync: bool = True
+    ) -> bool:
+        """Publish a new local record; False if *exclusive* and it already exists."""
+        check_id(record_id, f"{kind} id")
+        folder = self.folder(kind)
+        payload = encode_record(data)
+        try:
+            return write_file(folder, record_id + ".json", payload, exclusive=exclusive, fsync=fsync)
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+            return write_file(folder, record_id + ".json", payload, exclusive=exclusive, fsync=fsync)
+
+    def exists(self, kind: str, record_id: str, *, remote: bool = False) -> bool:
+        return os.path.exists(os.path.join(self.folder(kind, remote=remote), record_id + ".json"))
+
+    def delete(self, kind: str, record_id: str, *, remote: bool = False) -> bool:
+        try:
+            os.unlink(os.path.join(self.folder(kind, remote=remote), record_id + ".json"))
+            return True
+        except FileNotFoundError:
+            return False

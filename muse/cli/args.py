@@ -6,7 +6,7 @@ import argparse
 import os
 import pathlib
 
-__all__ = ["make_parser", "add_json", "add_run", "duration", "default_run_id", "repo_root"]
+__all__ = ["make_parser", "add_json", "add_run", "duration", "grace", "default_run_id", "repo_root"]
 
 
 def make_parser(prog: str, description: str, epilog: str = "") -> argparse.ArgumentParser:
@@ -47,6 +47,13 @@ def duration(text: str) -> float:
         raise argparse.ArgumentTypeError(
             f"invalid duration {text!r}: use seconds or a number with s/m/h/d, e.g. 15m"
         ) from None
+
+
+def grace(text: str) -> float:
+    """argparse type: like :func:`duration` but 0 is allowed."""
+    if text.strip() in ("0", "0s", "0m", "0h", "0d"):
+        return 0.0
+    return duration(text)
 
 
 def repo_root() -> pathlib.Path:

@@ -30,7 +30,7 @@ from muse.core.records import (
     Task,
     claim_slot_id,
 )
-from muse.core.state import Conflict, CoordState, TaskState
+from muse.core.state import DEFAULT_TTL, Conflict, CoordState, TaskState
 from muse.core.store import CoordStore
 from muse.core.types import OPERATIONS, JsonDict, check_id, content_hash
 
@@ -70,7 +70,6 @@ __all__ = [
     "DEFAULT_TTL",
 ]
 
-DEFAULT_TTL = 900.0  # seconds a lease lives without a heartbeat
 
 
 # ── read helpers (each reads only the folders it needs) ─────────────────────

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from muse.core import clock
 from muse.core.paths import coordination_dir
-from muse.core.state import CoordState
+from muse.core.state import DEFAULT_TTL, CoordState
 from muse.core.store import CoordStore
 from muse.core.types import JsonDict
 
@@ -130,7 +130,8 @@ def run_coord_gc(
         for i in state.intents:
             if (i.reservation_id in dead_res) or (
                 i.reservation_id is None and i.run_id not in live_runs
-                and hb.get(i.run_id, 0.0) <= horizon and (i.created_at or 0.0) <= horizon
+                and hb.get(i.run_id, 0.0) <= horizon
+                and (i.created_at or 0.0) + DEFAULT_TTL <= horizon
             ):
                 doomed.append(("intent", i.record_id))
                 result.intents_removed += 1

@@ -27,7 +27,9 @@ from muse.core.records import (
 from muse.core.store import CoordStore, Problem
 from muse.core.types import JsonDict
 
-__all__ = ["CoordState", "Conflict", "TaskState", "symbol_ancestors"]
+__all__ = ["CoordState", "Conflict", "TaskState", "symbol_ancestors", "DEFAULT_TTL"]
+
+DEFAULT_TTL = 900.0  # seconds a lease lives without a heartbeat
 
 
 def symbol_ancestors(address: str) -> list[str]:
@@ -93,6 +95,7 @@ class TaskState:
         }
         if self.holder is not None:
             out["holder"] = self.holder
+        if self.status == "claimed":
             out["token"] = self.top_slot
         if self.expires_at is not None:
             out["expires_at"] = clock.format_ts(self.expires_at)

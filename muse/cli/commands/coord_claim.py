@@ -1,0 +1,31 @@
+"""``muse coord claim``: take the next ready task; exactly one caller wins it."""
+
+from __future__ import annotations
+
+from muse.cli.args import add_json, add_run, default_run_id, duration, make_parser, repo_root
+from muse.cli.output import emit
+
+__all__ = ["main"]
+
+
+def main(argv: list[str], prog: str, verb: str = "claim") -> int:
+    p = make_parser(prog, "Claim the highest-priority ready task (or TASK_ID).",
+                    "A task is ready when it is not held by a live run and every task it\n"
+                    "depends on has completed. The claim lasts --ttl unless your run heartbeats.\n"
+                    "Exit 0 with a task; exit 4 (--json: {\"task\": null}) when nothing is ready.\n\n"
+                    "example:\n  task=$(muse coord claim --json | jq -r .task_id)")
+    p.add_argument("task_id", nargs="?", default=None, help="claim this task instead of the next one")
+    p.add_argument("--ttl", type=duration, default=900.0, help="claim length (default 15m)")
+    add_run(p)
+    add_json(p)
+    args = p.parse_args(argv)
+    from muse.core.coordination import claim
+
+    result = claim(repo_root(), args.run_id or default_run_id(), ttl=args.ttl, task_id=args.task_id)
+    if result is None:
+        emit({"task": None}, args.json_out, "no ready task to claim")
+        return 4
+    emit(result.to_json(), args.json_out,
+         f"claimed {result.task.task_id} (token {result.token}) until {result.claim['expires_at']}: "
+         f"{result.task.description}")
+    return 0

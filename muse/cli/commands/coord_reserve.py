@@ -1,0 +1,42 @@
+"""``muse coord reserve``: announce the symbols you are about to edit."""
+
+from __future__ import annotations
+
+from muse.cli.args import add_json, add_run, default_run_id, duration, make_parser, repo_root
+from muse.cli.output import emit, print_problems
+
+__all__ = ["main"]
+
+_EPILOG = """examples:
+  muse coord reserve kernel/sched/core.c::schedule --ttl 15m
+  muse coord reserve fs/ext4/inode.c --strict --json     # whole file, refuse if held
+
+Advisory (default): always granted; overlaps with other runs are reported and
+the exit code stays 0. Strict: refused (exit 1) when another live run holds an
+overlapping address; the error names the holder and when to retry.
+"""
+
+
+def main(argv: list[str], prog: str, verb: str = "reserve") -> int:
+    p = make_parser(prog, "Reserve symbol addresses (path::qualified.name, or a whole path).", _EPILOG)
+    p.add_argument("symbols", nargs="+", metavar="SYMBOL", help="address to reserve")
+    p.add_argument("--ttl", type=duration, default=900.0, help="lease length (default 15m); heartbeats extend it")
+    p.add_argument("--strict", action="store_true", help="refuse if another live run holds an overlapping address")
+    add_run(p)
+    add_json(p)
+    args = p.parse_args(argv)
+    from muse.core.coordination import reserve
+
+    root = repo_root()
+    result = reserve(root, args.run_id or default_run_id(), args.symbols, ttl=args.ttl, strict=args.strict)
+
+    def text() -> str:
+        lines = [f"reserved {len(result.reservation.symbols)} symbol(s) as {result.reservation.reservation_id}"
+                 f" until {result.record['expires_at']}"]
+        for sym, holders in sorted(result.conflicts.items()):
+            who = ", ".join(sorted({h.run_id for h in holders}))
+            lines.append(f"  conflict: {sym} also reserved by {who}")
+        return "\n".join(lines)
+
+    emit(result.to_json(), args.json_out, text)
+    return 0

@@ -197,20 +197,37 @@ def reserve(
     store.create("reservation", rid, record)
     res = Reservation.decode(rid, record)
     if strict:
-        # Re-check with our record visible: anyone strictly earlier wins.
-        after = CoordState(pathlib.Path(root), t)
-        rivals = after.holders_of(symbols, exclude_run=run_id)
-        mine = (res.created_at or t, rid)
-        earlier = {
-            s: [r for r in rs if (r.created_at or 0.0, r.reservation_id) < mine]
-            for s, rs in rivals.items()
-        }
-        earlier = {s: rs for s, rs in earlier.items() if rs}
-        if earlier:
+        rivals = _strict_recheck(pathlib.Path(root), symbols, run_id, (res.created_at or t, rid), t)
+        if rivals is not None:
             release(root, rid, run_id, now=t)
-            raise _strict_conflict(earlier, after)
+            raise _strict_conflict(rivals[0], rivals[1])
         return ReserveResult(res, record)
     return ReserveResult(res, record, state.holders_of(symbols, exclude_run=run_id))
+
+
+def _strict_recheck(
+    root: pathlib.Path, symbols: list[str], run_id: str, mine: tuple[float, str], t: float
+) -> tuple[dict[str, list[Reservation]], CoordState] | None:
+    """After writing a strict reservation: keep it only if no live rival is visible.
+
+    Each strict reserver writes first and checks second, so of two racers at
+    least the later checker sees the other. A racer that sees an *earlier*
+    rival withdraws at once; one that sees only later rivals waits briefly for
+    them to withdraw and withdraws itself if they do not. Hence at most one
+    keeps the symbols (and usually exactly one).
+    """
+    import time
+
+    deadline = time.monotonic() + 0.5
+    while True:
+        state = CoordState(root, t)
+        rivals = state.holders_of(symbols, exclude_run=run_id)
+        if not rivals:
+            return None
+        earlier = any((r.created_at or 0.0, r.reservation_id) < mine for rs in rivals.values() for r in rs)
+        if earlier or time.monotonic() > deadline:
+            return rivals, state
+        time.sleep(0.02)
 
 
 def _strict_conflict(held: dict[str, list[Reservation]], state: CoordState) -> ConflictError:

@@ -1,0 +1,1 @@
+"""MCP interface to Muse Coord (``muse mcp``). The SDK is imported by :mod:`muse.mcp.server` only."""

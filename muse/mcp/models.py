@@ -1,0 +1,243 @@
+"""Typed results of the MCP tools (published to clients as output schemas).
+
+The models name and document the fields an agent relies on; they allow extra
+fields so a record written by a newer Muse passes through unchanged. Values
+come straight from the core's ``to_json()`` / record dicts: these models
+describe, they do not compute.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ActiveConflict",
+    "ActiveReservation",
+    "ClaimResult",
+    "ClaimedTask",
+    "ConflictHolder",
+    "DependResult",
+    "ForecastResult",
+    "GcResult",
+    "HeartbeatResult",
+    "Holder",
+    "IntentResult",
+    "Prediction",
+    "PullResult",
+    "PushResult",
+    "ReleaseResult",
+    "ReserveResult",
+    "StatusResult",
+    "SymbolConflict",
+    "TaskInfo",
+    "TaskOutcome",
+    "TaskRecord",
+    "TasksResult",
+    "ToolErrorBody",
+    "WaitResult",
+]
+
+TS = "ISO-8601 timestamp with offset"
+
+
+class _Open(BaseModel):
+    # Extra fields are kept: readers must never lose what a record carries.
+    model_config = ConfigDict(extra="allow")
+
+
+class ToolErrorBody(_Open):
+    """What every failing tool returns (with ``isError: true``)."""
+
+    error: str = Field(description="error code, e.g. conflict, not_found, stale_token, timeout")
+    message: str = Field(description="one-line explanation")
+    details: dict[str, Any] = Field(default_factory=dict, description="structured facts (holder, expiry …)")
+    retryable: bool = Field(description="true when the same call may succeed later")
+    exit_code: int = Field(description="the exit code `muse coord` would return for this error")
+    next_step: str = Field(description="what to do next")
+
+
+class Holder(_Open):
+    run_id: str = Field(description="run that holds the overlapping reservation")
+    reservation_id: str
+
+
+class SymbolConflict(_Open):
+    symbol: str = Field(description="one of the symbols you reserved")
+    holders: list[Holder] = Field(description="other runs holding it (or an enclosing/enclosed address)")
+
+
+class ReserveResult(_Open):
+    reservation_id: str = Field(description="pass to release / intent / depend")
+    run_id: str
+    symbols: list[str]
+    created_at: str = Field(description=TS)
+    expires_at: str = Field(description=f"{TS}; heartbeat extends it")
+    mode: str = Field(description="advisory or strict")
+    conflicts: list[SymbolConflict] = Field(
+        default_factory=list, description="advisory mode: overlaps with other runs (empty = clear)")
+
+
+class IntentResult(_Open):
+    intent_id: str
+    run_id: str
+    reservation_id: str | None = None
+    operation: str
+    target: str
+    new_name: str | None = None
+    created_at: str = Field(description=TS)
+
+
+class ReleaseResult(_Open):
+    release_id: str
+    reservation_id: str
+    run_id: str | None = None
+    released_at: str = Field(description=TS)
+    already_released: bool = Field(default=False, description="true if it was released before")
+
+
+class HeartbeatResult(_Open):
+    heartbeat_id: str
+    run_id: str
+    at: str = Field(description=TS)
+    extended_expires_at: str = Field(description=f"every lease of the run now lasts until this {TS}")
+
+
+class DependResult(_Open):
+    dependency_id: str
+    reservation_id: str | None = None
+    task_id: str | None = None
+    depends_on: list[str]
+
+
+class TaskRecord(_Open):
+    task_id: str
+    description: str
+    priority: int = 0
+    depends_on: list[str] = Field(default_factory=list)
+    symbols: list[str] = Field(default_factory=list)
+    run_id: str | None = None
+    created_at: str | None = Field(default=None, description=TS)
+
+
+class ClaimedTask(_Open):
+    task_id: str
+    description: str
+    priority: int
+    symbols: list[str] = Field(description="symbols the task expects to touch (reserve them)")
+    claimer_run_id: str
+    expires_at: str = Field(description=f"{TS}; heartbeat extends it")
+    token: int = Field(description="fencing token: pass it to complete / fail")
+
+
+class ClaimResult(_Open):
+    claimed: bool = Field(description="false when no task is ready")
+    task: ClaimedTask | None = None
+    next_step: str = Field(description="what to do now")
+
+
+class TaskOutcome(_Open):
+    claim_id: str
+    task_id: str
+    status: str = Field(description="completed or failed")
+    claimer_run_id: str
+    slot: int = Field(description="position in the task's claim log")
+    at: str = Field(description=TS)
+    detail: str = ""
+    requeue: bool = Field(default=False, description="failed and put back in the queue")
+
+
+class TaskInfo(_Open):
+    task_id: str
+    description: str
+    priority: int
+    status: str = Field(description="pending | claimed | completed | failed")
+    ready: bool = Field(description="pending and not blocked: claimable now")
+    depends_on: list[str]
+    blocked_by: list[str] = Field(description="prerequisites not completed yet")
+    attempts: int
+    holder: str | None = None
+    token: int | None = None
+    expires_at: str | None = Field(default=None, description=TS)
+
+
+class TasksResult(_Open):
+    counts: dict[str, int] = Field(description="tasks per state (ready and blocked split pending)")
+    total: int = Field(description="tasks matching the filter")
+    tasks: list[TaskInfo] = Field(description="highest priority first, at most `limit`")
+
+
+class ActiveReservation(_Open):
+    reservation_id: str
+    run_id: str
+    symbols: list[str]
+    expires_at: str = Field(description=f"effective expiry (heartbeats included), {TS}")
+    remote: bool = Field(default=False, description="pulled from a hub")
+
+
+class ConflictHolder(_Open):
+    run_id: str
+    reservation_id: str
+    expires_at: str = Field(description=TS)
+
+
+class ActiveConflict(_Open):
+    symbol: str
+    overlap: str = Field(description="same (identical address) or contains (file/scope vs member)")
+    holders: list[ConflictHolder]
+
+
+class StatusResult(_Open):
+    now: str = Field(description=TS)
+    active_reservations: int
+    runs: int = Field(description="runs holding at least one active reservation")
+    conflict_count: int
+    reservations: list[ActiveReservation] = Field(description="at most `limit`")
+    conflicts: list[ActiveConflict] = Field(description="at most `limit`")
+    problems: list[dict[str, Any]] = Field(default_factory=list, description="unreadable record files")
+
+
+class Prediction(_Open):
+    severity: str = Field(description="high | medium | low")
+    kind: str = Field(description="reservation | intent | file")
+    target: str
+    runs: list[str]
+    reason: str
+
+
+class ForecastResult(_Open):
+    generated_at: str = Field(description=TS)
+    counts: dict[str, int] = Field(description="predictions per severity")
+    conflicts: list[Prediction] = Field(description="ranked, most severe first")
+
+
+class GcResult(_Open):
+    dry_run: bool
+    grace_period_seconds: float
+    reservations_removed: int
+    total_removed: int
+
+
+class PushResult(_Open):
+    hub: str
+    repo: str = Field(description="owner/slug on the hub")
+    records: int
+    batches: int
+    inserted: int
+    skipped: int = Field(description="already on the hub")
+
+
+class PullResult(_Open):
+    hub: str
+    repo: str
+    pages: int
+    cursor: int = Field(description="resume point; the next pull starts after it")
+    received: int
+    written: int = Field(description="new records stored under remote/")
+
+
+class WaitResult(_Open):
+    reached: bool = Field(description="true: the condition holds now")
+    condition: str = Field(description="symbol_free or task_reached")
+    waited_seconds: float
+    events: list[dict[str, Any]] = Field(description="what changed on the way (about your symbols/task)")
+    task: dict[str, Any] | None = Field(default=None, description="task wait: the task's state")

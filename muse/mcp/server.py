@@ -1,0 +1,554 @@
+"""The Muse Coord MCP server: every coordination verb as a typed MCP tool.
+
+Each tool is a thin shell around the function the CLI calls
+(:mod:`muse.core.coordination`, :mod:`muse.core.forecast`, …): it fills in
+the repository root and the run id, calls the core, and returns the result
+as a typed model. A :class:`~muse.core.errors.MuseError` becomes a tool
+result with ``isError: true`` whose structured content is
+:class:`~muse.mcp.models.ToolErrorBody` (code, message, details and a
+``next_step`` hint). Nothing here decides a coordination rule.
+
+This is the only module that imports the MCP SDK; ``muse coord`` verbs never
+load it.
+"""
+
+import argparse
+import functools
+import io
+import json
+import os
+import pathlib
+import threading
+import time
+from collections.abc import Callable
+from contextlib import redirect_stdout
+from typing import Annotated, Any, Literal, TypeVar
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import Field, ValidationError
+
+from muse.core import clock
+from muse.core.errors import MuseError
+from muse.core.state import DEFAULT_TTL, CoordState
+from muse.core.types import KINDS, OPERATIONS
+from muse.mcp import models as m
+from muse.mcp.errors import error_body, internal_error_body
+
+__all__ = ["INSTRUCTIONS", "TOOL_NAMES", "build_server", "serve"]
+
+TOOL_NAMES: tuple[str, ...] = (
+    "reserve", "intent", "release", "heartbeat", "depend", "enqueue", "claim", "complete",
+    "fail", "tasks", "status", "forecast", "gc", "push", "pull", "wait",
+)
+
+INSTRUCTIONS = """\
+Muse Coord coordinates many agents editing one codebase. Symbols are addressed
+as `path::qualified.name` (e.g. `kernel/sched/core.c::schedule`) or a whole path.
+
+A typical loop: `claim` a task -> `reserve` the symbols you will edit (check the
+returned `conflicts`; use strict=true to be refused instead) -> `intent` the
+operation -> `heartbeat` every few minutes while working -> `release` the
+reservation -> `complete` the task with the token from `claim`.
+Before editing, `forecast` shows predicted conflicts; `status` shows who holds
+what. If something is held, `wait` blocks until it frees up instead of polling.
+Failed calls return isError with `error`, `message`, `details` and `next_step`:
+follow `next_step`.
+"""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+RunId = Annotated[
+    str | None,
+    Field(description="your agent session id (default: the server's MUSE_RUN_ID)"),
+]
+Ttl = Annotated[
+    float,
+    Field(gt=0, le=7 * 86400,
+          description="lease length in seconds; heartbeat extends every lease of your run"),
+]
+SymbolList = Annotated[
+    list[str],
+    Field(min_length=1, description="addresses like kernel/sched/core.c::schedule, or a whole path"),
+]
+
+
+def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(json.dumps(body, default=str))
+    return out
+
+
+def _failure(tool: str, body: dict[str, Any]) -> CallToolResult:
+    body = _jsonable(body)
+    text = f"{body['error']}: {body['message']}\nnext step: {body['next_step']}"
+    return CallToolResult(
+        content=[TextContent(type="text", text=text + "\n" + json.dumps(body))],
+        structured_content=body,
+        is_error=True,
+    )
+
+
+def _guard(tool: str) -> Callable[[_F], _F]:
+    """Turn MuseError (and crashes) into a structured isError result.
+
+    The wrapped function keeps its signature and return model (the SDK reads
+    them through ``__wrapped__`` for the input and output schemas); a
+    ``CallToolResult`` with ``isError`` bypasses output validation.
+    """
+
+    def wrap(fn: _F) -> _F:
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except MuseError as exc:
+                return _failure(tool, error_body(tool, exc))
+            except Exception as exc:  # a bug: keep the server alive, say so plainly
+                import logging
+
+                logging.getLogger("muse.mcp").exception("tool %s crashed", tool)
+                return _failure(tool, internal_error_body(exc))
+
+        return inner  # type: ignore[return-value]
+
+    return wrap
+
+
+class _SyncBridge:
+    """Calls ``muse coord push/pull`` in-process and returns their JSON summary.
+
+    Those commands resolve the repository from the working directory and
+    print their summary; a lock serialises the chdir and the stdout capture
+    (the MCP transport writes through its own descriptor, not ``sys.stdout``).
+    """
+
+    _lock = threading.Lock()
+
+    def __init__(self, root: pathlib.Path) -> None:
+        self.root = root
+
+    def run(self, verb: str, ns: argparse.Namespace) -> dict[str, Any]:
+        from muse.cli.commands import coord_sync
+
+        fn = coord_sync.run_push if verb == "push" else coord_sync.run_pull
+        buf = io.StringIO()
+        with self._lock:
+            cwd = os.getcwd()
+            os.chdir(self.root)
+            try:
+                with redirect_stdout(buf):
+                    try:
+                        fn(ns)
+                    except SystemExit as exc:
+                        if exc.code not in (0, None):
+                            raise MuseError(f"{verb} exited with status {exc.code}") from None
+            finally:
+                os.chdir(cwd)
+        text = buf.getvalue().strip()
+        summary: dict[str, Any] = json.loads(text) if text else {}
+        return summary
+
+
+class _MuseServer(MCPServer):
+    """MCPServer whose argument-validation failures are structured like every other error."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError:
+            raise
+        except ToolError as exc:
+            # Raised by the SDK itself: unknown tool, or arguments that fail the schema.
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError):
+                problems = [
+                    f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}"
+                    for err in cause.errors()
+                ]
+                body = {"error": "invalid_arguments", "message": "; ".join(problems),
+                        "details": {"tool": name, "problems": problems}, "retryable": False,
+                        "exit_code": 2,
+                        "next_step": "fix the named arguments (see the tool's input schema) and call again"}
+            else:
+                body = {"error": "unknown_tool", "message": str(exc), "details": {"tool": name},
+                        "retryable": False, "exit_code": 2,
+                        "next_step": "list the tools (tools/list) and call one of them: "
+                                     + ", ".join(TOOL_NAMES)}
+            return _failure(name, body)
+
+
+def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
+    """An MCP server bound to the repository at *root*.
+
+    Args:
+        root: repository root (holds ``.muse/``).
+        default_run: run id used when a tool call names none.
+    """
+    from muse import __version__
+
+    root = pathlib.Path(root)
+    app: MCPServer = _MuseServer(
+        "muse-coord",
+        title="Muse Coord",
+        description="Coordinate many coding agents on one codebase",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        log_level="WARNING",
+    )
+    bridge = _SyncBridge(root)
+
+    def run_of(run_id: str | None) -> str:
+        return run_id or default_run
+
+    read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
+    local_write = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
+
+    # ── reservations ─────────────────────────────────────────────────────
+    @app.tool(annotations=local_write)
+    @_guard("reserve")
+    def reserve(
+        symbols: SymbolList,
+        ttl_seconds: Ttl = DEFAULT_TTL,
+        strict: Annotated[bool, Field(
+            description="refuse (error `conflict`, naming the holder) if another live run holds an"
+                        " overlapping address; default advisory: granted, overlaps reported")] = False,
+        run_id: RunId = None,
+    ) -> m.ReserveResult:
+        """Reserve symbols you are about to edit (an advisory lease, until expires_at).
+
+        Overlap means the same address, an enclosing one (the file, a class) or a
+        member of it. Check `conflicts` in the result: a non-empty list means
+        another run holds an overlapping symbol; coordinate or pick other work.
+        """
+        from muse.core.coordination import reserve as core_reserve
+
+        result = core_reserve(root, run_of(run_id), symbols, ttl=ttl_seconds, strict=strict)
+        return m.ReserveResult.model_validate(result.to_json())
+
+    @app.tool(annotations=local_write)
+    @_guard("intent")
+    def intent(
+        operation: Annotated[Literal[OPERATIONS], Field(description="what you will do to target")],  # type: ignore[valid-type]
+        target: Annotated[str, Field(description="symbol address the operation applies to")],
+        reservation_id: Annotated[str | None, Field(
+            description="the reservation covering target (from `reserve`)")] = None,
+        new_name: Annotated[str | None, Field(
+            description="rename/move only: the new name or destination")] = None,
+        run_id: RunId = None,
+    ) -> m.IntentResult:
+        """Declare the operation you will apply to a symbol, so `forecast` can warn others.
+
+        Incompatible intents (delete vs modify, two renames) show up as
+        predicted conflicts before anyone edits.
+        """
+        from muse.core.coordination import intend
+
+        record = intend(root, run_of(run_id), operation, target,
+                        reservation_id=reservation_id, new_name=new_name)
+        return m.IntentResult.model_validate(record)
+
+    @app.tool(annotations=ToolAnnotations(idempotent_hint=True, destructive_hint=False,
+                                          open_world_hint=False))
+    @_guard("release")
+    def release(
+        reservation_id: Annotated[str, Field(description="id returned by `reserve`")],
+        run_id: RunId = None,
+    ) -> m.ReleaseResult:
+        """Release a reservation you are done with (others may then take the symbols).
+
+        Releasing twice is harmless (already_released: true). Only the run that
+        holds a reservation may release it.
+        """
+        from muse.core.coordination import release as core_release
+
+        return m.ReleaseResult.model_validate(core_release(root, reservation_id, run_of(run_id)))
+
+    @app.tool(annotations=ToolAnnotations(idempotent_hint=True, destructive_hint=False,
+                                          open_world_hint=False))
+    @_guard("heartbeat")
+    def heartbeat(
+        ttl_seconds: Ttl = DEFAULT_TTL,
+        run_id: RunId = None,
+    ) -> m.HeartbeatResult:
+        """Keep every lease of your run (reservations and task claims) alive for ttl_seconds more.
+
+        Call it every few minutes while you work; a run that stops heartbeating
+        loses its leases when they expire.
+        """
+        from muse.core.coordination import heartbeat as core_heartbeat
+
+        return m.HeartbeatResult.model_validate(core_heartbeat(root, run_of(run_id), ttl=ttl_seconds))
+
+    @app.tool(annotations=local_write)
+    @_guard("depend")
+    def depend(
+        node: Annotated[str, Field(description="the reservation id (or task id) that must wait")],
+        depends_on: Annotated[list[str], Field(min_length=1, description="prerequisite ids")],
+        on_tasks: Annotated[bool, Field(
+            description="true: node and prerequisites are task ids (a task becomes claimable"
+                        " only when its prerequisites completed)")] = False,
+        run_id: RunId = None,
+    ) -> m.DependResult:
+        """Record that work waits for other work. An edge that would close a cycle is refused."""
+        from muse.core.coordination import depend as core_depend
+
+        record = core_depend(root, node, depends_on, on_tasks=on_tasks, run_id=run_of(run_id))
+        return m.DependResult.model_validate(record)
+
+    # ── task queue ───────────────────────────────────────────────────────
+    @app.tool(annotations=local_write)
+    @_guard("enqueue")
+    def enqueue(
+        description: Annotated[str, Field(min_length=1, description="what the task is")],
+        task_id: Annotated[str | None, Field(
+            description="choose the id (must be new); default: generated")] = None,
+        priority: Annotated[int, Field(description="higher is claimed first")] = 0,
+        depends_on: Annotated[list[str] | None, Field(
+            description="task ids that must complete first")] = None,
+        symbols: Annotated[list[str] | None, Field(
+            description="symbols the task will touch (hint for the claimer)")] = None,
+        run_id: RunId = None,
+    ) -> m.TaskRecord:
+        """Add a task to the queue; exactly one agent will win it with `claim`."""
+        from muse.core.coordination import enqueue as core_enqueue
+
+        record = core_enqueue(root, description, task_id=task_id, priority=priority,
+                              depends_on=depends_on, symbols=symbols, run_id=run_of(run_id))
+        return m.TaskRecord.model_validate(record)
+
+    @app.tool(annotations=local_write)
+    @_guard("claim")
+    def claim(
+        task_id: Annotated[str | None, Field(
+            description="claim this task; default: the highest-priority ready task")] = None,
+        ttl_seconds: Ttl = DEFAULT_TTL,
+        run_id: RunId = None,
+    ) -> m.ClaimResult:
+        """Take a task from the queue. Exactly one caller wins each task.
+
+        Returns claimed=false when nothing is ready. Keep the `token`: pass it to
+        `complete` / `fail` so a claim that expired and was taken over cannot
+        be closed by mistake.
+        """
+        from muse.core.coordination import claim as core_claim
+
+        result = core_claim(root, run_of(run_id), ttl=ttl_seconds, task_id=task_id)
+        if result is None:
+            return m.ClaimResult(
+                claimed=False, task=None,
+                next_step="no task is ready: `tasks` shows what is claimed or blocked; "
+                          "`wait` with a task_id and until=claimable blocks until one frees up",
+            )
+        task = m.ClaimedTask.model_validate(result.to_json())
+        hint = (f"reserve {', '.join(task.symbols)} before editing, " if task.symbols else "")
+        return m.ClaimResult(
+            claimed=True, task=task,
+            next_step=f"{hint}heartbeat while you work, then complete with token={task.token}",
+        )
+
+    @app.tool(annotations=local_write)
+    @_guard("complete")
+    def complete(
+        task_id: Annotated[str, Field(description="the task you claimed")],
+        token: Annotated[int | None, Field(description="fencing token from `claim`")] = None,
+        detail: Annotated[str, Field(description="note stored with the outcome")] = "",
+        run_id: RunId = None,
+    ) -> m.TaskOutcome:
+        """Mark a task you hold as completed (tasks that depend on it become ready)."""
+        from muse.core.coordination import complete as core_complete
+
+        record = core_complete(root, task_id, run_of(run_id), token=token, detail=detail)
+        return m.TaskOutcome.model_validate(record)
+
+    @app.tool(annotations=local_write)
+    @_guard("fail")
+    def fail(
+        task_id: Annotated[str, Field(description="the task you claimed")],
+        token: Annotated[int | None, Field(description="fencing token from `claim`")] = None,
+        detail: Annotated[str, Field(description="why it failed")] = "",
+        requeue: Annotated[bool, Field(
+            description="put the task back in the queue for another attempt")] = False,
+        run_id: RunId = None,
+    ) -> m.TaskOutcome:
+        """Mark a task you hold as failed, optionally returning it to the queue."""
+        from muse.core.coordination import fail as core_fail
+
+        record = core_fail(root, task_id, run_of(run_id), token=token, detail=detail,
+                           requeue=requeue)
+        return m.TaskOutcome.model_validate(record)
+
+    # ── read side ────────────────────────────────────────────────────────
+    @app.tool(annotations=read_only)
+    @_guard("tasks")
+    def tasks(
+        status: Annotated[
+            Literal["pending", "ready", "blocked", "claimed", "completed", "failed"] | None,
+            Field(description="only tasks in this state (ready/blocked split pending)"),
+        ] = None,
+        limit: Annotated[int, Field(ge=0, description="at most this many (0 = all)")] = 50,
+    ) -> m.TasksResult:
+        """List the task queue, highest priority first, with each task's state and holder."""
+        state = CoordState(root)
+        rows = sorted(state.task_states().values(),
+                      key=lambda s: (-s.task.priority, s.task.created_at or 0.0, s.task.task_id))
+        counts = dict.fromkeys(("pending", "ready", "blocked", "claimed", "completed", "failed"), 0)
+        for st in rows:
+            counts[st.status] += 1
+            if st.status == "pending":
+                counts["ready" if st.ready else "blocked"] += 1
+        if status == "ready":
+            rows = [r for r in rows if r.ready]
+        elif status == "blocked":
+            rows = [r for r in rows if r.status == "pending" and not r.ready]
+        elif status:
+            rows = [r for r in rows if r.status == status]
+        shown = rows if limit == 0 else rows[:limit]
+        return m.TasksResult(
+            counts=counts, total=len(rows),
+            tasks=[m.TaskInfo.model_validate({**st.to_json(), "ready": st.ready}) for st in shown],
+        )
+
+    @app.tool(annotations=read_only)
+    @_guard("status")
+    def status(
+        run_filter: Annotated[str | None, Field(description="only this run's reservations")] = None,
+        path_prefix: Annotated[str | None, Field(
+            description="only reservations with a symbol under this path prefix")] = None,
+        limit: Annotated[int, Field(ge=0, description="rows per list (0 = all)")] = 50,
+    ) -> m.StatusResult:
+        """Who holds what right now: active reservations and the conflicts between runs."""
+        state = CoordState(root)
+        active = state.active_reservations()
+        if run_filter:
+            active = [r for r in active if r.run_id == run_filter]
+        if path_prefix:
+            active = [r for r in active if any(s.startswith(path_prefix) for s in r.symbols)]
+        conflicts = state.conflicts(active)
+        cap = None if limit == 0 else limit
+        return m.StatusResult.model_validate({
+            "now": clock.format_ts(state.now),
+            "active_reservations": len(active),
+            "runs": len({r.run_id for r in active}),
+            "conflict_count": len(conflicts),
+            "reservations": [
+                {"reservation_id": r.reservation_id, "run_id": r.run_id, "symbols": list(r.symbols),
+                 "expires_at": clock.format_ts(state.effective_expiry(r.run_id, r.expires_at)),
+                 "remote": r.remote}
+                for r in active[:cap]
+            ],
+            "conflicts": [c.to_json() for c in conflicts[:cap]],
+            "problems": [p.to_json() for p in state.problems],
+        })
+
+    @app.tool(annotations=read_only)
+    @_guard("forecast")
+    def forecast(
+        limit: Annotated[int, Field(ge=0, description="at most this many predictions (0 = all)")] = 100,
+    ) -> m.ForecastResult:
+        """Predicted conflicts before anyone edits, ranked high / medium / low.
+
+        Passes: the same address reserved by different runs; incompatible
+        intents (delete vs modify, two renames); different runs in one file.
+        """
+        from muse.core.forecast import forecast as core_forecast
+
+        body = core_forecast(root).to_json()
+        if limit:
+            body["conflicts"] = body.get("conflicts", [])[:limit]
+        return m.ForecastResult.model_validate(body)
+
+    @app.tool(annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True,
+                                          open_world_hint=False))
+    @_guard("gc")
+    def gc(
+        dry_run: Annotated[bool, Field(description="only count what would be removed")] = False,
+        grace_seconds: Annotated[float, Field(
+            ge=0, description="keep dead records at least this long")] = 600.0,
+    ) -> m.GcResult:
+        """Remove released and expired reservations and the records that only served them."""
+        from muse.core.gc import run_coord_gc
+
+        result = run_coord_gc(root, dry_run=dry_run, grace_period_seconds=grace_seconds)
+        return m.GcResult.model_validate(result.to_json())
+
+    # ── hub sync ─────────────────────────────────────────────────────────
+    HubUrl = Annotated[str | None, Field(description="hub URL (default: [hub] url in config)")]
+    Owner = Annotated[str | None, Field(description="hub repository owner (default: config)")]
+    Slug = Annotated[str | None, Field(description="hub repository name (default: config)")]
+    Kinds = Annotated[list[Literal[KINDS]] | None, Field(  # type: ignore[valid-type]
+        description="only these record kinds (default: all)")]
+
+    network = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True)
+
+    @app.tool(annotations=network)
+    @_guard("push")
+    def push(
+        hub_url: HubUrl = None, owner: Owner = None, slug: Slug = None, kinds: Kinds = None,
+    ) -> m.PushResult:
+        """Send local coordination records to the hub (idempotent: the hub skips what it has)."""
+        ns = argparse.Namespace(owner=owner, slug=slug, json_out=True, token=None,
+                                hub_url=hub_url, kinds=kinds)
+        return m.PushResult.model_validate(bridge.run("push", ns))
+
+    @app.tool(annotations=network)
+    @_guard("pull")
+    def pull(
+        hub_url: HubUrl = None, owner: Owner = None, slug: Slug = None, kinds: Kinds = None,
+        since_id: Annotated[int | None, Field(
+            ge=0, description="start after this hub sequence id (default: saved cursor)")] = None,
+        limit: Annotated[int, Field(ge=1, le=5000, description="records per page")] = 500,
+    ) -> m.PullResult:
+        """Fetch other machines' records from the hub into remote/ (resumes from a cursor)."""
+        ns = argparse.Namespace(owner=owner, slug=slug, json_out=True, token=None,
+                                hub_url=hub_url, kinds=kinds, since_id=since_id, limit=limit)
+        return m.PullResult.model_validate(bridge.run("pull", ns))
+
+    # ── waiting ──────────────────────────────────────────────────────────
+    @app.tool(annotations=read_only)
+    @_guard("wait")
+    def wait(
+        symbols: Annotated[list[str] | None, Field(
+            description="wait until none of these is held by another run")] = None,
+        task_id: Annotated[str | None, Field(description="wait until this task reaches `until`")] = None,
+        until: Annotated[
+            Literal["completed", "failed", "done", "claimed", "claimable", "pending"],
+            Field(description="task state to wait for (claimable = ready to claim)"),
+        ] = "completed",
+        timeout_seconds: Annotated[float, Field(
+            gt=0, le=600, description="give up after this long (error `timeout`)")] = 60.0,
+        run_id: RunId = None,
+    ) -> m.WaitResult:
+        """Block until symbols are free or a task reaches a state, instead of polling.
+
+        Returns as soon as the condition holds; on timeout the error names who
+        still holds the symbols (or where the task stands).
+        """
+        from muse.core.errors import UsageError
+        from muse.core.watch import watch
+
+        if bool(symbols) == (task_id is not None):
+            raise UsageError("give either symbols or task_id")
+        started = time.monotonic()
+        seen: list[dict[str, Any]] = []
+        last: dict[str, Any] = {}
+        for ev in watch(root, interval=0.5, timeout=timeout_seconds, symbols=symbols,
+                        run_id=run_of(run_id), task_id=task_id, until=until, new_only=True):
+            body = ev.to_json()
+            if ev.type in ("symbol_free", "task_reached"):
+                last = body
+            elif len(seen) < 200:
+                seen.append(body)
+        waited = round(time.monotonic() - started, 3)
+        if symbols:
+            return m.WaitResult(reached=True, condition="symbol_free", waited_seconds=waited,
+                                events=seen)
+        return m.WaitResult(reached=True, condition="task_reached", waited_seconds=waited,
+                            events=seen, task=last)
+
+    return app
+
+
+def serve(root: pathlib.Path, default_run: str) -> None:
+    """Serve the tools over stdio until the client closes the connection."""
+    build_server(root, default_run).run("stdio")

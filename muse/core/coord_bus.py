@@ -1,26 +1,255 @@
-"""Hub client for record sync (replaced by the HTTP implementation)."""
+"""Hub client for record sync: push one batch, pull one page.
+
+Both calls speak msgpack (``application/msgpack``) and sign the request when
+given a :class:`~muse.core.transport.SigningIdentity`. They reuse the
+process-wide keep-alive transport, so the batches of a push and the pages of
+a pull share one connection.
+
+Outcomes, in one place::
+
+    2xx                   decoded answer (shape checked)
+    401 / 403             HubAuthError       (the hub's reason, one line)
+    other 4xx             HubResponseError   (the hub refused the request)
+    5xx, 502–504 retried  HubResponseError
+    unreachable, timeout  HubUnreachable
+    body not msgpack/JSON, wrong shape → HubResponseError
+
+Retries are safe: a push is idempotent on the hub (same records → skipped)
+and a pull only reads; each attempt is signed afresh (new nonce).
+
+Module level imports stay with the standard library because
+``muse.cli.commands.coord_sync`` imports this module eagerly; msgspec, orjson
+and the HTTP stack load on the first request.
+"""
 
 from __future__ import annotations
 
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
 from muse.core.types import JsonDict, MsgpackDict
 
-__all__ = ["JsonDict", "MAX_PUSH_BATCH", "push_to_hub", "pull_from_hub", "_build_url"]
+if TYPE_CHECKING:
+    from muse.core.transport import BaseTransport, Request, Response, SigningIdentity
+
+__all__ = [
+    "JsonDict",
+    "MAX_PUSH_BATCH",
+    "MSGPACK",
+    "push_to_hub",
+    "pull_from_hub",
+    "hub_request",
+    "check_repo_name",
+    "_build_url",
+]
 
 MAX_PUSH_BATCH = 500
+MSGPACK = "application/msgpack"
+_RETRY_STATUSES = frozenset((502, 503, 504))
+_RETRY_DELAYS = (0.25, 1.0)  # two retries for a restarting hub or proxy hiccup
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 
 
 def _build_url(hub_url: str, owner: str, slug: str, endpoint: str) -> str:
+    """``<hub>/api/v1/repos/<owner>/<slug>/<endpoint>`` (names are checked by the callers)."""
     return f"{hub_url.rstrip('/')}/api/v1/repos/{owner}/{slug}/{endpoint.lstrip('/')}"
 
 
-def push_to_hub(hub_url: str, owner: str, slug: str, records: list[JsonDict], signing: object = None) -> MsgpackDict:
-    from muse.core.errors import HubUnreachable
+def check_repo_name(value: str, what: str) -> str:
+    """*value* if it is a valid owner/slug/handle, else :class:`UsageError`."""
+    if not isinstance(value, str) or not _NAME.fullmatch(value) or ".." in value:
+        from muse.core.errors import UsageError
 
-    raise HubUnreachable("hub client not available yet")
+        raise UsageError(f"invalid {what} {value!r}: use 1-100 of A-Z a-z 0-9 _ . -, "
+                         "not starting with '.' or '-'")
+    return value
 
 
-def pull_from_hub(hub_url: str, owner: str, slug: str, since_id: int = 0, kinds: list[str] | None = None,
-                  limit: int = 500, signing: object = None) -> MsgpackDict:
-    from muse.core.errors import HubUnreachable
+def _error_message(resp: Response) -> str:
+    """The hub's one-line reason from a JSON or msgpack error body, else the status."""
+    data: Any = None
+    try:
+        if resp.content_type == MSGPACK:
+            import msgspec
 
-    raise HubUnreachable("hub client not available yet")
+            data = msgspec.msgpack.decode(resp.body)
+        else:
+            import orjson
+
+            data = orjson.loads(resp.body)
+    except Exception:  # an HTML error page from a proxy, for instance
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return " ".join(data["message"].split())[:300]
+    return f"HTTP {resp.status}"
+
+
+def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIdentity | None = None,
+                content_type: str = MSGPACK, what: str = "request",
+                transport: BaseTransport | None = None, timeout: float | None = None) -> Any:
+    """Send one request to a hub and return the decoded 200 answer.
+
+    Args:
+        method: HTTP method.
+        url: absolute URL.
+        body: request body (already encoded as *content_type*).
+        signing: identity that signs the request, or None for an unsigned one.
+        content_type: media type of *body*.
+        what: words for error messages ("push to torvalds/linux").
+        transport: defaults to the process-wide keep-alive transport.
+        timeout: seconds per attempt (default ``$MUSE_HUB_TIMEOUT`` or 60).
+
+    Returns:
+        The decoded 2xx body (msgpack or JSON, by the response's content type).
+
+    Raises:
+        HubUnreachable, HubAuthError, HubResponseError: see the module docstring.
+    """
+    import os
+
+    from muse.core.errors import HubAuthError, HubResponseError, HubUnreachable
+    from muse.core.transport import DEFAULT_TIMEOUT, Request, get_transport
+
+    tx = transport or get_transport()
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get("MUSE_HUB_TIMEOUT") or DEFAULT_TIMEOUT)
+        except ValueError:
+            timeout = DEFAULT_TIMEOUT
+    headers = {"Accept": MSGPACK, "User-Agent": "muse-coord"}
+    if body or method in ("POST", "PUT", "PATCH"):
+        headers["Content-Type"] = content_type
+    base = Request(method, url, headers, body, timeout)
+    attempt = 0
+    while True:
+        req: Request = signing.sign_request(base) if signing is not None else base
+        try:
+            resp = tx.handle_request(req)
+        except HubUnreachable as exc:
+            # Refused or reset: a restarting hub. A timeout is not retried (it
+            # already took the whole budget).
+            if attempt < len(_RETRY_DELAYS) and "did not answer" not in exc.message:
+                time.sleep(_RETRY_DELAYS[attempt])
+                attempt += 1
+                continue
+            raise
+        if resp.status in _RETRY_STATUSES and attempt < len(_RETRY_DELAYS):
+            time.sleep(_RETRY_DELAYS[attempt])
+            attempt += 1
+            continue
+        break
+    if resp.status in (401, 403):
+        hint = ""
+        if resp.status == 401 and signing is None:
+            hint = " (requests are unsigned: run `muse auth keygen` and set [hub] handle/key)"
+        raise HubAuthError(f"hub refused {what}: {_error_message(resp)}{hint}",
+                           status=resp.status)
+    if resp.status >= 500:
+        raise HubResponseError(f"hub failed on {what}: {_error_message(resp)} (HTTP {resp.status})",
+                               status=resp.status)
+    if not 200 <= resp.status < 300:
+        raise HubResponseError(f"hub rejected {what}: {_error_message(resp)} (HTTP {resp.status})",
+                               status=resp.status)
+    try:
+        if resp.content_type == MSGPACK:
+            import msgspec
+
+            return msgspec.msgpack.decode(resp.body)
+        import orjson
+
+        return orjson.loads(resp.body)
+    except Exception as exc:
+        raise HubResponseError(f"hub sent a malformed answer to {what} ({type(exc).__name__})") from None
+
+
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def push_to_hub(hub_url: str, owner: str, slug: str, records: list[JsonDict],
+                signing: SigningIdentity | None = None, *,
+                transport: BaseTransport | None = None) -> MsgpackDict:
+    """Send one batch of bus records; the hub stores each (kind, record_id) once.
+
+    Args:
+        hub_url: ``http(s)://host[:port]``.
+        owner, slug: the hub repository.
+        records: at most :data:`MAX_PUSH_BATCH` bus records.
+        signing: identity that signs the request.
+        transport: override the process-wide transport (tests).
+
+    Returns:
+        ``{"inserted": int, "skipped": int}`` (skipped: already on the hub).
+
+    Raises:
+        UsageError: too many records, or an invalid owner/slug.
+        HubUnreachable, HubAuthError, HubResponseError: see the module docstring.
+    """
+    from muse.core.errors import HubResponseError, UsageError
+
+    if len(records) > MAX_PUSH_BATCH:
+        raise UsageError(f"a push batch holds at most {MAX_PUSH_BATCH} records, got {len(records)}")
+    check_repo_name(owner, "owner")
+    check_repo_name(slug, "slug")
+    import msgspec
+
+    try:
+        body = msgspec.msgpack.encode({"records": records})
+    except (TypeError, OverflowError, msgspec.EncodeError) as exc:
+        raise UsageError(f"cannot encode records for the hub: {exc}") from None
+    what = f"push to {owner}/{slug}"
+    answer = hub_request("POST", _build_url(hub_url, owner, slug, "coord/records"), body,
+                         signing=signing, what=what, transport=transport)
+    if (not isinstance(answer, dict) or not _is_count(answer.get("inserted"))
+            or not _is_count(answer.get("skipped"))):
+        raise HubResponseError(f"hub sent a malformed answer to {what} (no inserted/skipped counts)")
+    return {"inserted": answer["inserted"], "skipped": answer["skipped"]}
+
+
+def pull_from_hub(hub_url: str, owner: str, slug: str, since_id: int = 0,
+                  kinds: list[str] | None = None, limit: int = 500,
+                  signing: SigningIdentity | None = None, *,
+                  transport: BaseTransport | None = None) -> MsgpackDict:
+    """Fetch one page of records stored after sequence number *since_id*.
+
+    Args:
+        hub_url: ``http(s)://host[:port]``.
+        owner, slug: the hub repository.
+        since_id: cursor from the previous page (0: from the start).
+        kinds: only these kinds (None: all).
+        limit: page size (the hub caps it).
+        signing: identity that signs the request.
+        transport: override the process-wide transport (tests).
+
+    Returns:
+        ``{"records": [...], "cursor": int, "has_more": bool}``; pass ``cursor``
+        as the next *since_id*. Records are returned as the hub sent them;
+        ``muse.core.sync.write_remote_records`` validates each before writing.
+
+    Raises:
+        UsageError: negative cursor or limit, or an invalid owner/slug.
+        HubUnreachable, HubAuthError, HubResponseError: see the module docstring.
+    """
+    from muse.core.errors import HubResponseError, UsageError
+
+    check_repo_name(owner, "owner")
+    check_repo_name(slug, "slug")
+    if type(since_id) is not int or since_id < 0 or type(limit) is not int or limit < 1:
+        raise UsageError(f"invalid pull window since_id={since_id!r} limit={limit!r}")
+    query = f"since={since_id}&limit={limit}"
+    if kinds:
+        from urllib.parse import quote
+
+        query += "&kinds=" + quote(",".join(kinds), safe=",")
+    what = f"pull from {owner}/{slug}"
+    answer = hub_request("GET", _build_url(hub_url, owner, slug, "coord/records") + "?" + query,
+                         signing=signing, what=what, transport=transport)
+    if not isinstance(answer, dict):
+        raise HubResponseError(f"hub sent a malformed answer to {what} (not an object)")
+    records, cursor, more = answer.get("records"), answer.get("cursor"), answer.get("has_more")
+    if type(records) is not list or not _is_count(cursor) or (more is not None and type(more) is not bool):
+        raise HubResponseError(f"hub sent a malformed answer to {what} (records/cursor/has_more)")
+    if more is None:
+        more = len(records) >= limit
+    return {"records": records, "cursor": cursor, "has_more": more}

@@ -78,8 +78,12 @@ def _resolve_hub_and_signing(
     if not url:
         raise UsageError("no hub: pass --hub URL or set [hub] url in .muse/config.toml")
     signing = None
-    if cfg.handle and cfg.key:
-        signing = SigningIdentity.load(cfg.handle, cfg.key) if hasattr(SigningIdentity, "load") else None
+    if cfg.handle:
+        # No key configured: the one `muse auth keygen --handle H` wrote.
+        from muse.core.config import muse_home
+
+        key = cfg.key or str(muse_home() / "keys" / f"{cfg.handle}.key")
+        signing = SigningIdentity.load(cfg.handle, key)
     return url, signing
 
 

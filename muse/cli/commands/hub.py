@@ -1,0 +1,205 @@
+"""``muse hub``: run a hub server; create repositories and manage access.
+
+    muse hub serve [--db PATH|postgresql://…] [--host H] [--port P] [--insecure-dev]
+    muse hub create-repo OWNER/SLUG [--public]
+    muse hub grant OWNER/SLUG HANDLE --permission pull|push|admin
+    muse hub revoke OWNER/SLUG HANDLE
+    muse hub info OWNER/SLUG
+
+Client verbs sign with your identity (see ``muse auth``) and take --hub,
+--handle and --key, defaulting to ``[hub]`` in .muse/config.toml.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from muse.cli.args import add_json, make_parser
+from muse.cli.output import emit
+from muse.core.errors import UsageError
+
+__all__ = ["main"]
+
+_HELP = """usage: {prog} <verb> [args]
+
+Run the hub that agents on many machines share, and manage its repositories.
+
+verbs:
+  serve        run a hub (SQLite file by default, PostgreSQL with --db postgresql://…)
+  create-repo  create OWNER/SLUG (OWNER must be your handle; you become its admin)
+  grant        give HANDLE pull, push or admin access to OWNER/SLUG
+  revoke       remove HANDLE's access to OWNER/SLUG
+  info         show OWNER/SLUG (admins also see its members)
+
+Start a local hub and share records:
+  muse hub serve --port 8765 &
+  muse auth keygen --handle alice && muse auth register --hub http://127.0.0.1:8765 --handle alice --save
+  muse hub create-repo alice/linux
+  muse coord push --owner alice --slug linux
+"""
+
+
+def _serve(argv: list[str], prog: str) -> int:
+    from muse.hub.config import DEFAULT_DB, DEFAULT_PORT
+
+    p = make_parser(prog, "Run a hub server until interrupted (Ctrl-C).\n"
+                    "Prints `muse hub listening on http://HOST:PORT` once it accepts connections.\n"
+                    "Settings may also come from MUSE_HUB_DB, MUSE_HUB_HOST, MUSE_HUB_PORT, …",
+                    epilog="examples:\n"
+                    "  muse hub serve                                  # ./muse-hub.sqlite3, port 8765\n"
+                    "  muse hub serve --port 0                         # any free port\n"
+                    "  muse hub serve --db postgresql://hub@db/muse --host 0.0.0.0\n"
+                    "  muse hub serve --insecure-dev                   # unsigned requests, loopback only")
+    p.add_argument("--db", default=None,
+                   help=f"SQLite file or postgresql:// DSN (default: {DEFAULT_DB})")
+    p.add_argument("--host", default=None, help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None,
+                   help=f"port (default: {DEFAULT_PORT}; 0 picks a free one)")
+    p.add_argument("--insecure-dev", action="store_true", default=None,
+                   help="accept unsigned requests and let anyone do anything (loopback only)")
+    p.add_argument("--pg-schema", default=None,
+                   help="PostgreSQL schema for the hub tables (created if missing)")
+    p.add_argument("--pg-pool-size", type=int, default=None,
+                   help="PostgreSQL connections per hub process (default 10)")
+    p.add_argument("--max-body", type=int, default=None, help="request body cap in bytes")
+    p.add_argument("--public-host", dest="public_hosts", action="append", default=None,
+                   help="HOST[:PORT] clients reach this hub as; signatures naming another "
+                        "host are refused (repeatable; default: accept any)")
+    p.add_argument("--realm", default=None, help="WWW-Authenticate realm (default: muse-hub)")
+    args = p.parse_args(argv)
+    from muse.hub.config import HubSettings
+    from muse.hub.server import serve
+
+    try:
+        settings = HubSettings.from_env(
+            db=args.db, host=args.host, port=args.port, insecure_dev=args.insecure_dev,
+            pg_schema=args.pg_schema, pg_pool_size=args.pg_pool_size, max_body=args.max_body,
+            public_hosts=tuple(args.public_hosts) if args.public_hosts else None,
+            realm=args.realm)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not 0 <= settings.port <= 65535:
+        raise UsageError(f"invalid port {settings.port}")
+    try:
+        serve(settings)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _repo_arg(text: str) -> tuple[str, str]:
+    from muse.core.coord_bus import check_repo_name
+
+    owner, sep, slug = text.partition("/")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected OWNER/SLUG, got {text!r}")
+    try:
+        return check_repo_name(owner, "owner"), check_repo_name(slug, "slug")
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _name(text: str) -> str:
+    from muse.core.coord_bus import check_repo_name
+
+    try:
+        return check_repo_name(text, "handle")
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _client_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    from muse.cli.commands.auth import add_client_args
+
+    p = make_parser(prog, description)
+    p.add_argument("repo", type=_repo_arg, metavar="OWNER/SLUG", help="hub repository")
+    add_client_args(p)
+    add_json(p)
+    return p
+
+
+def _call(args: argparse.Namespace, method: str, path: str, body: dict[str, Any] | None,
+          what: str) -> Any:
+    import orjson
+
+    from muse.cli.commands.auth import resolve_client
+    from muse.core.coord_bus import hub_request
+
+    url, ident = resolve_client(args, need_identity=False)
+    assert url is not None
+    data = orjson.dumps(body) if body is not None else b""
+    return hub_request(method, url.rstrip("/") + path, data, signing=ident,
+                       content_type="application/json", what=what)
+
+
+def _create_repo(argv: list[str], prog: str) -> int:
+    p = _client_parser(prog, "Create OWNER/SLUG on the hub. OWNER must be your handle;\n"
+                       "you become the repository's admin.")
+    p.add_argument("--public", action="store_true",
+                   help="any registered identity may pull (default: members only)")
+    args = p.parse_args(argv)
+    owner, slug = args.repo
+    answer = _call(args, "POST", "/api/v1/repos", {"owner": owner, "slug": slug,
+                                                   "public": args.public},
+                   f"creation of {owner}/{slug}")
+    emit(answer, args.json_out, f"created {owner}/{slug}" + (" (public)" if args.public else ""))
+    return 0
+
+
+def _grant(argv: list[str], prog: str) -> int:
+    p = _client_parser(prog, "Give HANDLE access to OWNER/SLUG (you need admin on it).\n"
+                       "pull: read records; push: read and write; admin: also manage members.")
+    p.add_argument("member", metavar="HANDLE", type=_name, help="registered handle to grant")
+    p.add_argument("--permission", choices=("pull", "push", "admin"), default="push",
+                   help="access to give (default: push)")
+    args = p.parse_args(argv)
+    owner, slug = args.repo
+    answer = _call(args, "PUT", f"/api/v1/repos/{owner}/{slug}/members/{args.member}",
+                   {"permission": args.permission}, f"grant on {owner}/{slug}")
+    emit(answer, args.json_out, f"{args.member} now has {args.permission} on {owner}/{slug}")
+    return 0
+
+
+def _revoke(argv: list[str], prog: str) -> int:
+    p = _client_parser(prog, "Remove HANDLE's access to OWNER/SLUG (you need admin on it).")
+    p.add_argument("member", metavar="HANDLE", type=_name, help="handle to remove")
+    args = p.parse_args(argv)
+    owner, slug = args.repo
+    answer = _call(args, "DELETE", f"/api/v1/repos/{owner}/{slug}/members/{args.member}",
+                   None, f"revoke on {owner}/{slug}")
+    emit(answer, args.json_out, f"{args.member} has no access to {owner}/{slug} now")
+    return 0
+
+
+def _info(argv: list[str], prog: str) -> int:
+    p = _client_parser(prog, "Show OWNER/SLUG: visibility, your permission, last sequence\n"
+                       "number; admins also see the members.")
+    args = p.parse_args(argv)
+    owner, slug = args.repo
+    info = _call(args, "GET", f"/api/v1/repos/{owner}/{slug}", None, f"info on {owner}/{slug}")
+
+    def text() -> str:
+        lines = [f"{owner}/{slug}: {'public' if info.get('public') else 'private'}, "
+                 f"created by {info.get('created_by')}, {info.get('last_seq')} records stored",
+                 f"your permission: {info.get('permission')}"]
+        for m in info.get("members") or []:
+            lines.append(f"  {m['handle']:<24} {m['permission']}")
+        return "\n".join(lines)
+
+    emit(info, args.json_out, text)
+    return 0
+
+
+_VERBS = {"serve": _serve, "create-repo": _create_repo, "grant": _grant, "revoke": _revoke,
+          "info": _info}
+
+
+def main(argv: list[str], prog: str) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_HELP.format(prog=prog), end="")
+        return 0 if argv else 2
+    fn = _VERBS.get(argv[0])
+    if fn is None:
+        raise UsageError(f"unknown verb {argv[0]!r} for {prog} (use {', '.join(_VERBS)})")
+    return fn(argv[1:], f"{prog} {argv[0]}")

@@ -1,0 +1,224 @@
+"""MSign request signing: canonical request bytes, the header, Ed25519 keys.
+
+A signed request carries::
+
+    Authorization: MSign handle="agent-7" alg="ed25519" ts=1767225600 sig="<base64url>"
+
+where ``sig`` is the Ed25519 signature (base64url, no padding) over the
+newline-joined lines::
+
+    ed25519
+    POST
+    hub.example:8765
+    /api/v1/repos/torvalds/linux/coord/records?n=3f1c…
+    1767225600
+    sha256:<hex of the body>
+
+Ed25519 signatures are deterministic, so two identical requests in the same
+second would carry the same signature and look like a replay. Clients
+therefore add a random ``n=`` query parameter (the path with its query is
+signed); servers ignore it.
+
+``cryptography`` is imported only inside the functions that need a key, so
+importing this module costs nothing beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import pathlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "ALGORITHM",
+    "SCHEME",
+    "MAX_SKEW_SECONDS",
+    "ParsedAuthorization",
+    "b64url_encode",
+    "b64url_decode",
+    "body_digest",
+    "canonical_request",
+    "check_public_key",
+    "format_authorization",
+    "parse_authorization",
+    "generate_private_key",
+    "load_private_key",
+    "public_key_b64",
+    "sign",
+    "verify",
+    "write_key_pair",
+]
+
+ALGORITHM = "ed25519"
+SCHEME = "MSign"
+MAX_SKEW_SECONDS = 30
+
+_PARAM = re.compile(r'\s*([a-z]+)=(?:"([^"\\]*)"|([0-9]+))\s*,?')
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Decode base64url with or without padding.
+
+    Raises:
+        ValueError: not base64url.
+    """
+    if not isinstance(text, str) or not re.fullmatch(r"[A-Za-z0-9_-]*", text):
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def body_digest(body: bytes) -> str:
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def canonical_request(method: str, host: str, path_qs: str, ts: int, body: bytes,
+                      alg: str = ALGORITHM) -> bytes:
+    """The exact bytes a signature covers (see the module docstring)."""
+    lines = (alg, method.upper(), host, path_qs, str(int(ts)), body_digest(body))
+    return "\n".join(lines).encode("utf-8")
+
+
+def format_authorization(handle: str, ts: int, sig: bytes, alg: str = ALGORITHM) -> str:
+    return f'{SCHEME} handle="{handle}" alg="{alg}" ts={int(ts)} sig="{b64url_encode(sig)}"'
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAuthorization:
+    handle: str
+    alg: str
+    ts: int
+    sig: bytes
+
+
+def parse_authorization(header: str | None) -> ParsedAuthorization | None:
+    """Parse an ``MSign`` header; None when absent, another scheme, or malformed."""
+    if not header or len(header) > 1024:
+        return None
+    scheme, _, rest = header.strip().partition(" ")
+    if scheme != SCHEME:
+        return None
+    params: dict[str, str] = {}
+    pos = 0
+    rest = rest.strip()
+    while pos < len(rest):
+        m = _PARAM.match(rest, pos)
+        if m is None or m.end() == pos:
+            return None
+        name = m.group(1)
+        if name in params:
+            return None
+        params[name] = m.group(2) if m.group(2) is not None else m.group(3)
+        pos = m.end()
+    try:
+        return ParsedAuthorization(
+            handle=params["handle"], alg=params["alg"], ts=int(params["ts"]),
+            sig=b64url_decode(params["sig"]),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+# ── keys (cryptography imported lazily) ─────────────────────────────────────
+
+def generate_private_key() -> Any:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate()
+
+
+def _private_bytes(key: Any) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    data: bytes = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return data
+
+
+def load_private_key(path: str | os.PathLike[str]) -> Any:
+    """Load an Ed25519 private key (PKCS#8 PEM) from *path*.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: the file is not an unencrypted Ed25519 private key.
+    """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    data = pathlib.Path(path).read_bytes()
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not an unencrypted PEM private key ({exc})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("not an Ed25519 key")
+    return key
+
+
+def public_key_b64(private_key: Any) -> str:
+    """The raw 32-byte public key of *private_key*, base64url without padding."""
+    from cryptography.hazmat.primitives import serialization
+
+    raw = private_key.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    return b64url_encode(raw)
+
+
+def sign(private_key: Any, message: bytes) -> bytes:
+    sig: bytes = private_key.sign(message)
+    return sig
+
+
+def verify(public_key: str, message: bytes, sig: bytes) -> bool:
+    """True when *sig* is a valid signature of *message* by *public_key* (base64url raw)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = Ed25519PublicKey.from_public_bytes(b64url_decode(public_key))
+        key.verify(sig, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def check_public_key(text: object) -> bool:
+    """True when *text* is a base64url raw Ed25519 public key (32 bytes)."""
+    if not isinstance(text, str) or len(text) != 43:
+        return False
+    try:
+        return len(b64url_decode(text)) == 32
+    except ValueError:
+        return False
+
+
+def write_key_pair(private_key: Any, key_path: pathlib.Path) -> str:
+    """Write *private_key* to *key_path* (mode 0600, never replacing a file) and
+    its public key next to it as ``<name>.pub``; return the public key.
+
+    Raises:
+        FileExistsError: a key already exists at *key_path*.
+    """
+    key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pem = _private_bytes(private_key)
+    # O_EXCL with mode 0600: the secret is never readable by others, not even briefly.
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, pem)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    public = public_key_b64(private_key)
+    pub_path = key_path.with_suffix(".pub")
+    pub_path.write_text(f"ed25519 {public}\n", encoding="ascii")
+    return public

@@ -1,0 +1,110 @@
+"""Who is calling: verify ``MSign`` signatures, refuse stale and replayed requests.
+
+An :class:`Authenticator` has one method, :meth:`Authenticator.authenticate`,
+which returns a :class:`Principal` or raises
+:class:`~muse.hub.errors.Unauthorized` (answered as 401 with
+``WWW-Authenticate: MSign realm="…"``). Checks, in order:
+
+1. an ``Authorization: MSign handle=… alg=… ts=… sig=…`` header is present
+   and well formed, with ``alg="ed25519"``;
+2. ``ts`` is within ±``max_skew`` seconds of hub time;
+3. the handle is registered (or, for registration, the key comes with the
+   request: proof of possession);
+4. the ``Host`` is one of ``public_hosts`` when those are configured;
+5. the signature verifies over the canonical request (``muse.core.signing``);
+6. the signature was not accepted before (the replay set lives in the store,
+   so hubs sharing a database share it too).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from muse.core import signing
+from muse.hub.errors import Unauthorized
+from muse.storage.base import HubStore
+
+if TYPE_CHECKING:
+    from muse.hub.context import Call
+
+__all__ = ["Principal", "Authenticator", "SignatureAuth", "InsecureDevAuth"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller. ``superuser`` only in insecure development mode."""
+
+    handle: str
+    superuser: bool = False
+
+
+class Authenticator(abc.ABC):
+    @abc.abstractmethod
+    def authenticate(self, call: Call, *, public_key: str | None = None) -> Principal:
+        """Identify the caller of *call*.
+
+        Args:
+            call: the request.
+            public_key: verify against this key instead of the registered one
+                (identity registration proves possession of the new key).
+
+        Raises:
+            Unauthorized: missing, malformed, stale, forged or replayed signature,
+                or an unknown handle.
+        """
+
+
+class SignatureAuth(Authenticator):
+    def __init__(self, store: HubStore, now: Callable[[], float], max_skew: int = 30,
+                 public_hosts: tuple[str, ...] = ()) -> None:
+        self.store = store
+        self.now = now
+        self.max_skew = max_skew
+        self.public_hosts = frozenset(h.lower() for h in public_hosts)
+
+    def authenticate(self, call: Call, *, public_key: str | None = None) -> Principal:
+        parsed = signing.parse_authorization(call.headers.get("authorization"))
+        if parsed is None:
+            raise Unauthorized("missing or malformed MSign signature "
+                               "(Authorization: MSign handle=… alg=… ts=… sig=…)")
+        if parsed.alg != signing.ALGORITHM:
+            raise Unauthorized(f"unsupported signature algorithm {parsed.alg!r}: use ed25519")
+        now = self.now()
+        if abs(now - parsed.ts) > self.max_skew:
+            raise Unauthorized(f"signature timestamp {parsed.ts} is more than {self.max_skew}s "
+                               f"from hub time {int(now)}: check the clock")
+        if public_key is None:
+            identity = self.store.get_identity(parsed.handle)
+            if identity is None:
+                raise Unauthorized(f"unknown handle {parsed.handle!r}: run `muse auth register`")
+            public_key = identity.public_key
+        if self.public_hosts and call.host.lower() not in self.public_hosts:
+            raise Unauthorized(f"request signed for host {call.host!r}, not this hub")
+        message = signing.canonical_request(call.method, call.host, call.path_qs, parsed.ts,
+                                            call.body, parsed.alg)
+        if not signing.verify(public_key, message, parsed.sig):
+            raise Unauthorized(f"bad signature for {parsed.handle!r}")
+        # Remember it only once it verified: forged headers must not fill the set.
+        if not self.store.remember_signature(parsed.sig, parsed.ts + self.max_skew + 1, now):
+            raise Unauthorized("replayed request: this signature was already used")
+        return Principal(parsed.handle)
+
+
+class InsecureDevAuth(Authenticator):
+    """``--insecure-dev``: every caller may do everything (loopback demos only).
+
+    A well-formed header still names the caller, so repository owners are
+    recorded; registration still verifies proof of possession.
+    """
+
+    def __init__(self, strict: SignatureAuth) -> None:
+        self.strict = strict
+
+    def authenticate(self, call: Call, *, public_key: str | None = None) -> Principal:
+        if public_key is not None:
+            return self.strict.authenticate(call, public_key=public_key)
+        parsed = signing.parse_authorization(call.headers.get("authorization"))
+        return Principal(parsed.handle if parsed else "dev", superuser=True)

@@ -1,0 +1,77 @@
+"""Hub settings: defaults, ``MUSE_HUB_*`` environment variables, then flags."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+__all__ = ["HubSettings", "DEFAULT_DB", "DEFAULT_PORT"]
+
+DEFAULT_DB = "./muse-hub.sqlite3"
+DEFAULT_PORT = 8765
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """Everything a hub process is configured with.
+
+    Attributes:
+        db: SQLite path (or ``sqlite:///path``) or ``postgresql://`` DSN.
+        host, port: where to listen (port 0: any free port).
+        insecure_dev: accept unsigned requests (loopback only; demos).
+        realm: the ``WWW-Authenticate`` realm.
+        max_body: request body cap in bytes.
+        max_batch: records per push.
+        max_page: records per pull page.
+        max_record: encoded bytes per record.
+        max_skew: seconds a signature timestamp may differ from hub time.
+        public_hosts: host[:port] names signatures must name (empty: any).
+        pg_schema: PostgreSQL schema for the tables (None: search_path default).
+        pg_pool_size: PostgreSQL connections per hub process.
+    """
+
+    db: str = DEFAULT_DB
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    insecure_dev: bool = False
+    realm: str = "muse-hub"
+    max_body: int = 32 * 1024 * 1024
+    max_batch: int = 500
+    max_page: int = 5000
+    max_record: int = 1024 * 1024
+    max_skew: int = 30
+    public_hosts: tuple[str, ...] = field(default_factory=tuple)
+    pg_schema: str | None = None
+    pg_pool_size: int = 10
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> HubSettings:
+        """Settings from ``MUSE_HUB_*`` in *env* (default ``os.environ``), then *overrides*
+        (a None override keeps the environment's value)."""
+        env = os.environ if env is None else env
+        base = cls()
+        values: dict[str, Any] = {}
+
+        def pick(name: str, cast: Any) -> None:
+            raw = env.get(f"MUSE_HUB_{name.upper()}")
+            if raw:
+                try:
+                    values[name] = cast(raw)
+                except ValueError:
+                    raise ValueError(f"MUSE_HUB_{name.upper()}={raw!r} is not valid") from None
+
+        pick("db", str)
+        pick("host", str)
+        pick("port", int)
+        pick("realm", str)
+        pick("max_body", int)
+        pick("max_page", int)
+        pick("max_skew", int)
+        pick("pg_schema", str)
+        pick("pg_pool_size", int)
+        pick("insecure_dev", lambda v: v.lower() in ("1", "true", "yes"))
+        pick("public_hosts", lambda v: tuple(h.strip() for h in v.split(",") if h.strip()))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(base, **values)

@@ -1,0 +1,202 @@
+"""What every endpoint shares: the hub context, the request as plain data, replies.
+
+Endpoints are plain synchronous functions ``fn(hub, call) -> Reply``. The
+:func:`endpoint` wrapper reads the body on the event loop (with the size cap)
+and runs the function in the thread pool, because storage calls block. This
+keeps endpoint code free of ASGI details and testable without a server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from muse.core.errors import NotFound
+from muse.hub.auth import Authenticator, Principal
+from muse.hub.config import HubSettings
+from muse.hub.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMedia
+from muse.storage.base import PERMISSIONS, HubStore, Repo
+
+__all__ = [
+    "Hub",
+    "Call",
+    "Reply",
+    "endpoint",
+    "decode_body",
+    "require_object",
+    "require_repo_access",
+    "MSGPACK",
+    "JSON",
+]
+
+MSGPACK = "application/msgpack"
+JSON = "application/json"
+_MSGPACK_TYPES = frozenset((MSGPACK, "application/x-msgpack", "application/vnd.msgpack"))
+
+
+@dataclass
+class Hub:
+    """The running hub: settings, store, authenticator, clock."""
+
+    settings: HubSettings
+    store: HubStore
+    auth: Authenticator
+    now: Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as plain data."""
+
+    method: str
+    host: str
+    path_qs: str  # raw path with raw query: exactly what the client signed
+    path_params: dict[str, str]
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    @property
+    def wants_msgpack(self) -> bool:
+        accept = self.headers.get("accept", "")
+        return any(t in accept for t in _MSGPACK_TYPES)
+
+    def authenticate(self, hub: Hub, public_key: str | None = None) -> Principal:
+        return hub.auth.authenticate(self, public_key=public_key)
+
+
+@dataclass
+class Reply:
+    """An answer: ``obj`` rendered as msgpack or JSON by the request's Accept, or
+    ``raw`` bytes already encoded as ``raw_type``."""
+
+    obj: Any = None
+    status: int = 200
+    raw: bytes | None = None
+    raw_type: str = MSGPACK
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def decode_body(call: Call) -> Any:
+    """The body as Python data (msgpack or JSON).
+
+    Raises:
+        UnsupportedMedia: another content type.
+        BadRequest: the body does not decode (including invalid UTF-8).
+    """
+    ctype = call.content_type
+    try:
+        if ctype in _MSGPACK_TYPES:
+            import msgspec
+
+            return msgspec.msgpack.decode(call.body)
+        if ctype == JSON or ctype == "":
+            import orjson
+
+            return orjson.loads(call.body)
+    except Exception as exc:  # msgspec/orjson raise their own DecodeError types
+        name = "msgpack" if ctype in _MSGPACK_TYPES else "JSON"
+        raise BadRequest(f"body is not valid {name}: {str(exc)[:200]}") from None
+    raise UnsupportedMedia(f"unsupported content type {ctype!r}: send {MSGPACK} or {JSON}")
+
+
+def require_object(data: Any, *fields: str) -> dict[str, Any]:
+    if type(data) is not dict:
+        raise BadRequest("body must be an object")
+    missing = [f for f in fields if f not in data]
+    if missing:
+        raise BadRequest(f"missing field {missing[0]!r}")
+    return data
+
+
+def _rank(permission: str | None) -> int:
+    return PERMISSIONS.index(permission) + 1 if permission in PERMISSIONS else 0
+
+
+def require_repo_access(hub: Hub, principal: Principal, owner: str, slug: str, need: str) -> Repo:
+    """The repository, if *principal* holds at least *need* on it.
+
+    Raises:
+        NotFound: no such repository.
+        Forbidden: the handle lacks *need*.
+    """
+    repo = hub.store.get_repo(owner, slug)
+    if repo is None:
+        raise NotFound(f"no repository {owner}/{slug} on this hub")
+    if principal.superuser:
+        return repo
+    held = hub.store.get_permission(repo.id, principal.handle)
+    if need == "pull" and repo.public:
+        return repo
+    if _rank(held) < _rank(need):
+        raise Forbidden(f"{principal.handle} has no {need} access to {owner}/{slug}")
+    return repo
+
+
+async def _read_body(request: Any, limit: int) -> bytes:
+    length = request.headers.get("content-length")
+    if length is not None:
+        if not length.isdigit():
+            raise BadRequest("invalid Content-Length")
+        if int(length) > limit:
+            raise PayloadTooLarge(f"body of {length} bytes exceeds the {limit}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"body exceeds the {limit}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _render(call: Call, reply: Reply) -> Any:
+    from starlette.responses import Response
+
+    if reply.raw is not None:
+        return Response(reply.raw, status_code=reply.status, media_type=reply.raw_type,
+                        headers=reply.headers)
+    if call.wants_msgpack:
+        import msgspec
+
+        return Response(msgspec.msgpack.encode(reply.obj), status_code=reply.status,
+                        media_type=MSGPACK, headers=reply.headers)
+    import orjson
+
+    return Response(orjson.dumps(reply.obj), status_code=reply.status, media_type=JSON,
+                    headers=reply.headers)
+
+
+def endpoint(fn: Callable[[Hub, Call], Reply]) -> Callable[[Any], Any]:
+    """Wrap ``fn(hub, call) -> Reply`` as an async Starlette endpoint."""
+
+    async def run(request: Any) -> Any:
+        from starlette.concurrency import run_in_threadpool
+
+        hub: Hub = request.app.state.hub
+        body = await _read_body(request, hub.settings.max_body)
+        raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
+        query = request.scope.get("query_string", b"")
+        path_qs = raw_path.decode("latin-1")
+        if query:
+            path_qs += "?" + query.decode("latin-1")
+        call = Call(
+            method=request.method,
+            host=request.headers.get("host", ""),
+            path_qs=path_qs,
+            path_params=dict(request.path_params),
+            query=dict(request.query_params),
+            headers={k.lower(): v for k, v in request.headers.items()},
+            body=body,
+        )
+        reply = await run_in_threadpool(fn, hub, call)
+        return _render(call, reply)
+
+    run.__name__ = fn.__name__
+    run.__doc__ = fn.__doc__
+    return run

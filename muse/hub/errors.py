@@ -1,0 +1,112 @@
+"""Errors the hub answers with, and their mapping to HTTP responses.
+
+Hub-only refusals extend the core tree (``muse.core.errors``) so one MRO
+walk maps everything::
+
+    MuseError                   500 internal (logged, body says nothing more)
+    ├── UsageError / UserError  400 (InvalidRecord 422, ConflictError 409 …)
+    ├── NotFound                404
+    └── HubRefusal              (this module)
+        ├── BadRequest          400
+        ├── Unauthorized        401 + WWW-Authenticate: MSign realm="…"
+        ├── Forbidden           403
+        ├── PayloadTooLarge     413
+        └── UnsupportedMedia    415
+
+Every error body is JSON: ``{"error": code, "message": one line}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from muse.core.errors import MuseError
+
+__all__ = [
+    "HubRefusal",
+    "BadRequest",
+    "Unauthorized",
+    "Forbidden",
+    "PayloadTooLarge",
+    "UnsupportedMedia",
+    "exception_handlers",
+    "error_response",
+]
+
+log = logging.getLogger("muse.hub")
+
+
+class HubRefusal(MuseError):
+    """The hub refuses a request; ``http_status`` says how."""
+
+    exit_code = 1
+    http_status: ClassVar[int] = 400
+    code = "bad_request"
+
+
+class BadRequest(HubRefusal):
+    pass
+
+
+class Unauthorized(HubRefusal):
+    http_status = 401
+    code = "unauthorized"
+
+
+class Forbidden(HubRefusal):
+    http_status = 403
+    code = "forbidden"
+
+
+class PayloadTooLarge(HubRefusal):
+    http_status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMedia(HubRefusal):
+    http_status = 415
+    code = "unsupported_media_type"
+
+
+def error_response(status: int, code: str, message: str,
+                   headers: dict[str, str] | None = None) -> Any:
+    from starlette.responses import Response
+
+    import orjson
+
+    body = orjson.dumps({"error": code, "message": message})
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def _muse_error(request: Any, exc: Exception) -> Any:
+    assert isinstance(exc, MuseError)
+    status = exc.http_status
+    if status >= 500:
+        log.error("hub error on %s %s: %s", request.method, request.url.path, exc.message)
+        return error_response(status, exc.code, "internal error")
+    headers = None
+    if status == 401:
+        realm = getattr(request.app.state, "realm", "muse-hub")
+        headers = {"WWW-Authenticate": f'MSign realm="{realm}"'}
+    return error_response(status, exc.code, exc.message, headers)
+
+
+def _http_exception(request: Any, exc: Exception) -> Any:
+    status = int(getattr(exc, "status_code", 500))
+    detail = str(getattr(exc, "detail", "") or "error")
+    code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+    return error_response(status, code, detail, getattr(exc, "headers", None))
+
+
+def _unexpected(request: Any, exc: Exception) -> Any:
+    log.exception("unexpected hub error on %s %s", request.method, request.url.path,
+                  exc_info=exc)
+    return error_response(500, "internal", "internal error")
+
+
+def exception_handlers() -> dict[Any, Any]:
+    """Starlette's ``exception_handlers``; it picks a handler by walking the MRO."""
+    from starlette.exceptions import HTTPException
+
+    return {MuseError: _muse_error, HTTPException: _http_exception, Exception: _unexpected}

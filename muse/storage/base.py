@@ -1,0 +1,191 @@
+"""The hub's storage contract, stated once; backends implement it in their own idiom.
+
+A hub stores identities (handle → Ed25519 public key), repositories with
+their members, the coordination records pushed to each repository, and the
+signatures it has already accepted (replay protection). Every method below is
+abstract on purpose: a backend must write its own atomic version rather than
+inherit a racy default.
+
+Records are opaque to the store: a row is ``(kind, record_id, body)`` where
+``body`` is the msgpack encoding of the whole bus record, validated by the
+hub before it gets here (the store checks atomicity, never domain rules).
+Each repository has a sequence counter: a pushed batch takes the next numbers
+while holding the repository's counter row, so commits per repository are
+serialised and *a reader never sees seq N+1 before seq N is visible*. That is
+what makes a pull cursor safe to resume from.
+
+Adding tables (live leases, say): extend ``SCHEMA`` in both backends and add
+methods next to the existing ones, using ``_write()``/``_read()`` (SQLite) or
+``_conn()`` (PostgreSQL) so transactions look the same everywhere.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = [
+    "PERMISSIONS",
+    "Identity",
+    "Repo",
+    "RecordRow",
+    "InsertResult",
+    "Page",
+    "HubStore",
+    "MAX_PAGE",
+    "fresh_rows",
+]
+
+# Ordered weakest to strongest; "admin" may grant and revoke.
+PERMISSIONS: Final = ("pull", "push", "admin")
+MAX_PAGE: Final = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    handle: str
+    public_key: str  # raw Ed25519 public key, base64url without padding
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Repo:
+    id: int
+    owner: str
+    slug: str
+    created_by: str
+    public: bool
+    created_at: float
+    last_seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    kind: str
+    record_id: str
+    body: bytes  # msgpack of the bus record
+
+
+@dataclass(frozen=True, slots=True)
+class InsertResult:
+    inserted: int
+    skipped: int
+    last_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    bodies: list[bytes]
+    cursor: int
+    has_more: bool
+
+
+def fresh_rows(rows: Sequence[RecordRow], existing: set[tuple[str, str]]) -> list[RecordRow]:
+    """Rows whose (kind, record_id) is not in *existing* nor earlier in *rows*, in order."""
+    seen = set(existing)
+    fresh: list[RecordRow] = []
+    for r in rows:
+        key = (r.kind, r.record_id)
+        if key not in seen:
+            seen.add(key)
+            fresh.append(r)
+    return fresh
+
+
+class HubStore(abc.ABC):
+    """What the hub needs from a database. Thread-safe: handlers call it from a pool."""
+
+    backend: str = "abstract"
+
+    # ── lifecycle ──
+    @abc.abstractmethod
+    def ping(self) -> None:
+        """Round-trip to the database.
+
+        Raises:
+            Exception: the database is unavailable (the health endpoint reports it).
+        """
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release every connection (idempotent)."""
+
+    # ── identities ──
+    @abc.abstractmethod
+    def create_identity(self, handle: str, public_key: str, now: float) -> bool:
+        """Register *handle* with *public_key*.
+
+        Returns:
+            True if created; False if *handle* already exists (any key). Exactly
+            one of several concurrent callers gets True.
+        """
+
+    @abc.abstractmethod
+    def get_identity(self, handle: str) -> Identity | None:
+        """The identity registered as *handle*, or None."""
+
+    # ── repositories and members ──
+    @abc.abstractmethod
+    def create_repo(self, owner: str, slug: str, created_by: str, public: bool, now: float) -> bool:
+        """Create ``owner/slug`` and make *created_by* its admin.
+
+        Returns:
+            True if created; False if it already exists (exactly one racer wins).
+        """
+
+    @abc.abstractmethod
+    def get_repo(self, owner: str, slug: str) -> Repo | None:
+        """The repository ``owner/slug``, or None."""
+
+    @abc.abstractmethod
+    def set_permission(self, repo_id: int, handle: str, permission: str | None) -> None:
+        """Grant *permission* (one of :data:`PERMISSIONS`) to *handle*; None revokes."""
+
+    @abc.abstractmethod
+    def get_permission(self, repo_id: int, handle: str) -> str | None:
+        """The permission *handle* holds on the repository, or None."""
+
+    @abc.abstractmethod
+    def list_members(self, repo_id: int) -> list[tuple[str, str]]:
+        """``(handle, permission)`` pairs, sorted by handle."""
+
+    # ── records ──
+    @abc.abstractmethod
+    def insert_records(self, repo_id: int, rows: Sequence[RecordRow]) -> InsertResult:
+        """Store *rows* in one transaction: all of them are applied or none.
+
+        A row whose ``(kind, record_id)`` the repository already has (or that
+        appears earlier in *rows*) is skipped, never stored twice. New rows take
+        the next sequence numbers, without gaps, in *rows* order.
+
+        Returns:
+            Counts, and the repository's last sequence number after the insert.
+        """
+
+    @abc.abstractmethod
+    def fetch_records(self, repo_id: int, since: int, kinds: Sequence[str] | None,
+                      limit: int) -> Page:
+        """Rows with sequence number greater than *since*, in order.
+
+        Args:
+            repo_id: repository.
+            since: cursor from the previous page (0 for the start).
+            kinds: only rows of these kinds (None: all).
+            limit: at most this many rows (callers cap it to :data:`MAX_PAGE`).
+
+        Returns:
+            The bodies; ``cursor`` to resume after them (when the page is the
+            last one it is the repository's last sequence number, so filtered
+            rows are not rescanned); ``has_more`` if rows remain.
+        """
+
+    # ── replay protection ──
+    @abc.abstractmethod
+    def remember_signature(self, sig: bytes, expires_at: float, now: float) -> bool:
+        """Record that *sig* was accepted; False if it was seen before (a replay).
+
+        Entries older than *now* may be dropped: the hub refuses their
+        timestamps anyway. Shared by every hub process on the same database.
+        """

@@ -1,0 +1,266 @@
+"""PostgreSQL hub store: psycopg 3 with a connection pool; several hubs may share it.
+
+Differences from the contract's general description:
+
+- Sequence numbers come from ``hub_repos.last_seq``, read ``FOR UPDATE``
+  inside the insert transaction. The row lock serialises commits per
+  repository, so a later commit always carries higher numbers. A
+  ``SERIAL``/sequence would not: two transactions can take 7 and 8 and commit
+  8 first, and a reader that saw 8 would skip 7 for ever.
+- A reader takes ``last_seq`` first and then rows up to it: everything up to
+  that number had committed when the counter became visible, so the page can
+  end at it without missing a late commit.
+- Schema creation runs under an advisory lock, so hubs starting together do
+  not race on ``CREATE TABLE IF NOT EXISTS``.
+- ``schema=`` puts the tables in their own PostgreSQL schema (tests use one
+  per run).
+
+psycopg and psycopg_pool are imported when a store is constructed, never at
+import time of the package.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from muse.storage.base import (
+    PERMISSIONS,
+    HubStore,
+    Identity,
+    InsertResult,
+    Page,
+    RecordRow,
+    Repo,
+    fresh_rows,
+)
+
+__all__ = ["PostgresStore"]
+
+_PRUNE_EVERY = 512
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_MIGRATE_LOCK = 0x6D757365  # "muse": advisory lock key for schema creation
+
+SCHEMA: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS hub_identities (
+        handle TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS hub_repos (
+        id BIGSERIAL PRIMARY KEY,
+        owner TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        public BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at DOUBLE PRECISION NOT NULL,
+        last_seq BIGINT NOT NULL DEFAULT 0,
+        UNIQUE (owner, slug))""",
+    """CREATE TABLE IF NOT EXISTS hub_members (
+        repo_id BIGINT NOT NULL REFERENCES hub_repos(id),
+        handle TEXT NOT NULL,
+        permission TEXT NOT NULL,
+        PRIMARY KEY (repo_id, handle))""",
+    """CREATE TABLE IF NOT EXISTS hub_records (
+        repo_id BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        body BYTEA NOT NULL,
+        PRIMARY KEY (repo_id, seq),
+        UNIQUE (repo_id, kind, record_id))""",
+    """CREATE TABLE IF NOT EXISTS hub_seen_signatures (
+        sig BYTEA PRIMARY KEY,
+        expires_at DOUBLE PRECISION NOT NULL)""",
+)
+
+
+class PostgresStore(HubStore):
+    """A :class:`~muse.storage.base.HubStore` on PostgreSQL."""
+
+    backend = "postgresql"
+
+    def __init__(self, dsn: str, *, schema: str | None = None, min_size: int = 1,
+                 max_size: int = 10, timeout: float = 30.0) -> None:
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
+            raise ValueError(f"invalid PostgreSQL schema name {schema!r}")
+        self.dsn = dsn
+        self.schema = schema
+        self._psycopg = psycopg
+        self._sig_calls = 0
+        self._sig_lock = threading.Lock()
+        if schema is not None:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATE_LOCK,))
+                try:
+                    conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                finally:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATE_LOCK,))
+
+        def configure(conn: Any) -> None:
+            if schema is not None:
+                conn.execute(f'SET search_path TO "{schema}"')
+                conn.commit()
+
+        self._pool = ConnectionPool(dsn, min_size=min_size, max_size=max_size, timeout=timeout,
+                                    configure=configure, kwargs={"autocommit": False},
+                                    open=True, name="muse-hub")
+        try:
+            with self._conn() as conn:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
+                for stmt in SCHEMA:
+                    conn.execute(stmt)
+        except BaseException:
+            self._pool.close()
+            raise
+
+    @contextmanager
+    def _conn(self) -> Iterator[Any]:
+        """A pooled connection inside one transaction (committed on success)."""
+        with self._pool.connection() as conn:
+            with conn.transaction():
+                yield conn
+
+    def ping(self) -> None:
+        with self._conn() as conn:
+            conn.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        self._pool.close()
+
+    # ── identities ──
+    def create_identity(self, handle: str, public_key: str, now: float) -> bool:
+        with self._conn() as conn:
+            cur = conn.execute(
+                "INSERT INTO hub_identities (handle, public_key, created_at) VALUES (%s,%s,%s)"
+                " ON CONFLICT (handle) DO NOTHING", (handle, public_key, now))
+            return bool(cur.rowcount == 1)
+
+    def get_identity(self, handle: str) -> Identity | None:
+        with self._conn() as conn:
+            row = conn.execute(
+                "SELECT handle, public_key, created_at FROM hub_identities WHERE handle=%s",
+                (handle,)).fetchone()
+        return Identity(*row) if row else None
+
+    # ── repositories ──
+    def create_repo(self, owner: str, slug: str, created_by: str, public: bool, now: float) -> bool:
+        with self._conn() as conn:
+            row = conn.execute(
+                "INSERT INTO hub_repos (owner, slug, created_by, public, created_at)"
+                " VALUES (%s,%s,%s,%s,%s) ON CONFLICT (owner, slug) DO NOTHING RETURNING id",
+                (owner, slug, created_by, public, now)).fetchone()
+            if row is None:
+                return False
+            conn.execute("INSERT INTO hub_members (repo_id, handle, permission) VALUES (%s,%s,%s)",
+                         (row[0], created_by, "admin"))
+            return True
+
+    def get_repo(self, owner: str, slug: str) -> Repo | None:
+        with self._conn() as conn:
+            row = conn.execute(
+                "SELECT id, owner, slug, created_by, public, created_at, last_seq FROM hub_repos"
+                " WHERE owner=%s AND slug=%s", (owner, slug)).fetchone()
+        if row is None:
+            return None
+        return Repo(int(row[0]), row[1], row[2], row[3], bool(row[4]), float(row[5]), int(row[6]))
+
+    def set_permission(self, repo_id: int, handle: str, permission: str | None) -> None:
+        if permission is not None and permission not in PERMISSIONS:
+            raise ValueError(f"unknown permission {permission!r}")
+        with self._conn() as conn:
+            if permission is None:
+                conn.execute("DELETE FROM hub_members WHERE repo_id=%s AND handle=%s",
+                             (repo_id, handle))
+            else:
+                conn.execute(
+                    "INSERT INTO hub_members (repo_id, handle, permission) VALUES (%s,%s,%s)"
+                    " ON CONFLICT (repo_id, handle) DO UPDATE SET permission=EXCLUDED.permission",
+                    (repo_id, handle, permission))
+
+    def get_permission(self, repo_id: int, handle: str) -> str | None:
+        with self._conn() as conn:
+            row = conn.execute(
+                "SELECT permission FROM hub_members WHERE repo_id=%s AND handle=%s",
+                (repo_id, handle)).fetchone()
+        return str(row[0]) if row else None
+
+    def list_members(self, repo_id: int) -> list[tuple[str, str]]:
+        with self._conn() as conn:
+            rows = conn.execute(
+                "SELECT handle, permission FROM hub_members WHERE repo_id=%s ORDER BY handle",
+                (repo_id,)).fetchall()
+        return [(str(h), str(p)) for h, p in rows]
+
+    # ── records ──
+    def insert_records(self, repo_id: int, rows: Sequence[RecordRow]) -> InsertResult:
+        with self._conn() as conn:
+            # The row lock is the point: it orders commits per repository.
+            found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=%s FOR UPDATE",
+                                 (repo_id,)).fetchone()
+            if found is None:
+                raise LookupError(f"no repository with id {repo_id}")
+            last = int(found[0])
+            if not rows:
+                return InsertResult(0, 0, last)
+            existing = conn.execute(
+                "SELECT kind, record_id FROM hub_records WHERE repo_id=%s AND (kind, record_id)"
+                " IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
+                (repo_id, [r.kind for r in rows], [r.record_id for r in rows])).fetchall()
+            fresh = fresh_rows(rows, {(k, r) for k, r in existing})
+            if fresh:
+                # One statement for the batch: unnest() of parallel arrays is far
+                # cheaper than executemany round trips. Under the row lock nothing
+                # else can insert these ids, so no ON CONFLICT is needed: a
+                # violation would be a bug and rolls the batch back.
+                conn.execute(
+                    "INSERT INTO hub_records (repo_id, seq, kind, record_id, body)"
+                    " SELECT %s, s, k, r, b FROM unnest(%s::bigint[], %s::text[], %s::text[],"
+                    " %s::bytea[]) AS t(s, k, r, b)",
+                    (repo_id, list(range(last + 1, last + 1 + len(fresh))),
+                     [r.kind for r in fresh], [r.record_id for r in fresh],
+                     [r.body for r in fresh]))
+                conn.execute("UPDATE hub_repos SET last_seq=%s WHERE id=%s",
+                             (last + len(fresh), repo_id))
+            return InsertResult(len(fresh), len(rows) - len(fresh), last + len(fresh))
+
+    def fetch_records(self, repo_id: int, since: int, kinds: Sequence[str] | None,
+                      limit: int) -> Page:
+        with self._conn() as conn:
+            found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=%s",
+                                 (repo_id,)).fetchone()
+            if found is None:
+                raise LookupError(f"no repository with id {repo_id}")
+            last = int(found[0])
+            # Rows up to `last` had all committed when `last` became visible (same
+            # transaction), so this later statement sees every one of them.
+            if kinds:
+                rows = conn.execute(
+                    "SELECT seq, body FROM hub_records WHERE repo_id=%s AND seq>%s AND seq<=%s"
+                    " AND kind = ANY(%s) ORDER BY seq LIMIT %s",
+                    (repo_id, since, last, list(kinds), limit + 1)).fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT seq, body FROM hub_records WHERE repo_id=%s AND seq>%s AND seq<=%s"
+                    " ORDER BY seq LIMIT %s", (repo_id, since, last, limit + 1)).fetchall()
+        if len(rows) > limit:
+            return Page([bytes(r[1]) for r in rows[:limit]], int(rows[limit - 1][0]), True)
+        return Page([bytes(r[1]) for r in rows], max(since, last), False)
+
+    # ── replay protection ──
+    def remember_signature(self, sig: bytes, expires_at: float, now: float) -> bool:
+        with self._sig_lock:
+            self._sig_calls += 1
+            prune = self._sig_calls % _PRUNE_EVERY == 0
+        with self._conn() as conn:
+            if prune:
+                conn.execute("DELETE FROM hub_seen_signatures WHERE expires_at < %s", (now,))
+            cur = conn.execute(
+                "INSERT INTO hub_seen_signatures (sig, expires_at) VALUES (%s,%s)"
+                " ON CONFLICT (sig) DO NOTHING", (sig, expires_at))
+            return bool(cur.rowcount == 1)

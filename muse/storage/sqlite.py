@@ -1,0 +1,259 @@
+"""SQLite hub store: one file, WAL mode, one connection per thread.
+
+Differences from the contract's general description:
+
+- Writers take the database lock up front (``BEGIN IMMEDIATE``), so a batch
+  never fails half-way on a lock upgrade and commits are serialised — which
+  is also what keeps per-repository sequence numbers in commit order.
+- ``synchronous=NORMAL``: in WAL mode a commit survives a process crash; a
+  power cut may lose the last transactions but never corrupts the file
+  (clients re-push idempotently).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from muse.storage.base import (
+    PERMISSIONS,
+    HubStore,
+    Identity,
+    InsertResult,
+    Page,
+    RecordRow,
+    Repo,
+    fresh_rows,
+)
+
+__all__ = ["SqliteStore"]
+
+_BUSY_TIMEOUT_MS = 30_000
+_PRUNE_EVERY = 512
+
+SCHEMA: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS hub_identities (
+        handle TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        created_at REAL NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS hub_repos (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        public INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (owner, slug))""",
+    """CREATE TABLE IF NOT EXISTS hub_members (
+        repo_id INTEGER NOT NULL REFERENCES hub_repos(id),
+        handle TEXT NOT NULL,
+        permission TEXT NOT NULL,
+        PRIMARY KEY (repo_id, handle))""",
+    """CREATE TABLE IF NOT EXISTS hub_records (
+        repo_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        body BLOB NOT NULL,
+        PRIMARY KEY (repo_id, seq),
+        UNIQUE (repo_id, kind, record_id))""",
+    """CREATE TABLE IF NOT EXISTS hub_seen_signatures (
+        sig BLOB PRIMARY KEY,
+        expires_at REAL NOT NULL)""",
+)
+
+
+class SqliteStore(HubStore):
+    """A :class:`~muse.storage.base.HubStore` in one SQLite file."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        parent = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(parent, exist_ok=True)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._conns: list[sqlite3.Connection] = []
+        self._closed = False
+        self._sig_calls = 0
+        with self._write() as conn:
+            for stmt in SCHEMA:
+                conn.execute(stmt)
+
+    # ── connections and transactions ──
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise RuntimeError("store is closed")
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=_BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def ping(self) -> None:
+        self._connection().execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.ProgrammingError:  # pragma: no cover - closed from its own thread
+                pass
+        self._local = threading.local()
+
+    # ── identities ──
+    def create_identity(self, handle: str, public_key: str, now: float) -> bool:
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO hub_identities (handle, public_key, created_at) VALUES (?,?,?)",
+                (handle, public_key, now))
+            return cur.rowcount == 1
+
+    def get_identity(self, handle: str) -> Identity | None:
+        row = self._connection().execute(
+            "SELECT handle, public_key, created_at FROM hub_identities WHERE handle=?",
+            (handle,)).fetchone()
+        return Identity(*row) if row else None
+
+    # ── repositories ──
+    def create_repo(self, owner: str, slug: str, created_by: str, public: bool, now: float) -> bool:
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO hub_repos (owner, slug, created_by, public, created_at)"
+                " VALUES (?,?,?,?,?)", (owner, slug, created_by, int(public), now))
+            if cur.rowcount != 1:
+                return False
+            conn.execute("INSERT INTO hub_members (repo_id, handle, permission) VALUES (?,?,?)",
+                         (cur.lastrowid, created_by, "admin"))
+            return True
+
+    def get_repo(self, owner: str, slug: str) -> Repo | None:
+        row = self._connection().execute(
+            "SELECT id, owner, slug, created_by, public, created_at, last_seq FROM hub_repos"
+            " WHERE owner=? AND slug=?", (owner, slug)).fetchone()
+        if row is None:
+            return None
+        return Repo(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6])
+
+    def set_permission(self, repo_id: int, handle: str, permission: str | None) -> None:
+        if permission is not None and permission not in PERMISSIONS:
+            raise ValueError(f"unknown permission {permission!r}")
+        with self._write() as conn:
+            if permission is None:
+                conn.execute("DELETE FROM hub_members WHERE repo_id=? AND handle=?", (repo_id, handle))
+            else:
+                conn.execute(
+                    "INSERT INTO hub_members (repo_id, handle, permission) VALUES (?,?,?)"
+                    " ON CONFLICT (repo_id, handle) DO UPDATE SET permission=excluded.permission",
+                    (repo_id, handle, permission))
+
+    def get_permission(self, repo_id: int, handle: str) -> str | None:
+        row = self._connection().execute(
+            "SELECT permission FROM hub_members WHERE repo_id=? AND handle=?",
+            (repo_id, handle)).fetchone()
+        return str(row[0]) if row else None
+
+    def list_members(self, repo_id: int) -> list[tuple[str, str]]:
+        rows = self._connection().execute(
+            "SELECT handle, permission FROM hub_members WHERE repo_id=? ORDER BY handle",
+            (repo_id,)).fetchall()
+        return [(str(h), str(p)) for h, p in rows]
+
+    # ── records ──
+    def insert_records(self, repo_id: int, rows: Sequence[RecordRow]) -> InsertResult:
+        with self._write() as conn:
+            found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=?", (repo_id,)).fetchone()
+            if found is None:
+                raise LookupError(f"no repository with id {repo_id}")
+            last = int(found[0])
+            fresh = fresh_rows(rows, self._existing(conn, repo_id, rows))
+            if fresh:
+                # Numbers only for new rows: last_seq counts what is stored, and a
+                # retried push does not inflate it.
+                conn.executemany(
+                    "INSERT INTO hub_records (repo_id, seq, kind, record_id, body) VALUES (?,?,?,?,?)",
+                    [(repo_id, last + i, r.kind, r.record_id, r.body) for i, r in enumerate(fresh, 1)])
+                conn.execute("UPDATE hub_repos SET last_seq=? WHERE id=?", (last + len(fresh), repo_id))
+            return InsertResult(len(fresh), len(rows) - len(fresh), last + len(fresh))
+
+    @staticmethod
+    def _existing(conn: sqlite3.Connection, repo_id: int,
+                  rows: Sequence[RecordRow]) -> set[tuple[str, str]]:
+        by_kind: dict[str, list[str]] = {}
+        for r in rows:
+            by_kind.setdefault(r.kind, []).append(r.record_id)
+        found: set[tuple[str, str]] = set()
+        for kind, ids in by_kind.items():
+            for start in range(0, len(ids), 900):  # stay under SQLite's variable limit
+                chunk = ids[start:start + 900]
+                cur = conn.execute(
+                    "SELECT record_id FROM hub_records WHERE repo_id=? AND kind=?"
+                    f" AND record_id IN ({','.join('?' * len(chunk))})", (repo_id, kind, *chunk))
+                found.update((kind, rid) for (rid,) in cur)
+        return found
+
+    def fetch_records(self, repo_id: int, since: int, kinds: Sequence[str] | None,
+                      limit: int) -> Page:
+        with self._read() as conn:
+            found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=?", (repo_id,)).fetchone()
+            if found is None:
+                raise LookupError(f"no repository with id {repo_id}")
+            last = int(found[0])
+            sql = "SELECT seq, body FROM hub_records WHERE repo_id=? AND seq>? AND seq<=?"
+            params: list[object] = [repo_id, since, last]
+            if kinds:
+                sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+                params.extend(kinds)
+            sql += " ORDER BY seq LIMIT ?"
+            params.append(limit + 1)
+            rows = conn.execute(sql, params).fetchall()
+        if len(rows) > limit:
+            return Page([r[1] for r in rows[:limit]], int(rows[limit - 1][0]), True)
+        return Page([r[1] for r in rows], max(since, last), False)
+
+    # ── replay protection ──
+    def remember_signature(self, sig: bytes, expires_at: float, now: float) -> bool:
+        with self._write() as conn:
+            self._sig_calls += 1
+            if self._sig_calls % _PRUNE_EVERY == 0:
+                conn.execute("DELETE FROM hub_seen_signatures WHERE expires_at < ?", (now,))
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO hub_seen_signatures (sig, expires_at) VALUES (?,?)",
+                (sig, expires_at))
+            return cur.rowcount == 1

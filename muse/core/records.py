@@ -1,5 +1,9 @@
 """Typed records and the one place raw dicts (files, HTTP bodies) become them.
 
+Records are named tuples: immutable, cheap to build, and plain tuples on the
+wire to the persistent index (:mod:`muse.core.index`), which stores them
+with ``marshal`` and rebuilds them with ``_make``.
+
 Readers are tolerant: a record needs only the minimal fields of its kind
 (see the spec); every other field has a default, and unknown fields are
 ignored so older and newer writers keep interoperating. A dict that lacks a
@@ -10,8 +14,7 @@ the field.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from muse.core.clock import parse_ts
 from muse.core.errors import InvalidRecord
@@ -76,8 +79,7 @@ def _int(data: JsonDict, field: str, kind: str, default: int) -> int:
     raise InvalidRecord(f"{kind} field {field!r} must be an integer", field=field)
 
 
-@dataclass(frozen=True, slots=True)
-class Reservation:
+class Reservation(NamedTuple):
     """An advisory lease of *run_id* on symbol addresses until *expires_at*."""
 
     record_id: str
@@ -105,8 +107,7 @@ class Reservation:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Intent:
+class Intent(NamedTuple):
     """What *run_id* means to do to *target*: one of :data:`OPERATIONS`."""
 
     record_id: str
@@ -139,8 +140,7 @@ class Intent:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Release:
+class Release(NamedTuple):
     """Tombstone: *reservation_id* was released at *released_at*."""
 
     record_id: str
@@ -161,8 +161,7 @@ class Release:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Heartbeat:
+class Heartbeat(NamedTuple):
     """Keeps every lease of a whole run alive until *extended_expires_at*."""
 
     record_id: str
@@ -184,8 +183,7 @@ class Heartbeat:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Dependency:
+class Dependency(NamedTuple):
     """*reservation_id* (or *task_id*) must wait for everything in *depends_on*."""
 
     record_id: str
@@ -207,8 +205,7 @@ class Dependency:
         return cls(record_id, reservation_id, task_id, _str_list(data, "depends_on", kind))
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     """A unit of work in the queue; exactly one run may hold it at a time."""
 
     record_id: str
@@ -240,8 +237,7 @@ def claim_slot_id(task_id: str, slot: int) -> str:
     return f"{task_id}+{slot}"
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     """One slot of a task's claim log.
 
     Each task has a log of slots 1, 2, 3 … created with exclusive create, so

@@ -7,13 +7,13 @@ only for the folders it needs.
 
 from __future__ import annotations
 
+import os
 import pathlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from muse.core import clock
-from muse.core.errors import InvalidRecord
 from muse.core.records import (
     Claim,
     Dependency,
@@ -22,8 +22,8 @@ from muse.core.records import (
     Release,
     Reservation,
     Task,
-    decode,
 )
+from muse.core.paths import state_dir
 from muse.core.store import CoordStore, Problem
 from muse.core.types import JsonDict
 
@@ -131,16 +131,17 @@ class CoordState:
         if cached is not None:
             return cached
         assert self.store is not None
-        seen: dict[str, Any] = {}
-        for raw in self.store.read(kind, remote=self.include_remote):
-            if raw.record_id in seen:
-                continue
-            try:
-                seen[raw.record_id] = decode(kind, raw.record_id, raw.data, raw.remote)
-            except InvalidRecord as exc:
-                folder = self.store.folder(kind, remote=raw.remote)
-                self.problems.append(Problem(f"{folder}/{raw.record_id}.json", exc.message))
-        out = list(seen.values())
+        from muse.core.index import index_enabled, load_folder
+
+        cache_dir = os.path.join(state_dir(self.root), "index") if index_enabled() else None
+        local = load_folder(self.store.folder(kind), kind, False, cache_dir, self.problems)
+        pulled = (load_folder(self.store.folder(kind, remote=True), kind, True, cache_dir, self.problems)
+                  if self.include_remote else [])
+        if pulled:
+            mine = {r.record_id for r in local}
+            out = local + [r for r in pulled if r.record_id not in mine]
+        else:
+            out = local
         self._cache[kind] = out
         return out
 

@@ -1,0 +1,177 @@
+"""The persistent index never changes an answer, whatever happens behind its back."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from muse.core import index as idx
+from muse.core.coordination import active_reservations
+from muse.core.paths import coordination_dir, state_dir
+from muse.core.state import CoordState
+from tests.conftest import subprocess_env
+
+FUT = "2099-12-31T23:59:59+00:00"
+
+
+def _write(root: pathlib.Path, rid: str, run: str = "r", sym: str = "a.c::f") -> None:
+    d = coordination_dir(root) / "reservations"
+    (d / f"{rid}.json").write_text(json.dumps(
+        {"reservation_id": rid, "run_id": run, "expires_at": FUT, "symbols": [sym]}))
+
+
+def _ids(root: pathlib.Path) -> list[str]:
+    return sorted(r.reservation_id for r in active_reservations(root))
+
+
+def _truth(root: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    with monkeypatch.context() as m:
+        m.setenv("MUSE_INDEX", "0")
+        return _ids(root)
+
+
+def _index_files(root: pathlib.Path) -> list[pathlib.Path]:
+    d = state_dir(root) / "index"
+    return sorted(d.iterdir()) if d.exists() else []
+
+
+@pytest.fixture
+def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat every folder mtime as settled, so the stat-only fast path is exercised."""
+    monkeypatch.setattr(idx, "_RACY_NS", -1)
+
+
+def test_index_is_written_and_reused(repo: pathlib.Path) -> None:
+    for i in range(50):
+        _write(repo, f"res-{i:03d}")
+    assert len(_ids(repo)) == 50
+    assert any(p.name == "local-reservations.base" for p in _index_files(repo))
+    assert len(_ids(repo)) == 50
+
+
+def test_files_added_and_deleted_behind_its_back(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(20):
+        _write(repo, f"res-{i:03d}")
+    _ids(repo)
+    d = coordination_dir(repo) / "reservations"
+    os.unlink(d / "res-003.json")
+    _write(repo, "res-100")
+    assert _ids(repo) == _truth(repo, monkeypatch)
+    assert "res-003" not in _ids(repo) and "res-100" in _ids(repo)
+
+
+def test_fast_path_still_sees_changes(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch, trusting: None) -> None:
+    for i in range(10):
+        _write(repo, f"res-{i:03d}")
+    _ids(repo)
+    _write(repo, "res-new")  # moves the folder mtime
+    assert "res-new" in _ids(repo)
+    os.unlink(coordination_dir(repo) / "reservations" / "res-000.json")
+    assert _ids(repo) == _truth(repo, monkeypatch)
+
+
+def test_replaced_file_with_same_name_is_reread(repo: pathlib.Path) -> None:
+    _write(repo, "res-1", run="first")
+    assert [r.run_id for r in active_reservations(repo)] == ["first"]
+    d = coordination_dir(repo) / "reservations"
+    tmp = d / ".tmp-x"
+    tmp.write_text(json.dumps({"reservation_id": "res-1", "run_id": "second", "expires_at": FUT, "symbols": []}))
+    os.replace(tmp, d / "res-1.json")  # new inode under the same name
+    assert [r.run_id for r in active_reservations(repo)] == ["second"]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip", "empty", "delete"])
+def test_corrupt_or_missing_index_is_rebuilt(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    for i in range(30):
+        _write(repo, f"res-{i:03d}")
+    _ids(repo)
+    for p in _index_files(repo):
+        data = p.read_bytes()
+        if damage == "truncate":
+            p.write_bytes(data[: len(data) // 2])
+        elif damage == "garbage":
+            p.write_bytes(os.urandom(len(data)))
+        elif damage == "flip":
+            p.write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))
+        elif damage == "empty":
+            p.write_bytes(b"")
+        else:
+            p.unlink()
+    _write(repo, "res-999")
+    assert _ids(repo) == _truth(repo, monkeypatch)
+    assert len(_ids(repo)) == 31
+
+
+def test_bad_files_are_reported_on_every_call(repo: pathlib.Path, trusting: None) -> None:
+    _write(repo, "good")
+    (coordination_dir(repo) / "reservations" / "bad.json").write_text("{")
+    for _ in range(3):
+        state = CoordState(repo)
+        assert [r.reservation_id for r in state.active_reservations()] == ["good"]
+        assert [pathlib.Path(p.path).name for p in state.problems] == ["bad.json"]
+
+
+def test_delta_then_compaction(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(400):
+        _write(repo, f"res-{i:04d}")
+    _ids(repo)
+    _write(repo, "res-extra")
+    _ids(repo)
+    assert any(p.name.endswith(".delta") for p in _index_files(repo))
+    for i in range(400, 900):  # more than 1/8 of the base: the base is rewritten
+        _write(repo, f"res-{i:04d}")
+    assert len(_ids(repo)) == 901
+    assert not any(p.name.endswith(".delta") for p in _index_files(repo))
+    assert _ids(repo) == _truth(repo, monkeypatch)
+
+
+_CHURN = """
+import json, os, pathlib, sys
+from muse.core.coordination import active_reservations
+root = pathlib.Path(sys.argv[1]); me = sys.argv[2]
+d = root / ".muse/coordination/reservations"
+for i in range(60):
+    p = d / f"{me}-{i}.json"
+    p.write_text(json.dumps({"reservation_id": f"{me}-{i}", "run_id": me,
+                             "expires_at": "2099-12-31T23:59:59+00:00", "symbols": ["x.c"]}))
+    if i % 3 == 0:
+        os.unlink(p)
+    active_reservations(root)
+"""
+
+
+def test_processes_updating_the_index_at_once(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    procs = [subprocess.Popen([sys.executable, "-c", _CHURN, str(repo), f"p{n}"], env=subprocess_env())
+             for n in range(4)]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    assert _ids(repo) == _truth(repo, monkeypatch)
+    assert len(_ids(repo)) == 4 * 40
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["add", "del", "query", "corrupt"]), st.integers(0, 15)), max_size=30))
+def test_any_sequence_of_changes_matches_a_full_reread(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, ops: list[tuple[str, int]]
+) -> None:
+    from muse.cli.commands.init import init_repo
+
+    root = tmp_path_factory.mktemp("prop")
+    init_repo(root)
+    monkeypatch.setattr(idx, "_RACY_NS", -1)  # hardest case: trust mtimes
+    d = coordination_dir(root) / "reservations"
+    for op, n in ops:
+        if op == "add":
+            _write(root, f"r{n}")
+        elif op == "del" and (d / f"r{n}.json").exists():
+            os.unlink(d / f"r{n}.json")
+        elif op == "corrupt":
+            for p in _index_files(root):
+                p.write_bytes(p.read_bytes()[: n])
+        assert _ids(root) == _truth(root, monkeypatch)

@@ -139,13 +139,14 @@ def test_new_only_skips_the_snapshot(repo: pathlib.Path) -> None:
     assert proc.returncode == 0 and proc.stdout == ""
 
 
-def test_once_and_exit_codes(repo: pathlib.Path) -> None:
+def test_once_and_exit_codes(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from muse.cli.main import main
 
+    monkeypatch.chdir(repo)
     co.reserve(repo, "holder", ["a.c::f"], ttl=600)
 
     def run(*args: str) -> int:
-        return main(["-C", str(repo), "coord", "watch", *args])
+        return main(["coord", "watch", *args])
 
     assert run("--once", "--json") == 0
     assert run("--once", "--symbol", "b.c", "--run", "me") == 0
@@ -156,16 +157,19 @@ def test_once_and_exit_codes(repo: pathlib.Path) -> None:
     assert run("--symbol", "a.c", "--task", "t") == 2
 
 
-def test_once_json_lines_parse(repo: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_once_json_lines_parse(
+    repo: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from muse.cli.main import main
 
+    monkeypatch.chdir(repo)
     co.reserve(repo, "alice", ["a.c::f"], ttl=600)
     co.reserve(repo, "bob", ["a.c"], ttl=600)
     capsys.readouterr()
-    assert main(["-C", str(repo), "coord", "watch", "--once", "--json"]) == 0
+    assert main(["coord", "watch", "--once", "--json"]) == 0
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert sorted(e["event"] for e in events) == ["conflict", "reserved", "reserved"]
-    assert main(["-C", str(repo), "coord", "watch", "--once"]) == 0
+    assert main(["coord", "watch", "--once"]) == 0
     text = capsys.readouterr().out
     assert "conflict" in text and "alice" in text
 
@@ -177,3 +181,46 @@ def test_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for word in ("--symbol", "--until", "exit codes", "symbol_free", "timeout"):
         assert word in out
+
+
+def test_hub_mode_pulls_remote_records(
+    repo: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from muse.cli.commands import coord_sync
+    from muse.cli.main import main
+
+    monkeypatch.chdir(repo)
+    pulls: list[int] = []
+
+    def fake_pull(hub_url: str, owner: str, slug: str, since_id: int = 0, **kw: Any) -> dict[str, Any]:
+        pulls.append(since_id)
+        if since_id:
+            return {"records": [], "cursor": since_id}
+        payload = {"reservation_id": "reservation-000001", "run_id": "far-away",
+                   "expires_at": "2099-12-31T23:59:59+00:00", "symbols": ["b.c::g"]}
+        return {"records": [{"kind": "reservation", "record_id": "reservation-000001",
+                             "run_id": "far-away", "payload": payload,
+                             "expires_at": payload["expires_at"]}], "cursor": 7}
+
+    monkeypatch.setattr(coord_sync, "pull_from_hub", fake_pull)
+    capsys.readouterr()
+    code = main(["coord", "watch", "--once", "--json", "--hub", "http://hub.invalid",
+                 "--owner", "o", "--slug", "s"])
+    assert code == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(e["event"], e["run_id"], e.get("remote")) for e in events] == [("reserved", "far-away", True)]
+    assert pulls == [0]
+
+
+def test_hub_mode_unreachable_on_first_pull_exits_5(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from muse.cli.commands import coord_sync
+    from muse.cli.main import main
+    from muse.core.errors import HubUnreachable
+
+    def down(*a: Any, **kw: Any) -> dict[str, Any]:
+        raise HubUnreachable("connection refused")
+
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(coord_sync, "pull_from_hub", down)
+    assert main(["coord", "watch", "--once", "--hub", "http://hub.invalid",
+                 "--owner", "o", "--slug", "s"]) == 5

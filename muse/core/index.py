@@ -175,8 +175,13 @@ def load_folder(
     old = _load_snapshot(cache_dir, key, kind) if cache_dir else None
     if (old is not None and old.dir_mtime == st.st_mtime_ns
             and old.listed_at - old.dir_mtime > _RACY_NS):
-        snap = old  # nothing can have changed since the snapshot
-        changed = False
+        snap = old  # no file was added or removed since the snapshot
+        retry = {rid + ".json": e[0] for rid, e in snap.entries.items() if e[1] is None}
+        if retry:
+            before = sum(1 for e in snap.entries.values() if e[1] is None)
+            _decode_into(folder, kind, remote, list(retry), retry, snap.entries)
+            if cache_dir and sum(1 for e in snap.entries.values() if e[1] is None) < before:
+                _save(cache_dir, key, kind, snap, old)
     else:
         listed_at = time.time_ns()
         with os.scandir(folder) as it:
@@ -194,10 +199,13 @@ def load_folder(
                 entries[name[:-5]] = hit
             else:
                 fresh.append(name)
-        if fresh:
-            _decode_into(folder, kind, remote, fresh, inodes, entries)
         changed = bool(fresh) or old is None or len(entries) != len(known) or (
             old.listed_at - old.dir_mtime <= _RACY_NS and listed_at - st.st_mtime_ns > _RACY_NS)
+        # Files that were unusable are read again every time: another tool may
+        # have been half-way through writing one in place.
+        fresh.extend(rid + ".json" for rid, e in entries.items() if e[1] is None and rid + ".json" in inodes)
+        if fresh:
+            _decode_into(folder, kind, remote, fresh, inodes, entries)
         if changed and cache_dir:
             _save(cache_dir, key, kind, snap, old)
     out: list[Any] = []

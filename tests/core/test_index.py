@@ -175,3 +175,17 @@ def test_any_sequence_of_changes_matches_a_full_reread(
             for p in _index_files(root):
                 p.write_bytes(p.read_bytes()[: n])
         assert _ids(root) == _truth(root, monkeypatch)
+
+
+@pytest.mark.parametrize("trust", [False, True])
+def test_file_seen_half_written_is_read_again(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch, trust: bool) -> None:
+    if trust:
+        monkeypatch.setattr(idx, "_RACY_NS", -1)
+    d = coordination_dir(repo) / "reservations"
+    path = d / "slow.json"
+    path.write_text('{"reservation_id": "slow", "run_')  # another tool, mid-write
+    assert _ids(repo) == []
+    assert _ids(repo) == []  # the snapshot now remembers it as unusable
+    with open(path, "w") as fh:  # completed in place: same inode, folder mtime unchanged
+        fh.write(json.dumps({"reservation_id": "slow", "run_id": "r", "expires_at": FUT, "symbols": []}))
+    assert _ids(repo) == ["slow"]

@@ -1,0 +1,74 @@
+"""The store contract on PostgreSQL (one schema per test, dropped afterwards).
+
+Needs the server at ``$MUSE_TEST_PG_DSN`` (default
+``postgresql://postgres@127.0.0.1:5432/test``). Skipped when it is absent,
+unless ``MUSE_REQUIRE_PG=1`` (CI), where its absence fails the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.storage.contract import StoreContract, rows
+from tests.storage.pg import drop_schema, new_schema, pg_dsn
+
+pytestmark = pytest.mark.postgres
+
+@pytest.fixture
+def store() -> Iterator[object]:
+    from muse.storage.postgres import PostgresStore
+
+    dsn = pg_dsn()
+    schema = new_schema()
+    s = PostgresStore(dsn, schema=schema, max_size=12)
+    try:
+        yield s
+    finally:
+        s.close()
+        drop_schema(dsn, schema)
+
+
+class TestPostgresStore(StoreContract):
+    def test_two_stores_share_one_database(self) -> None:
+        """Several hub processes on one PostgreSQL: numbering stays shared and gap-free."""
+        from muse.storage.postgres import PostgresStore
+
+        dsn, schema = pg_dsn(), new_schema()
+        a = PostgresStore(dsn, schema=schema)
+        b = PostgresStore(dsn, schema=schema)
+        try:
+            assert a.create_repo("alice", "linux", "alice", False, 1.0)
+            assert not b.create_repo("alice", "linux", "alice", False, 1.0)
+            repo = b.get_repo("alice", "linux")
+            assert repo is not None
+            assert a.insert_records(repo.id, rows(5)).last_seq == 5
+            assert b.insert_records(repo.id, rows(8)).inserted == 3
+            assert a.fetch_records(repo.id, 0, None, 100).cursor == 8
+            assert a.remember_signature(b"x", 1e12, 0.0) and not b.remember_signature(b"x", 1e12, 0.0)
+        finally:
+            a.close()
+            b.close()
+            drop_schema(dsn, schema)
+
+
+def test_open_store_picks_postgres_and_masks_passwords() -> None:
+    from muse.storage import describe_url, open_store
+    from muse.storage.postgres import PostgresStore
+
+    assert describe_url("postgresql://u:secret@h/db") == "postgresql://u:***@h/db"
+    dsn, schema = pg_dsn(), new_schema()
+    s = open_store(dsn, schema=schema)
+    try:
+        assert isinstance(s, PostgresStore)
+    finally:
+        s.close()
+        drop_schema(dsn, schema)
+
+
+def test_invalid_schema_name_is_refused() -> None:
+    from muse.storage.postgres import PostgresStore
+
+    with pytest.raises(ValueError):
+        PostgresStore(pg_dsn(), schema='x"; drop table y; --')

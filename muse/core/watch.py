@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 from muse.core import clock
 from muse.core.errors import InvalidRecord, NotFound, UserError
 from muse.core.paths import coordination_dir, remote_dir
-from muse.core.records import decode
+from muse.core.records import Reservation, decode
 from muse.core.state import CoordState, TaskState, symbol_ancestors
 from muse.core.store import Problem, read_folder, record_names
 from muse.core.types import KIND_DIRS, KINDS, JsonDict
@@ -155,7 +155,7 @@ class WatchView:
     now: float
     state: CoordState
     reservation_ids: set[str]
-    active: dict[str, JsonDict]  # reservation_id → its description
+    active: dict[str, tuple[Reservation, float]]  # reservation_id → (record, effective expiry)
     conflicts: dict[tuple[str, str, frozenset[str]], JsonDict]
     tasks: dict[str, TaskState]
     next_deadline: float  # earliest time the view changes without a new record
@@ -170,17 +170,11 @@ class WatchView:
     def derive(cls, state: CoordState) -> WatchView:
         now = state.now
         deadline = cls.EMPTY_DEADLINE
-        active: dict[str, JsonDict] = {}
+        active: dict[str, tuple[Reservation, float]] = {}
         for r in state.active_reservations():
             expiry = state.effective_expiry(r.run_id, r.expires_at)
             deadline = min(deadline, expiry)
-            active[r.reservation_id] = {
-                "reservation_id": r.reservation_id,
-                "run_id": r.run_id,
-                "symbols": list(r.symbols),
-                "expires_at": clock.format_ts(expiry),
-                **({"remote": True} if r.remote else {}),
-            }
+            active[r.reservation_id] = (r, expiry)  # formatted only if it becomes an event
         conflicts: dict[tuple[str, str, frozenset[str]], JsonDict] = {}
         for c in state.conflicts():
             key = (c.symbol, c.overlap, frozenset(rid for _, rid, _ in c.holders))
@@ -191,6 +185,14 @@ class WatchView:
                 deadline = min(deadline, st.expires_at)
         return cls(now, state, {r.reservation_id for r in state.reservations}, active,
                    conflicts, tasks, deadline)
+
+
+def _reservation_data(r: Reservation, expiry: float) -> JsonDict:
+    data: JsonDict = {"reservation_id": r.reservation_id, "run_id": r.run_id,
+                      "symbols": list(r.symbols), "expires_at": clock.format_ts(expiry)}
+    if r.remote:
+        data["remote"] = True
+    return data
 
 
 def _task_status(st: TaskState) -> str:
@@ -236,7 +238,7 @@ def diff_views(old: WatchView, new: WatchView, *, snapshot: bool = False) -> lis
     events: list[WatchEvent] = []
     released = new.state.released()
     for rid in sorted(old.active.keys() - new.active.keys()):
-        data = dict(old.active[rid])
+        data = _reservation_data(*old.active[rid])
         if rid in released:
             rel = released[rid]
             data["released_at"] = clock.format_ts(rel.released_at)
@@ -246,7 +248,7 @@ def diff_views(old: WatchView, new: WatchView, *, snapshot: bool = False) -> lis
         else:
             events.append(WatchEvent("expired", t, data, snapshot))
     for rid in sorted(new.active.keys() - old.active.keys()):
-        events.append(WatchEvent("reserved", t, dict(new.active[rid]), snapshot))
+        events.append(WatchEvent("reserved", t, _reservation_data(*new.active[rid]), snapshot))
     for key in sorted(old.conflicts.keys() - new.conflicts.keys(), key=_conflict_order):
         events.append(WatchEvent("conflict_resolved", t, dict(old.conflicts[key]), snapshot))
     for key in sorted(new.conflicts.keys() - old.conflicts.keys(), key=_conflict_order):
@@ -482,10 +484,15 @@ def watch(
             raise UserError(f"unknown event type(s) {', '.join(unknown)}: use {', '.join(EVENT_TYPES)}")
     watcher = Watcher(root, clock_fn=clock_fn)
     deadline = None if timeout is None else time.monotonic() + timeout
+    pace = interval
     while True:
         if before_poll is not None:
             before_poll()
+        started = time.monotonic()
         batch = watcher.poll(events)
+        # On a huge, busy store re-deriving the view can take a good part of a
+        # second: never spend more than about a third of the time deriving.
+        pace = max(interval, 2 * (time.monotonic() - started))
         if not (new_only and watcher.polls == 1):
             for ev in batch:
                 if _relevant(ev, symbols, task_id):
@@ -509,9 +516,9 @@ def watch(
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _timeout(timeout or 0.0, state, symbols, run_id, task_id, until)
-            sleep(min(interval, left))
+            sleep(min(pace, left))
         else:
-            sleep(interval)
+            sleep(pace)
 
 
 def _relevant(event: WatchEvent, symbols: list[str] | None, task_id: str | None) -> bool:

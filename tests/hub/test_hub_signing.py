@@ -116,3 +116,17 @@ def test_insecure_dev_names_but_trusts(world: tuple[SqliteStore, SigningIdentity
     assert dev.authenticate(_call(Request("GET", "http://h/x"))).superuser
     signed = ident.sign_request(Request("GET", "http://h/x"))
     assert dev.authenticate(_call(signed)).handle == "alice"
+
+
+def test_listening_socket_is_tcp_so_responses_are_not_delayed() -> None:
+    """asyncio sets TCP_NODELAY on accepted sockets only for proto=IPPROTO_TCP;
+    without it every keep-alive request after the first waited ~40 ms."""
+    import socket
+
+    from muse.hub.server import _bind
+
+    sock = _bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

@@ -44,8 +44,8 @@ import orjson
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from muse.core.coord_bus import MAX_PUSH_BATCH, hub_request, pull_from_hub, push_to_hub  # noqa: E402
-from muse.core.transport import HTTPTransport, SigningIdentity  # noqa: E402
+from muse.core.coord_bus import MAX_PUSH_BATCH, hub_request, pull_from_hub, push_to_hub
+from muse.core.transport import HTTPTransport, SigningIdentity
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 FUT = "2099-12-31T23:59:59+00:00"
@@ -292,7 +292,8 @@ def main() -> int:
         r = bench_backend(name, n, args.repeat, args.dsn)
         report[name] = r
 
-        def line(label: str, key: str, base: str | None = None) -> None:
+        def line(label: str, key: str, base: str | None = None,
+                 r: dict[str, Any] = r) -> None:
             med, lo, hi = r[key]
             text = f"  {label:<28}{med:8.3f} s  ({lo:.3f}–{hi:.3f})  {n / med:>10,.0f} rec/s"
             if base is not None:

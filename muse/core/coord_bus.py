@@ -34,14 +34,14 @@ if TYPE_CHECKING:
     from muse.core.transport import BaseTransport, Request, Response, SigningIdentity
 
 __all__ = [
-    "JsonDict",
     "MAX_PUSH_BATCH",
     "MSGPACK",
-    "push_to_hub",
-    "pull_from_hub",
-    "hub_request",
-    "check_repo_name",
+    "JsonDict",
     "_build_url",
+    "check_repo_name",
+    "hub_request",
+    "pull_from_hub",
+    "push_to_hub",
 ]
 
 MAX_PUSH_BATCH = 500

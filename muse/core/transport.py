@@ -33,15 +33,15 @@ from typing import Any
 from muse.core.errors import HubResponseError, HubUnreachable, UserError
 
 __all__ = [
-    "Request",
-    "Response",
+    "DEFAULT_TIMEOUT",
     "BaseTransport",
     "HTTPTransport",
     "MockTransport",
+    "Request",
+    "Response",
     "SigningIdentity",
     "get_transport",
     "set_transport",
-    "DEFAULT_TIMEOUT",
 ]
 
 DEFAULT_TIMEOUT = 60.0
@@ -170,7 +170,6 @@ class HTTPTransport(BaseTransport):
 
     def handle_request(self, request: Request) -> Response:
         import http.client
-        import socket
 
         scheme, host, port, netloc, path = split_url(request.url)
         key = (scheme, host, port)
@@ -196,7 +195,7 @@ class HTTPTransport(BaseTransport):
                 if reused and attempt == 0:
                     continue
                 raise HubUnreachable(f"hub at {scheme}://{netloc} closed the connection ({exc})") from exc
-            except (TimeoutError, socket.timeout) as exc:
+            except TimeoutError as exc:
                 self._drop(key)
                 raise HubUnreachable(
                     f"hub at {scheme}://{netloc} did not answer within {request.timeout:g}s"

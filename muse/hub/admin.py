@@ -17,12 +17,29 @@ from typing import Any
 
 from muse.core.errors import ConflictError, NotFound
 from muse.core.signing import check_public_key
-from muse.hub.context import Call, Hub, Reply, decode_body, endpoint, require_object, require_repo_access
+from muse.hub.context import (
+    Call,
+    Hub,
+    Reply,
+    decode_body,
+    endpoint,
+    require_object,
+    require_repo_access,
+)
 from muse.hub.errors import BadRequest, Forbidden
 from muse.storage.base import PERMISSIONS
 
-__all__ = ["routes", "health", "register_identity", "whoami", "create_repo", "repo_info",
-           "grant", "revoke", "check_name"]
+__all__ = [
+    "check_name",
+    "create_repo",
+    "grant",
+    "health",
+    "register_identity",
+    "repo_info",
+    "revoke",
+    "routes",
+    "whoami",
+]
 
 
 def check_name(value: Any, what: str) -> str:

@@ -30,7 +30,7 @@ from muse.storage.base import HubStore
 if TYPE_CHECKING:
     from muse.hub.context import Call
 
-__all__ = ["Principal", "Authenticator", "SignatureAuth", "InsecureDevAuth"]
+__all__ = ["Authenticator", "InsecureDevAuth", "Principal", "SignatureAuth"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["HubSettings", "DEFAULT_DB", "DEFAULT_PORT"]
+__all__ = ["DEFAULT_DB", "DEFAULT_PORT", "HubSettings"]
 
 DEFAULT_DB = "./muse-hub.sqlite3"
 DEFAULT_PORT = 8765

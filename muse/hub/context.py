@@ -19,15 +19,15 @@ from muse.hub.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedM
 from muse.storage.base import PERMISSIONS, HubStore, Repo
 
 __all__ = [
-    "Hub",
+    "JSON",
+    "MSGPACK",
     "Call",
+    "Hub",
     "Reply",
-    "endpoint",
     "decode_body",
+    "endpoint",
     "require_object",
     "require_repo_access",
-    "MSGPACK",
-    "JSON",
 ]
 
 MSGPACK = "application/msgpack"

@@ -24,14 +24,14 @@ from typing import Any, ClassVar
 from muse.core.errors import MuseError
 
 __all__ = [
-    "HubRefusal",
     "BadRequest",
-    "Unauthorized",
     "Forbidden",
+    "HubRefusal",
     "PayloadTooLarge",
+    "Unauthorized",
     "UnsupportedMedia",
-    "exception_handlers",
     "error_response",
+    "exception_handlers",
 ]
 
 log = logging.getLogger("muse.hub")
@@ -71,9 +71,8 @@ class UnsupportedMedia(HubRefusal):
 
 def error_response(status: int, code: str, message: str,
                    headers: dict[str, str] | None = None) -> Any:
-    from starlette.responses import Response
-
     import orjson
+    from starlette.responses import Response
 
     body = orjson.dumps({"error": code, "message": message})
     return Response(body, status_code=status, media_type="application/json", headers=headers)

@@ -18,11 +18,19 @@ from typing import Any
 from muse.core.errors import InvalidRecord, NotFound
 from muse.core.sync import validate_bus_record
 from muse.core.types import KINDS
-from muse.hub.context import Call, Hub, Reply, decode_body, endpoint, require_object, require_repo_access
+from muse.hub.context import (
+    Call,
+    Hub,
+    Reply,
+    decode_body,
+    endpoint,
+    require_object,
+    require_repo_access,
+)
 from muse.hub.errors import BadRequest, PayloadTooLarge
 from muse.storage.base import RecordRow
 
-__all__ = ["routes", "push_records", "pull_records", "build_rows"]
+__all__ = ["build_rows", "pull_records", "push_records", "routes"]
 
 RECORDS_PATH = "/api/v1/repos/{owner}/{slug}/coord/records"
 _MAX_TEXT = 256  # run_id / expires_at: longer is not a run id or a timestamp

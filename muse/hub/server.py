@@ -9,7 +9,7 @@ from typing import TextIO
 
 from muse.hub.config import HubSettings
 
-__all__ = ["serve", "is_loopback"]
+__all__ = ["is_loopback", "serve"]
 
 
 def is_loopback(host: str) -> bool:

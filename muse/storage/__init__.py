@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from muse.storage.base import HubStore
 
-__all__ = ["open_store", "describe_url"]
+__all__ = ["describe_url", "open_store"]
 
 _PG_PREFIXES = ("postgresql://", "postgres://")
 

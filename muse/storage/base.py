@@ -27,14 +27,14 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
+    "MAX_PAGE",
     "PERMISSIONS",
+    "HubStore",
     "Identity",
-    "Repo",
-    "RecordRow",
     "InsertResult",
     "Page",
-    "HubStore",
-    "MAX_PAGE",
+    "RecordRow",
+    "Repo",
     "fresh_rows",
 ]
 

@@ -122,9 +122,8 @@ class PostgresStore(HubStore):
     @contextmanager
     def _conn(self) -> Iterator[Any]:
         """A pooled connection inside one transaction (committed on success)."""
-        with self._pool.connection() as conn:
-            with conn.transaction():
-                yield conn
+        with self._pool.connection() as conn, conn.transaction():
+            yield conn
 
     def ping(self) -> None:
         with self._conn() as conn:

@@ -11,7 +11,14 @@ import sys
 import pytest
 
 from tests.conftest import subprocess_env
-from tests.hub.conftest import HubProcess, make_repo_dir, run_muse, running_hub, unique, write_records
+from tests.hub.conftest import (
+    HubProcess,
+    make_repo_dir,
+    run_muse,
+    running_hub,
+    unique,
+    write_records,
+)
 
 
 def test_keygen_register_create_push_pull_grant(hub: HubProcess, tmp_path: pathlib.Path) -> None:

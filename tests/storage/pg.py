@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-__all__ = ["DEFAULT_DSN", "pg_dsn", "drop_schema", "new_schema"]
+__all__ = ["DEFAULT_DSN", "drop_schema", "new_schema", "pg_dsn"]
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 

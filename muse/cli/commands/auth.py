@@ -19,7 +19,7 @@ from muse.cli.args import add_json, make_parser
 from muse.cli.output import emit
 from muse.core.errors import UsageError, UserError
 
-__all__ = ["main", "default_key_path", "add_client_args", "resolve_client", "client_root"]
+__all__ = ["add_client_args", "client_root", "default_key_path", "main", "resolve_client"]
 
 _HELP = """usage: {prog} <verb> [args]
 

@@ -180,8 +180,9 @@ def _info(argv: list[str], prog: str) -> int:
     info = _call(args, "GET", f"/api/v1/repos/{owner}/{slug}", None, f"info on {owner}/{slug}")
 
     def text() -> str:
-        lines = [f"{owner}/{slug}: {'public' if info.get('public') else 'private'}, "
-                 f"created by {info.get('created_by')}, {info.get('last_seq')} records stored",
+        visibility = "public" if info.get("public") else "private"
+        lines = [(f"{owner}/{slug}: {visibility}, created by {info.get('created_by')}, "
+                  f"{info.get('last_seq')} records stored"),
                  f"your permission: {info.get('permission')}"]
         for m in info.get("members") or []:
             lines.append(f"  {m['handle']:<24} {m['permission']}")

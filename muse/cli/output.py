@@ -15,10 +15,12 @@ from muse.core.errors import MuseError
 __all__ = ["emit", "warn", "run_guarded", "print_problems"]
 
 
-def _dumps(obj: Any) -> str:
-    import orjson
+def _dumps(obj: Any, compact: bool = False) -> str:
+    import json
 
-    return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    if compact:
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(obj, indent=2, ensure_ascii=False, default=str)
 
 
 def emit(obj: Any, json_out: bool, text: str | Callable[[], str] | None = None) -> None:
@@ -52,7 +54,7 @@ def run_guarded(fn: Callable[[], int], argv: list[str]) -> int:
         return code
     except MuseError as exc:
         if json_out:
-            sys.stderr.write(_dumps(exc.to_json()) + "\n")
+            sys.stderr.write(_dumps(exc.to_json(), compact=True) + "\n")
         else:
             sys.stderr.write(f"muse: error: {exc.message}\n")
         return exc.exit_code
@@ -69,7 +71,7 @@ def run_guarded(fn: Callable[[], int], argv: list[str]) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except Exception as exc:  # a bug: say so in one line, exit 3
         if json_out:
-            sys.stderr.write(_dumps({"error": "internal", "message": repr(exc)}) + "\n")
+            sys.stderr.write(_dumps({"error": "internal", "message": repr(exc)}, compact=True) + "\n")
         else:
             sys.stderr.write(f"muse: internal error: {exc!r}\n")
         return 3

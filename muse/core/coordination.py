@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import pathlib
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from muse.core import clock
 from muse.core.errors import ConflictError, DependencyCycle, NotFound, StaleToken, UserError
@@ -137,11 +136,16 @@ def _check_symbols(symbols: list[str]) -> list[str]:
 
 
 # ── reservations ─────────────────────────────────────────────────────────────
-@dataclass
 class ReserveResult:
-    reservation: Reservation
-    record: JsonDict
-    conflicts: dict[str, list[Reservation]] = field(default_factory=dict)
+    """A granted reservation and, in advisory mode, who else overlaps it."""
+
+    __slots__ = ("reservation", "record", "conflicts")
+
+    def __init__(self, reservation: Reservation, record: JsonDict,
+                 conflicts: dict[str, list[Reservation]] | None = None) -> None:
+        self.reservation = reservation
+        self.record = record
+        self.conflicts = conflicts or {}
 
     def to_json(self) -> JsonDict:
         return {
@@ -434,11 +438,13 @@ def enqueue(
     return record
 
 
-@dataclass
 class ClaimResult:
-    task: Task
-    claim: JsonDict
-    token: int
+    """The task a run won, its claim record and the fencing token (the claim slot)."""
+
+    __slots__ = ("task", "claim", "token")
+
+    def __init__(self, task: Task, claim: JsonDict, token: int) -> None:
+        self.task, self.claim, self.token = task, claim, token
 
     def to_json(self) -> JsonDict:
         return {

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-from dataclasses import dataclass, field
 
 from muse.core import clock
 from muse.core.paths import coordination_dir
@@ -59,19 +58,22 @@ def _bury(root: pathlib.Path, entries: list[tuple[str, str]]) -> None:
         os.close(fd)
 
 
-@dataclass
 class CoordGcResult:
     """What GC removed (or, in a dry run, would remove), counted per kind."""
 
-    dry_run: bool
-    grace_period_seconds: float
-    reservations_removed: int = 0
-    intents_removed: int = 0
-    releases_removed: int = 0
-    heartbeats_removed: int = 0
-    dependencies_removed: int = 0
-    claims_removed: int = 0
-    problems: list[JsonDict] = field(default_factory=list)
+    def __init__(self, dry_run: bool, grace_period_seconds: float) -> None:
+        self.dry_run = dry_run
+        self.grace_period_seconds = grace_period_seconds
+        self.reservations_removed = 0
+        self.intents_removed = 0
+        self.releases_removed = 0
+        self.heartbeats_removed = 0
+        self.dependencies_removed = 0
+        self.claims_removed = 0
+        self.problems: list[JsonDict] = []
+
+    def __repr__(self) -> str:
+        return f"CoordGcResult({self.to_json()!r})"
 
     @property
     def total_removed(self) -> int:

@@ -27,6 +27,7 @@ import os
 import time
 import zlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from muse.core.errors import InvalidRecord
@@ -34,7 +35,7 @@ from muse.core.fileio import write_file
 from muse.core.records import DECODERS
 from muse.core.store import Problem, read_folder
 
-__all__ = ["load_folder", "index_enabled", "FORMAT"]
+__all__ = ["FORMAT", "index_enabled", "load_folder"]
 
 FORMAT = 2
 _MAGIC = b"MUSEIDX%d" % FORMAT
@@ -75,66 +76,93 @@ def _write_blob(folder: str, name: str, obj: Any) -> None:
         pass  # read-only repository: run without a cache
 
 
-class _Snapshot:
-    """What the index believes a folder holds: id → (inode, row | problem)."""
+class _Delta:
+    """Changes since the base: entries added (or replaced) and base names removed."""
 
-    __slots__ = ("base_id", "dir_mtime", "listed_at", "entries", "base_inodes")
+    __slots__ = ("dir_mtime", "inodes", "listed_at", "names", "problems", "removed", "rows")
 
-    def __init__(self) -> None:
-        self.base_id = ""
-        self.dir_mtime = -1
-        self.listed_at = -1
-        self.base_inodes: dict[str, int] = {}
-        # record_id → (inode, row tuple or None, problem message or None)
-        self.entries: dict[str, tuple[int, Any, str | None]] = {}
+    def __init__(self, blob: dict[str, Any] | None = None) -> None:
+        self.dir_mtime: int = blob["dir_mtime"] if blob else -1
+        self.listed_at: int = blob["listed_at"] if blob else -1
+        self.names: list[str] = list(blob["names"]) if blob else []
+        self.inodes: list[int] = list(blob["inodes"]) if blob else []
+        self.rows: list[Any] = list(blob["rows"]) if blob else []
+        self.problems: list[str | None] = list(blob["problems"]) if blob else []
+        self.removed: set[str] = set(blob["removed"]) if blob else set()
+
+    def __len__(self) -> int:
+        return len(self.names) + len(self.removed)
+
+    def drop(self, gone: set[str]) -> None:
+        """Forget entries named in *gone* and hide those names in the base."""
+        self.removed |= gone
+        if gone.intersection(self.names):
+            keep = [i for i, n in enumerate(self.names) if n not in gone]
+            self.names = [self.names[i] for i in keep]
+            self.inodes = [self.inodes[i] for i in keep]
+            self.rows = [self.rows[i] for i in keep]
+            self.problems = [self.problems[i] for i in keep]
+
+    def blob(self, base_id: str) -> dict[str, Any]:
+        return {"base": base_id, "dir_mtime": self.dir_mtime, "listed_at": self.listed_at,
+                "removed": sorted(self.removed), "names": self.names, "inodes": self.inodes,
+                "rows": self.rows, "problems": self.problems}
 
 
-def _load_snapshot(cache_dir: str, key: str, kind: str) -> _Snapshot | None:
+def _is_record_name(name: str) -> bool:
+    return name.endswith(".json") and name[0] != "."
+
+
+def _load_blobs(cache_dir: str, key: str, kind: str) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """The base snapshot and the delta that applies to it (if any)."""
     base = _read_blob(os.path.join(cache_dir, key + ".base"))
-    if not (isinstance(base, dict) and base.get("kind") == kind):
+    if not (isinstance(base, dict) and base.get("kind") == kind and "id" in base):
         return None
-    snap = _Snapshot()
-    try:
-        snap.base_id = base["id"]
-        snap.dir_mtime, snap.listed_at = base["dir_mtime"], base["listed_at"]
-        entries = dict(zip(base["ids"], zip(base["inodes"], base["rows"], base["problems"])))
-        snap.base_inodes = dict(zip(base["ids"], base["inodes"]))
-        delta = _read_blob(os.path.join(cache_dir, key + ".delta"))
-        if isinstance(delta, dict) and delta.get("base") == snap.base_id:
-            for rid in delta["removed"]:
-                entries.pop(rid, None)
-            entries.update(zip(delta["ids"], zip(delta["inodes"], delta["rows"], delta["problems"])))
-            snap.dir_mtime, snap.listed_at = delta["dir_mtime"], delta["listed_at"]
-        snap.entries = entries
-    except (KeyError, TypeError, ValueError):
-        return None
-    return snap
+    delta = _read_blob(os.path.join(cache_dir, key + ".delta"))
+    if not (isinstance(delta, dict) and delta.get("base") == base["id"]):
+        delta = None
+    return base, delta
 
 
-def _save(cache_dir: str, key: str, kind: str, snap: _Snapshot, old: _Snapshot | None) -> None:
-    entries = snap.entries
-    if old is not None and old.base_id:
-        # Cumulative delta against the current base, while it stays small.
-        base_inodes = old.base_inodes
-        removed = [rid for rid, ino in base_inodes.items()
-                   if rid not in entries or entries[rid][0] != ino]
-        added = [rid for rid, e in entries.items() if base_inodes.get(rid) != e[0]]
-        if len(removed) + len(added) <= max(256, len(base_inodes) // 8):
-            _write_blob(cache_dir, key + ".delta", {
-                "base": old.base_id, "dir_mtime": snap.dir_mtime, "listed_at": snap.listed_at,
-                "removed": removed, "ids": added,
-                "inodes": [entries[r][0] for r in added],
-                "rows": [entries[r][1] for r in added],
-                "problems": [entries[r][2] for r in added],
-            })
-            return
-    ids = list(entries)
-    values = list(entries.values())
+def _records(base: dict[str, Any], delta: _Delta | None, make: Callable[[Any], Any]) -> tuple[list[Any], list[str]]:
+    """Records of base + delta, and the names of unusable files (no per-entry maps built)."""
+    rows: list[Any] = base["rows"]
+    names: list[str] = base["names"]
+    if delta is None or not delta:
+        out = list(map(make, filter(None, rows)))
+        bad = [n for n, row in zip(names, rows) if row is None] if len(out) < len(rows) else []
+        return out, bad
+    gone = delta.removed.union(delta.names)
+    out = [make(row) for n, row in zip(names, rows) if row is not None and n not in gone]
+    out.extend(map(make, filter(None, delta.rows)))
+    bad = [n for n, row in zip(names, rows) if row is None and n not in gone]
+    bad.extend(n for n, row in zip(delta.names, delta.rows) if row is None)
+    return out, bad
+
+
+def _decode(folder: str, kind: str, remote: bool, names: list[str]) -> list[tuple[Any, str | None]]:
+    """(row, problem) for each of *names*; a vanished file gives (None, None)."""
+    decode: Callable[[str, Any, bool], Any] = DECODERS[kind]
+    sink: list[Problem] = []
+    got: dict[str, tuple[Any, str | None]] = {}
+    for rid, data in read_folder(folder, sink, names):
+        if type(data) is not dict:
+            got[rid] = (None, "not a JSON object")
+            continue
+        try:
+            got[rid] = (tuple(decode(rid, data, remote)), None)
+        except InvalidRecord as exc:
+            got[rid] = (None, exc.message)
+    for p in sink:  # unreadable or not JSON
+        got[os.path.basename(p.path)[:-5]] = (None, p.message)
+    return [got.get(n[:-5], (None, None)) for n in names]
+
+
+def _write_base(cache_dir: str, key: str, kind: str, mtime: int, listed_at: int,
+                names: list[str], inodes: list[int], rows: list[Any], problems: list[str | None]) -> None:
     _write_blob(cache_dir, key + ".base", {
-        "kind": kind, "id": os.urandom(8).hex(), "dir_mtime": snap.dir_mtime,
-        "listed_at": snap.listed_at, "ids": ids,
-        "inodes": [v[0] for v in values], "rows": [v[1] for v in values],
-        "problems": [v[2] for v in values],
+        "kind": kind, "id": os.urandom(8).hex(), "dir_mtime": mtime, "listed_at": listed_at,
+        "names": names, "inodes": inodes, "rows": rows, "problems": problems,
     })
     try:
         os.unlink(os.path.join(cache_dir, key + ".delta"))
@@ -142,77 +170,117 @@ def _save(cache_dir: str, key: str, kind: str, snap: _Snapshot, old: _Snapshot |
         pass
 
 
-def _decode_into(
-    folder: str, kind: str, remote: bool, names: list[str], inodes: dict[str, int],
-    entries: dict[str, tuple[int, Any, str | None]],
-) -> None:
-    decode: Callable[[str, Any, bool], Any] = DECODERS[kind]
-    sink: list[Problem] = []
-    for rid, data in read_folder(folder, sink, names):
-        ino = inodes[rid + ".json"]
-        if type(data) is not dict:
-            entries[rid] = (ino, None, "not a JSON object")
-            continue
-        try:
-            entries[rid] = (ino, tuple(decode(rid, data, remote)), None)
-        except InvalidRecord as exc:
-            entries[rid] = (ino, None, exc.message)
-    for p in sink:  # unreadable or not JSON: remembered until the file changes
-        name = os.path.basename(p.path)
-        entries[name[:-5]] = (inodes[name], None, p.message)
-
-
 def load_folder(
     folder: str, kind: str, remote: bool, cache_dir: str | None, problems: list[Problem]
 ) -> list[Any]:
     """Typed records of one kind folder, through the index when *cache_dir* is given."""
-    make = DECODERS[kind].__self__._make  # type: ignore[attr-defined]
+    cls = DECODERS[kind].__self__  # type: ignore[attr-defined]
+    make = partial(tuple.__new__, cls)
     try:
         st = os.stat(folder)
     except (FileNotFoundError, NotADirectoryError):
         return []
     key = ("remote-" if remote else "local-") + os.path.basename(folder)
-    old = _load_snapshot(cache_dir, key, kind) if cache_dir else None
-    if (old is not None and old.dir_mtime == st.st_mtime_ns
-            and old.listed_at - old.dir_mtime > _RACY_NS):
-        snap = old  # no file was added or removed since the snapshot
-        retry = {rid + ".json": e[0] for rid, e in snap.entries.items() if e[1] is None}
-        if retry:
-            before = sum(1 for e in snap.entries.values() if e[1] is None)
-            _decode_into(folder, kind, remote, list(retry), retry, snap.entries)
-            if cache_dir and sum(1 for e in snap.entries.values() if e[1] is None) < before:
-                _save(cache_dir, key, kind, snap, old)
-    else:
-        listed_at = time.time_ns()
-        with os.scandir(folder) as it:
-            inodes = {e.name: e.inode() for e in it if e.name.endswith(".json") and e.name[0] != "."}
-        snap = _Snapshot()
-        snap.dir_mtime, snap.listed_at = st.st_mtime_ns, listed_at
-        if old is not None:
-            snap.base_id, snap.base_inodes = old.base_id, old.base_inodes
-        known = old.entries if old is not None else {}
-        entries = snap.entries
-        fresh: list[str] = []
-        for name, ino in inodes.items():
-            hit = known.get(name[:-5])
-            if hit is not None and hit[0] == ino:
-                entries[name[:-5]] = hit
-            else:
-                fresh.append(name)
-        changed = bool(fresh) or old is None or len(entries) != len(known) or (
-            old.listed_at - old.dir_mtime <= _RACY_NS and listed_at - st.st_mtime_ns > _RACY_NS)
-        # Files that were unusable are read again every time: another tool may
-        # have been half-way through writing one in place.
-        fresh.extend(rid + ".json" for rid, e in entries.items() if e[1] is None and rid + ".json" in inodes)
-        if fresh:
-            _decode_into(folder, kind, remote, fresh, inodes, entries)
-        if changed and cache_dir:
-            _save(cache_dir, key, kind, snap, old)
-    out: list[Any] = []
-    append = out.append
-    for rid, (_ino, row, problem) in snap.entries.items():
-        if row is not None:
-            append(make(row))
-        else:
-            problems.append(Problem(os.path.join(folder, rid + ".json"), problem or "unusable"))
+    base: dict[str, Any] | None = None
+    delta: _Delta | None = None
+    if cache_dir:
+        try:
+            blobs = _load_blobs(cache_dir, key, kind)
+            if blobs is not None:
+                base, delta = blobs[0], _Delta(blobs[1]) if blobs[1] else None
+        except (KeyError, TypeError, ValueError):
+            base = delta = None
+    try:
+        if base is not None:
+            return _load_indexed(folder, kind, remote, cache_dir, key, st.st_mtime_ns, base, delta,
+                                 make, problems)
+    except (KeyError, TypeError, ValueError):
+        pass  # a foreign or damaged index: rebuild below
+    # No usable index: read everything, then write a base.
+    listed_at = time.time_ns()
+    with os.scandir(folder) as it:
+        listing = {e.name: e.inode() for e in it if e.name.endswith(".json") and e.name[0] != "."}
+    names = list(listing)
+    decoded = _decode(folder, kind, remote, names)
+    keep = [i for i, (row, problem) in enumerate(decoded) if row is not None or problem is not None]
+    names = [names[i] for i in keep]
+    inodes = [listing[n] for n in names]
+    rows = [decoded[i][0] for i in keep]
+    probs = [decoded[i][1] for i in keep]
+    if cache_dir:
+        _write_base(cache_dir, key, kind, st.st_mtime_ns, listed_at, names, inodes, rows, probs)
+    for n, row, problem in zip(names, rows, probs):
+        if row is None:
+            problems.append(Problem(os.path.join(folder, n), problem or "unusable"))
+    return list(map(make, filter(None, rows)))
+
+
+def _finish(
+    folder: str, kind: str, remote: bool, base: dict[str, Any], delta: _Delta | None,
+    make: Callable[[Any], Any], problems: list[Problem],
+) -> list[Any]:
+    out, bad = _records(base, delta, make)
+    if bad:
+        # Unusable files are read again every time: another tool may have been
+        # half-way through writing one in place (same inode, same folder mtime).
+        for name, (row, problem) in zip(bad, _decode(folder, kind, remote, bad)):
+            if row is not None:
+                out.append(make(row))
+            elif problem is not None:
+                problems.append(Problem(os.path.join(folder, name), problem))
     return out
+
+
+def _load_indexed(
+    folder: str, kind: str, remote: bool, cache_dir: str | None, key: str, mtime: int,
+    base: dict[str, Any], delta: _Delta | None, make: Callable[[Any], Any], problems: list[Problem],
+) -> list[Any]:
+    stamp = delta if delta is not None else None
+    seen_mtime = stamp.dir_mtime if stamp else base["dir_mtime"]
+    seen_at = stamp.listed_at if stamp else base["listed_at"]
+    if seen_mtime == mtime and seen_at - seen_mtime > _RACY_NS:
+        # Settled and unchanged: no file was added or removed since the snapshot.
+        return _finish(folder, kind, remote, base, delta, make, problems)
+
+    listed_at = time.time_ns()
+    with os.scandir(folder) as it:
+        listing = {e.name: e.inode() for e in it}  # filtered below, only where it differs
+    known = dict(zip(base["names"], base["inodes"]))
+    if delta is not None:
+        for name in delta.removed:
+            known.pop(name, None)
+        known.update(zip(delta.names, delta.inodes))
+    new = delta if delta is not None else _Delta()
+    if listing == known:
+        settled_now = listed_at - mtime > _RACY_NS and not seen_at - seen_mtime > _RACY_NS
+        if cache_dir and (settled_now or seen_mtime != mtime):
+            new.dir_mtime, new.listed_at = mtime, listed_at
+            _write_blob(cache_dir, key + ".delta", new.blob(base["id"]))
+        return _finish(folder, kind, remote, base, delta, make, problems)
+
+    added = [name for name, _ino in listing.items() - known.items() if _is_record_name(name)]
+    gone = set(known.keys() - listing.keys())
+    gone.update(name for name in added if name in known)  # replaced under the same name
+    if gone:
+        new.drop(gone)
+    if added:
+        new.names.extend(added)
+        new.inodes.extend(listing[n] for n in added)
+        for row, problem in _decode(folder, kind, remote, added):
+            new.rows.append(row)
+            new.problems.append(problem if row is not None or problem is not None else "vanished")
+    new.dir_mtime, new.listed_at = mtime, listed_at
+    if cache_dir:
+        if len(new) <= max(256, len(base["names"]) // 8):
+            _write_blob(cache_dir, key + ".delta", new.blob(base["id"]))
+        else:  # compact: the delta grew too large to re-read on every call
+            gone_all = new.removed.union(new.names)
+            keep = [i for i, n in enumerate(base["names"]) if n not in gone_all]
+            _write_base(
+                cache_dir, key, kind, mtime, listed_at,
+                [base["names"][i] for i in keep] + new.names,
+                [base["inodes"][i] for i in keep] + new.inodes,
+                [base["rows"][i] for i in keep] + new.rows,
+                [base["problems"][i] for i in keep] + new.problems,
+            )
+    return _finish(folder, kind, remote, base, new, make, problems)

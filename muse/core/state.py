@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import pathlib
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from muse.core import clock
 from muse.core.records import (
@@ -47,8 +46,7 @@ def symbol_ancestors(address: str) -> list[str]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Conflict:
+class Conflict(NamedTuple):
     """Active reservations of different runs on the same or enclosing addresses."""
 
     symbol: str
@@ -66,18 +64,20 @@ class Conflict:
         }
 
 
-@dataclass(slots=True)
 class TaskState:
     """Where a task stands now, derived from its claim log."""
 
-    task: Task
-    status: str  # pending | claimed | completed | failed
-    top_slot: int = 0
-    holder: str | None = None
-    expires_at: float | None = None
-    attempts: int = 0
-    blocked_by: tuple[str, ...] = ()
-    detail: str = ""
+    __slots__ = ("task", "status", "top_slot", "holder", "expires_at", "attempts", "blocked_by", "detail")
+
+    def __init__(self, task: Task, status: str, attempts: int = 0) -> None:
+        self.task = task
+        self.status = status  # pending | claimed | completed | failed
+        self.top_slot = 0
+        self.holder: str | None = None
+        self.expires_at: float | None = None
+        self.attempts = attempts
+        self.blocked_by: tuple[str, ...] = ()
+        self.detail = ""
 
     @property
     def ready(self) -> bool:
@@ -106,19 +106,21 @@ class TaskState:
         return out
 
 
-@dataclass
 class CoordState:
     """A lazily loaded view of one repository's records at time *now*."""
 
-    root: pathlib.Path
-    now: float = field(default_factory=clock.now)
-    store: CoordStore | None = None
-    include_remote: bool = True
-    _cache: dict[str, list[Any]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.store is None:
-            self.store = CoordStore(self.root)
+    def __init__(
+        self,
+        root: pathlib.Path,
+        now: float | None = None,
+        store: CoordStore | None = None,
+        include_remote: bool = True,
+    ) -> None:
+        self.root = pathlib.Path(root)
+        self.now = clock.now() if now is None else now
+        self.store = CoordStore(self.root) if store is None else store
+        self.include_remote = include_remote
+        self._cache: dict[str, list[Any]] = {}
 
     @property
     def problems(self) -> list[Problem]:

@@ -1,7 +1,7 @@
 """The file-backed record store under ``.muse/coordination``.
 
 One JSON file per record, write-once. Reads are a tight ``scandir`` +
-``os.read`` (through a directory fd) + ``orjson`` decode loop; a file that is
+``os.read`` (through a directory fd) + JSON decode loop; a file that is
 unreadable or not a JSON object becomes a :class:`Problem` and never hides
 the good records next to it.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import pathlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-import orjson
+import json
+import sys
 
 from muse.core.fileio import write_file
 from muse.core.paths import coordination_dir, remote_dir
@@ -23,10 +23,24 @@ from muse.core.types import KIND_DIRS, JsonDict, check_id
 __all__ = ["Problem", "RawRecord", "CoordStore", "read_folder", "encode_record"]
 
 _READ_CHUNK = 65536
+_BULK = 512  # from this many files on, orjson's faster decode pays for its ~7 ms import
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+def json_loads(expected: int) -> Any:
+    """The JSON decoder for reading about *expected* files.
+
+    A command that reads a handful of files (most agent verbs, once the index
+    is warm) should not pay for importing orjson; a bulk read should not pay
+    json's slower decode. Both raise ValueError subclasses on bad input.
+    """
+    if expected >= _BULK or "orjson" in sys.modules:
+        import orjson
+
+        return orjson.loads
+    return json.loads
+
+
+class Problem(NamedTuple):
     """A record file that could not be used, and why."""
 
     path: str
@@ -36,8 +50,7 @@ class Problem:
         return {"path": self.path, "message": self.message}
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
+class RawRecord(NamedTuple):
     """A decoded record file: its id (the file stem), its dict and where it came from."""
 
     record_id: str
@@ -77,11 +90,13 @@ def read_folder(
         dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except (FileNotFoundError, NotADirectoryError):
         return
-    loads = orjson.loads
     try:
         if names is None:
             with os.scandir(dir_fd) as it:
                 names = [e.name for e in it if e.name.endswith(".json") and e.name[0] != "."]
+        if not isinstance(names, list):
+            names = list(names)
+        loads = json_loads(len(names))
         for name in names:
             try:
                 raw = _read_all(name, dir_fd)
@@ -92,14 +107,14 @@ def read_folder(
                 continue
             try:
                 yield name[:-5], loads(raw)
-            except orjson.JSONDecodeError as exc:
+            except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
                 problems.append(Problem(os.path.join(folder, name), f"not valid JSON ({exc})"))
     finally:
         os.close(dir_fd)
 
 
 def encode_record(data: JsonDict) -> bytes:
-    return orjson.dumps(data)
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class CoordStore:

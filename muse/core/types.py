@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from typing import Any, Final, NewType
 
 __all__ = [
@@ -61,7 +59,13 @@ OPERATIONS: Final = ("modify", "rename", "move", "extract", "delete", "inline", 
 
 # Ids become file names on every client: one path component, no leading dot,
 # printable ASCII only. ':' is kept so "sha256:<hex>" content hashes stay readable.
-_SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:+@=-]{0,199}")
+_ID_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_ID_CHARS = _ID_FIRST | frozenset(".:+@=-")
+
+try:  # the builtin SHA-256 avoids loading OpenSSL on every command start
+    from _sha256 import sha256 as _sha256
+except ImportError:  # pragma: no cover - interpreters without the builtin module
+    from hashlib import sha256 as _sha256
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -71,12 +75,18 @@ def canonical_json(obj: Any) -> bytes:
 
 def content_hash(obj: Any) -> str:
     """Return ``"sha256:<64 hex>"`` of the canonical JSON of *obj*."""
-    return "sha256:" + hashlib.sha256(canonical_json(obj)).hexdigest()
+    return "sha256:" + _sha256(canonical_json(obj)).hexdigest()
 
 
 def is_safe_id(value: object) -> bool:
     """True when *value* may be used as a record id (and thus a file name)."""
-    return isinstance(value, str) and _SAFE_ID.fullmatch(value) is not None and ".." not in value
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= 200
+        and value[0] in _ID_FIRST
+        and _ID_CHARS.issuperset(value)
+        and ".." not in value
+    )
 
 
 def check_id(value: object, what: str = "id") -> str:

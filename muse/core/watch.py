@@ -134,7 +134,6 @@ class WatchEvent:
         return f"{stamp} {self.type:<18} {d}"
 
 
-@dataclass
 class _Snapshot(CoordState):
     """A CoordState over records already in memory (no file reads).
 
@@ -142,7 +141,9 @@ class _Snapshot(CoordState):
     command derives; only the loading differs.
     """
 
-    loaded: dict[str, list[Any]] = field(default_factory=dict)
+    def __init__(self, root: pathlib.Path, now: float, loaded: dict[str, list[Any]] | None = None) -> None:
+        super().__init__(root, now)
+        self.loaded = loaded or {}
 
     def records(self, kind: str) -> list[Any]:
         return self.loaded.get(kind, [])

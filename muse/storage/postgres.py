@@ -237,16 +237,24 @@ class PostgresStore(HubStore):
                 raise LookupError(f"no repository with id {repo_id}")
             last = int(found[0])
             # Rows up to `last` had all committed when `last` became visible (same
-            # transaction), so this later statement sees every one of them.
-            if kinds:
-                rows = conn.execute(
-                    "SELECT seq, body FROM hub_records WHERE repo_id=%s AND seq>%s AND seq<=%s"
-                    " AND kind = ANY(%s) ORDER BY seq LIMIT %s",
-                    (repo_id, since, last, list(kinds), limit + 1)).fetchall()
-            else:
-                rows = conn.execute(
-                    "SELECT seq, body FROM hub_records WHERE repo_id=%s AND seq>%s AND seq<=%s"
-                    " ORDER BY seq LIMIT %s", (repo_id, since, last, limit + 1)).fetchall()
+            # transaction), so the later statements below see every one of them.
+            #
+            # Scan in bounded windows of seq: with an open range `seq > since AND
+            # seq <= last` the planner may pick a bitmap scan of *every* remaining
+            # row plus a sort for each page (quadratic over a full pull) when its
+            # statistics are stale. A window bounds each page's work; it doubles
+            # when a kinds filter leaves it sparse.
+            sql = ("SELECT seq, body FROM hub_records WHERE repo_id=%s AND seq>%s AND seq<=%s"
+                   + (" AND kind = ANY(%s)" if kinds else "") + " ORDER BY seq LIMIT %s")
+            rows: list[Any] = []
+            lo, window = since, max(limit + 1, 1000)
+            while lo < last and len(rows) <= limit:
+                hi = min(last, lo + window)
+                params: tuple[Any, ...] = (repo_id, lo, hi)
+                if kinds:
+                    params += (list(kinds),)
+                rows.extend(conn.execute(sql, (*params, limit + 1 - len(rows))).fetchall())
+                lo, window = hi, window * 2
         if len(rows) > limit:
             return Page([bytes(r[1]) for r in rows[:limit]], int(rows[limit - 1][0]), True)
         return Page([bytes(r[1]) for r in rows], max(since, last), False)

@@ -175,6 +175,26 @@ class StoreContract:
         rest = store.fetch_records(repo_id, first.cursor, ["task"], 100)
         assert len(rest.bodies) == 7 and rest.cursor == 15
 
+    def test_sparse_kinds_across_a_long_log(self, store: HubStore) -> None:
+        """Rare matches far apart: every one is found, in order, page by page."""
+        repo_id = self._repo(store)
+        batch = rows(3000)
+        for i in (0, 1499, 2998):
+            batch[i] = RecordRow("claim", f"c{i}", f"claim:{i}".encode())
+        for start in range(0, 3000, 500):
+            store.insert_records(repo_id, batch[start:start + 500])
+        got, cursor = [], 0
+        while True:
+            page = store.fetch_records(repo_id, cursor, ["claim"], 1)
+            got.extend(page.bodies)
+            assert page.cursor >= cursor
+            cursor = page.cursor
+            if not page.has_more:
+                break
+        assert got == [b"claim:0", b"claim:1499", b"claim:2998"] and cursor == 3000
+        full = store.fetch_records(repo_id, 1000, None, 5000)
+        assert len(full.bodies) == 2000 and full.cursor == 3000 and not full.has_more
+
     def test_unknown_repo_id(self, store: HubStore) -> None:
         with pytest.raises(LookupError):
             store.insert_records(999_999, rows(1))

@@ -29,10 +29,10 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, ValidationError
 
-from muse.core import clock
 from muse.core.errors import MuseError
 from muse.core.state import DEFAULT_TTL, CoordState
 from muse.core.types import KINDS, OPERATIONS
+from muse.core.views import status_view, tasks_view
 from muse.mcp import models as m
 from muse.mcp.errors import error_body, internal_error_body
 
@@ -389,24 +389,10 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         limit: Annotated[int, Field(ge=0, description="at most this many (0 = all)")] = 50,
     ) -> m.TasksResult:
         """List the task queue, highest priority first, with each task's state and holder."""
-        state = CoordState(root)
-        rows = sorted(state.task_states().values(),
-                      key=lambda s: (-s.task.priority, s.task.created_at or 0.0, s.task.task_id))
-        counts = dict.fromkeys(("pending", "ready", "blocked", "claimed", "completed", "failed"), 0)
-        for st in rows:
-            counts[st.status] += 1
-            if st.status == "pending":
-                counts["ready" if st.ready else "blocked"] += 1
-        if status == "ready":
-            rows = [r for r in rows if r.ready]
-        elif status == "blocked":
-            rows = [r for r in rows if r.status == "pending" and not r.ready]
-        elif status:
-            rows = [r for r in rows if r.status == status]
-        shown = rows if limit == 0 else rows[:limit]
+        body = tasks_view(CoordState(root), status, None if limit == 0 else limit)
         return m.TasksResult(
-            counts=counts, total=len(rows),
-            tasks=[m.TaskInfo.model_validate({**st.to_json(), "ready": st.ready}) for st in shown],
+            counts=body["counts"], total=body["total"],
+            tasks=[m.TaskInfo.model_validate(t) for t in body["tasks"]],
         )
 
     @app.tool(annotations=read_only)
@@ -418,28 +404,9 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         limit: Annotated[int, Field(ge=0, description="rows per list (0 = all)")] = 50,
     ) -> m.StatusResult:
         """Who holds what right now: active reservations and the conflicts between runs."""
-        state = CoordState(root)
-        active = state.active_reservations()
-        if run_filter:
-            active = [r for r in active if r.run_id == run_filter]
-        if path_prefix:
-            active = [r for r in active if any(s.startswith(path_prefix) for s in r.symbols)]
-        conflicts = state.conflicts(active)
-        cap = None if limit == 0 else limit
-        return m.StatusResult.model_validate({
-            "now": clock.format_ts(state.now),
-            "active_reservations": len(active),
-            "runs": len({r.run_id for r in active}),
-            "conflict_count": len(conflicts),
-            "reservations": [
-                {"reservation_id": r.reservation_id, "run_id": r.run_id, "symbols": list(r.symbols),
-                 "expires_at": clock.format_ts(state.effective_expiry(r.run_id, r.expires_at)),
-                 "remote": r.remote}
-                for r in active[:cap]
-            ],
-            "conflicts": [c.to_json() for c in conflicts[:cap]],
-            "problems": [p.to_json() for p in state.problems],
-        })
+        body = status_view(CoordState(root), run_filter, path_prefix, None if limit == 0 else limit)
+        body.pop("busiest_files", None)
+        return m.StatusResult.model_validate(body)
 
     @app.tool(annotations=read_only)
     @_guard("forecast")

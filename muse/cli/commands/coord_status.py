@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from muse.cli.args import add_json, make_parser, repo_root
 from muse.cli.output import emit, print_problems
-from muse.core import clock
 
 __all__ = ["main"]
 
@@ -21,50 +18,26 @@ def main(argv: list[str], prog: str, verb: str = "status") -> int:
     add_json(p)
     args = p.parse_args(argv)
     from muse.core.state import CoordState
+    from muse.core.views import status_view
 
     state = CoordState(repo_root())
-    active = state.active_reservations()
-    if args.run_filter:
-        active = [r for r in active if r.run_id == args.run_filter]
-    if args.path_prefix:
-        active = [r for r in active if any(s.startswith(args.path_prefix) for s in r.symbols)]
-    conflicts = state.conflicts(active)
-    by_file: Counter[str] = Counter()
-    runs: Counter[str] = Counter()
-    for r in active:
-        runs[r.run_id] += 1
-        for s in r.symbols:
-            by_file[s.partition("::")[0]] += 1
     limit = None if args.limit == 0 else args.limit
+    data = status_view(state, args.run_filter, args.path_prefix, limit)
     print_problems(state.problems)
-    hb = state.heartbeat_map()
-    data = {
-        "now": clock.format_ts(state.now),
-        "active_reservations": len(active),
-        "runs": len(runs),
-        "conflict_count": len(conflicts),
-        "reservations": [
-            {"reservation_id": r.reservation_id, "run_id": r.run_id, "symbols": list(r.symbols),
-             "expires_at": clock.format_ts(max(r.expires_at, hb.get(r.run_id, 0.0))),
-             "remote": r.remote}
-            for r in active[:limit]
-        ],
-        "conflicts": [c.to_json() for c in conflicts[:limit]],
-        "problems": [x.to_json() for x in state.problems],
-    }
 
     def text() -> str:
-        lines = [f"{len(active)} active reservations by {len(runs)} runs; {len(conflicts)} conflicts"]
-        if by_file:
+        lines = [f"{data['active_reservations']} active reservations by {data['runs']} runs; "
+                 f"{data['conflict_count']} conflicts"]
+        if data["busiest_files"]:
             lines.append("busiest files:")
-            lines += [f"  {n:>5}  {path}" for path, n in by_file.most_common(limit)]
-        if conflicts:
+            lines += [f"  {f['symbols']:>5}  {f['path']}" for f in data["busiest_files"]]
+        if data["conflicts"]:
             lines.append("conflicts:")
-            for c in conflicts[:limit]:
-                who = ", ".join(sorted({h[0] for h in c.holders}))
-                lines.append(f"  {c.symbol}  ({c.overlap})  held by {who}")
-            if limit and len(conflicts) > limit:
-                lines.append(f"  … {len(conflicts) - limit} more")
+            for c in data["conflicts"]:
+                who = ", ".join(sorted({h["run_id"] for h in c["holders"]}))
+                lines.append(f"  {c['symbol']}  ({c['overlap']})  held by {who}")
+            if len(data["conflicts"]) < data["conflict_count"]:
+                lines.append(f"  … {data['conflict_count'] - len(data['conflicts'])} more")
         return "\n".join(lines)
 
     emit(data, args.json_out, text)

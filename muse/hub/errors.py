@@ -13,6 +13,8 @@ walk maps everything::
         ├── PayloadTooLarge     413
         └── UnsupportedMedia    415
 
+    muse.storage.base.StoreBusy 503 + Retry-After: 1 (pool exhausted, lock timeout)
+
 Every error body is JSON: ``{"error": code, "message": one line}``.
 """
 
@@ -91,6 +93,12 @@ def _muse_error(request: Any, exc: Exception) -> Any:
     return error_response(status, exc.code, exc.message, headers)
 
 
+def _store_busy(request: Any, exc: Exception) -> Any:
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(503, "unavailable", "the hub's database is busy; retry shortly",
+                          {"Retry-After": "1"})
+
+
 def _http_exception(request: Any, exc: Exception) -> Any:
     status = int(getattr(exc, "status_code", 500))
     detail = str(getattr(exc, "detail", "") or "error")
@@ -108,4 +116,7 @@ def exception_handlers() -> dict[Any, Any]:
     """Starlette's ``exception_handlers``; it picks a handler by walking the MRO."""
     from starlette.exceptions import HTTPException
 
-    return {MuseError: _muse_error, HTTPException: _http_exception, Exception: _unexpected}
+    from muse.storage.base import StoreBusy
+
+    return {MuseError: _muse_error, HTTPException: _http_exception, StoreBusy: _store_busy,
+            Exception: _unexpected}

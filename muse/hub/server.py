@@ -60,9 +60,12 @@ def serve(settings: HubSettings, out: TextIO = sys.stdout) -> None:
         raise UsageError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}") from None
     try:
         store = open_store(settings.db, **options)
-    except Exception:
+    except Exception as exc:
         sock.close()
-        raise
+        from muse.core.errors import UserError
+
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise UserError(f"cannot open hub database {describe_url(settings.db)}: {reason}") from exc
     try:
         app = create_app(store, settings)
         port = sock.getsockname()[1]

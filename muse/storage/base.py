@@ -35,8 +35,14 @@ __all__ = [
     "Page",
     "RecordRow",
     "Repo",
+    "StoreBusy",
     "fresh_rows",
 ]
+
+class StoreBusy(Exception):
+    """The database cannot serve now (pool exhausted, lock timeout, connection
+    lost). Nothing was written; the request may be retried."""
+
 
 # Ordered weakest to strongest; "admin" may grant and revoke.
 PERMISSIONS: Final = ("pull", "push", "admin")

@@ -35,6 +35,7 @@ from muse.storage.base import (
     Page,
     RecordRow,
     Repo,
+    StoreBusy,
     fresh_rows,
 )
 
@@ -94,8 +95,10 @@ class PostgresStore(HubStore):
         self._psycopg = psycopg
         self._sig_calls = 0
         self._sig_lock = threading.Lock()
-        if schema is not None:
-            with psycopg.connect(dsn, autocommit=True) as conn:
+        # One direct connection first: a wrong DSN fails here at once with the
+        # server's reason, instead of as a pool timeout later.
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
+            if schema is not None:
                 conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATE_LOCK,))
                 try:
                     conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
@@ -121,9 +124,20 @@ class PostgresStore(HubStore):
 
     @contextmanager
     def _conn(self) -> Iterator[Any]:
-        """A pooled connection inside one transaction (committed on success)."""
-        with self._pool.connection() as conn, conn.transaction():
-            yield conn
+        """A pooled connection inside one transaction (committed on success).
+
+        Raises:
+            StoreBusy: no connection within the pool timeout, or the server went away.
+        """
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                yield conn
+        except PoolTimeout as exc:
+            raise StoreBusy(f"no database connection available ({exc})") from exc
+        except self._psycopg.OperationalError as exc:
+            raise StoreBusy(f"database unavailable ({str(exc).strip()[:200]})") from exc
 
     def ping(self) -> None:
         with self._conn() as conn:

@@ -26,6 +26,7 @@ from muse.storage.base import (
     Page,
     RecordRow,
     Repo,
+    StoreBusy,
     fresh_rows,
 )
 
@@ -106,7 +107,10 @@ class SqliteStore(HubStore):
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # still locked after the busy timeout
+            raise StoreBusy(f"database is busy ({exc})") from exc
         try:
             yield conn
         except BaseException:

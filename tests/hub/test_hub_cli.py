@@ -166,3 +166,16 @@ def test_two_hub_processes_share_one_postgres(tmp_path: pathlib.Path) -> None:
         a.stop()
         b.stop()
         drop_schema(dsn, schema)
+
+
+def test_unusable_database_is_one_line(tmp_path: pathlib.Path) -> None:
+    for db in ("postgresql://no-such-role@127.0.0.1:5432/test", "mysql://x/y",
+               str(tmp_path / "file-not-dir" / "hub.db")):
+        (tmp_path / "file-not-dir").write_text("")
+        proc = subprocess.run(
+            [sys.executable, "-m", "muse", "hub", "serve", "--port", "0", "--db", db],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            env=subprocess_env(HOME=str(tmp_path)))
+        assert proc.returncode == 1, (db, proc.stderr)
+        assert proc.stderr.startswith("muse: error: cannot open hub database"), proc.stderr
+        assert proc.stderr.count("\n") == 1

@@ -195,3 +195,33 @@ def test_limit_is_capped(hub: HubProcess, tmp_path: pathlib.Path) -> None:
                     signing=alice.identity)
     page = pull_from_hub(hub.url, alice.handle, slug, limit=1_000_000, signing=alice.identity)
     assert len(page["records"]) == 5000 and page["has_more"] is True and page["cursor"] == 5000
+
+
+def test_racing_pushes_of_one_batch_store_it_once(hub: HubProcess, tmp_path: pathlib.Path) -> None:
+    import threading
+
+    alice = make_agent(hub, tmp_path, "alice")
+    slug = create_repo(hub, alice)
+    ident = alice.identity
+    batch = [_bus(f"t-{i}") for i in range(500)]
+    results: list[dict[str, int]] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def push() -> None:
+        try:
+            barrier.wait(timeout=60)
+            results.append(push_to_hub(hub.url, alice.handle, slug, batch, signing=ident))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=push) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert sum(r["inserted"] for r in results) == 500
+    assert all(r["inserted"] + r["skipped"] == 500 for r in results)
+    page = pull_from_hub(hub.url, alice.handle, slug, limit=5000, signing=ident)
+    assert page["cursor"] == 500 and len(page["records"]) == 500

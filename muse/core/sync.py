@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import pathlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,12 +22,19 @@ from muse.core.store import Problem, read_folder, record_names
 from muse.core.types import KIND_DIRS, KINDS, JsonDict, is_safe_id
 
 __all__ = [
-    "gather_local_records",
-    "write_remote_records",
+    "HubTarget",
     "RemoteWriteResult",
-    "validate_bus_record",
+    "gather_local_records",
     "load_cursor",
+    "pull_into",
+    "push_records",
+    "resolve_hub_url",
+    "resolve_repo",
+    "resolve_signing",
+    "resolve_target",
     "save_cursor",
+    "validate_bus_record",
+    "write_remote_records",
 ]
 
 
@@ -177,3 +184,136 @@ def save_cursor(root: pathlib.Path, hub_url: str, owner: str, slug: str, cursor:
     data[_cursor_key(hub_url, owner, slug)] = cursor
     path.parent.mkdir(parents=True, exist_ok=True)
     write_file(path.parent, path.name, orjson.dumps(data), exclusive=False, fsync=True)
+
+
+# ── orchestration shared by the CLI and the MCP server ────────────────────────
+class HubTarget:
+    """Where a sync goes: hub URL, repository, and the identity that signs."""
+
+    __slots__ = ("owner", "signing", "slug", "url")
+
+    def __init__(self, url: str, owner: str, slug: str, signing: Any) -> None:
+        self.url, self.owner, self.slug, self.signing = url, owner, slug, signing
+
+
+def resolve_signing(root: pathlib.Path | None) -> Any:
+    """The configured identity (``[hub] handle``/``key``), or None for unsigned requests."""
+    from muse.core.config import hub_config, muse_home
+
+    cfg = hub_config(root)
+    if not cfg.handle:
+        return None
+    from muse.core.transport import SigningIdentity
+
+    key = cfg.key or str(muse_home() / "keys" / f"{cfg.handle}.key")
+    return SigningIdentity.load(cfg.handle, key)
+
+
+def resolve_hub_url(root: pathlib.Path | None, hub_url: str | None) -> str:
+    from muse.core.config import hub_config
+    from muse.core.errors import UsageError
+
+    url = hub_url or hub_config(root).url
+    if not url:
+        raise UsageError("no hub: pass --hub URL or set [hub] url in .muse/config.toml")
+    return url
+
+
+def resolve_repo(root: pathlib.Path | None, owner: str | None, slug: str | None) -> tuple[str, str]:
+    from muse.core.config import hub_config
+    from muse.core.errors import UsageError
+
+    if not owner or not slug:
+        cfg = hub_config(root)
+        owner, slug = owner or cfg.owner, slug or cfg.slug
+    if not owner or not slug:
+        raise UsageError("no hub repository: pass --owner and --slug or set [hub] owner/slug "
+                         "in .muse/config.toml")
+    return owner, slug
+
+
+def resolve_target(root: pathlib.Path, hub_url: str | None = None, owner: str | None = None,
+                   slug: str | None = None) -> HubTarget:
+    owner, slug = resolve_repo(root, owner, slug)
+    return HubTarget(resolve_hub_url(root, hub_url), owner, slug, resolve_signing(root))
+
+
+def push_records(
+    records: list[JsonDict],
+    target: HubTarget,
+    send: Callable[..., Any] | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> JsonDict:
+    """Send *records* in batches of at most ``MAX_PUSH_BATCH``; no call for zero records.
+
+    *send* is ``push_to_hub``'s signature (injectable for tests and shells).
+    """
+    from muse.core.coord_bus import MAX_PUSH_BATCH, push_to_hub
+
+    send = push_to_hub if send is None else send
+    inserted = skipped = batches = 0
+    for start in range(0, len(records), MAX_PUSH_BATCH):
+        batch = records[start:start + MAX_PUSH_BATCH]
+        answer = send(target.url, target.owner, target.slug, batch, signing=target.signing)
+        inserted += int(answer.get("inserted", 0))
+        skipped += int(answer.get("skipped", 0))
+        batches += 1
+        if on_batch is not None:
+            on_batch(start + len(batch))
+    return {"hub": target.url, "repo": f"{target.owner}/{target.slug}", "records": len(records),
+            "batches": batches, "inserted": inserted, "skipped": skipped}
+
+
+_MAX_PAGES = 1_000_000  # a hub that never ends a listing still cannot trap us
+
+
+def pull_into(
+    root: pathlib.Path,
+    target: HubTarget,
+    kinds: list[str] | None = None,
+    limit: int = 500,
+    since_id: int | None = None,
+    fetch: Callable[..., Any] | None = None,
+    on_page: Callable[[int], None] | None = None,
+) -> JsonDict:
+    """Page records from the hub into ``remote/`` and save the cursor after the last page.
+
+    Resumes from the saved cursor unless *since_id* is given; stops at a short
+    page, at ``has_more: false``, or when the cursor stops moving.
+    """
+    from muse.core.coord_bus import pull_from_hub
+    from muse.core.errors import HubResponseError
+    from muse.core.gc import load_graveyard
+
+    fetch = pull_from_hub if fetch is None else fetch
+    kinds = list(kinds or KINDS)
+    cursor = load_cursor(root, target.url, target.owner, target.slug) if since_id is None else int(since_id)
+    graveyard = load_graveyard(root)
+    totals = {"received": 0, "written": 0, "existing": 0, "gc_skipped": 0, "rejected": 0}
+    pages = 0
+    while pages < _MAX_PAGES:
+        page = fetch(target.url, target.owner, target.slug, since_id=cursor, kinds=kinds,
+                     limit=limit, signing=target.signing)
+        records = page.get("records") or []
+        pages += 1
+        result = write_remote_records(root, records, graveyard)
+        totals["received"] += len(records)
+        totals["written"] += result.written
+        totals["existing"] += result.existing
+        totals["gc_skipped"] += result.buried
+        totals["rejected"] += len(result.rejected)
+        new_cursor = page.get("cursor", cursor)
+        if not isinstance(new_cursor, int) or isinstance(new_cursor, bool) or new_cursor < 0:
+            raise HubResponseError(f"hub sent an invalid cursor {new_cursor!r}")
+        advanced = new_cursor > cursor
+        cursor = max(cursor, new_cursor)
+        if on_page is not None:
+            on_page(totals["received"])
+        more = page.get("has_more")
+        if more is None:
+            more = len(records) >= limit
+        if not more or not advanced or not records:
+            break
+    save_cursor(root, target.url, target.owner, target.slug, cursor)
+    return {"hub": target.url, "repo": f"{target.owner}/{target.slug}", "pages": pages,
+            "cursor": cursor, **totals}

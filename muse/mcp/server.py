@@ -12,16 +12,11 @@ This is the only module that imports the MCP SDK; ``muse coord`` verbs never
 load it.
 """
 
-import argparse
 import functools
-import io
 import json
-import os
 import pathlib
-import threading
 import time
 from collections.abc import Callable
-from contextlib import redirect_stdout
 from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver import MCPServer
@@ -115,41 +110,6 @@ def _guard(tool: str) -> Callable[[_F], _F]:
     return wrap
 
 
-class _SyncBridge:
-    """Calls ``muse coord push/pull`` in-process and returns their JSON summary.
-
-    Those commands resolve the repository from the working directory and
-    print their summary; a lock serialises the chdir and the stdout capture
-    (the MCP transport writes through its own descriptor, not ``sys.stdout``).
-    """
-
-    _lock = threading.Lock()
-
-    def __init__(self, root: pathlib.Path) -> None:
-        self.root = root
-
-    def run(self, verb: str, ns: argparse.Namespace) -> dict[str, Any]:
-        from muse.cli.commands import coord_sync
-
-        fn = coord_sync.run_push if verb == "push" else coord_sync.run_pull
-        buf = io.StringIO()
-        with self._lock:
-            cwd = os.getcwd()
-            os.chdir(self.root)
-            try:
-                with redirect_stdout(buf):
-                    try:
-                        fn(ns)
-                    except SystemExit as exc:
-                        if exc.code not in (0, None):
-                            raise MuseError(f"{verb} exited with status {exc.code}") from None
-            finally:
-                os.chdir(cwd)
-        text = buf.getvalue().strip()
-        summary: dict[str, Any] = json.loads(text) if text else {}
-        return summary
-
-
 class _MuseServer(MCPServer):
     """MCPServer whose argument-validation failures are structured like every other error."""
 
@@ -196,7 +156,6 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         version=__version__,
         log_level="WARNING",
     )
-    bridge = _SyncBridge(root)
 
     def run_of(run_id: str | None) -> str:
         return run_id or default_run
@@ -454,9 +413,11 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         hub_url: HubUrl = None, owner: Owner = None, slug: Slug = None, kinds: Kinds = None,
     ) -> m.PushResult:
         """Send local coordination records to the hub (idempotent: the hub skips what it has)."""
-        ns = argparse.Namespace(owner=owner, slug=slug, json_out=True, token=None,
-                                hub_url=hub_url, kinds=kinds)
-        return m.PushResult.model_validate(bridge.run("push", ns))
+        from muse.core.sync import gather_local_records, push_records, resolve_target
+
+        target = resolve_target(root, hub_url, owner, slug)
+        return m.PushResult.model_validate(
+            push_records(gather_local_records(root, kinds or None), target))
 
     @app.tool(annotations=network)
     @_guard("pull")
@@ -467,9 +428,11 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         limit: Annotated[int, Field(ge=1, le=5000, description="records per page")] = 500,
     ) -> m.PullResult:
         """Fetch other machines' records from the hub into remote/ (resumes from a cursor)."""
-        ns = argparse.Namespace(owner=owner, slug=slug, json_out=True, token=None,
-                                hub_url=hub_url, kinds=kinds, since_id=since_id, limit=limit)
-        return m.PullResult.model_validate(bridge.run("pull", ns))
+        from muse.core.sync import pull_into, resolve_target
+
+        target = resolve_target(root, hub_url, owner, slug)
+        return m.PullResult.model_validate(
+            pull_into(root, target, kinds=kinds, limit=limit, since_id=since_id))
 
     # ── waiting ──────────────────────────────────────────────────────────
     @app.tool(annotations=read_only)

@@ -186,8 +186,8 @@ def test_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:
 def test_hub_mode_pulls_remote_records(
     repo: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from muse.cli.commands import coord_sync
     from muse.cli.main import main
+    from muse.core import coord_bus
 
     monkeypatch.chdir(repo)
     pulls: list[int] = []
@@ -202,7 +202,7 @@ def test_hub_mode_pulls_remote_records(
                              "run_id": "far-away", "payload": payload,
                              "expires_at": payload["expires_at"]}], "cursor": 7}
 
-    monkeypatch.setattr(coord_sync, "pull_from_hub", fake_pull)
+    monkeypatch.setattr(coord_bus, "pull_from_hub", fake_pull)
     capsys.readouterr()
     code = main(["coord", "watch", "--once", "--json", "--hub", "http://hub.invalid",
                  "--owner", "o", "--slug", "s"])

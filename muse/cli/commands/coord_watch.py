@@ -8,12 +8,10 @@ outcome into an exit code.
 from __future__ import annotations
 
 import argparse
-import io
 import pathlib
 import sys
 import time
 from collections.abc import Callable
-from contextlib import redirect_stdout
 
 from muse.cli.args import add_run, default_run_id, duration, make_parser, repo_root
 from muse.cli.output import warn
@@ -117,17 +115,15 @@ def _text(ev: WatchEvent) -> str:
 
 
 class _HubPuller:
-    """Runs ``muse coord pull`` every *every* seconds so hub records land in remote/.
+    """Pulls from the hub every *every* seconds so hub records land in remote/.
 
-    Uses the pull command's own function (cursor, paging, GC graveyard); its
-    summary is captured so only events reach stdout.
+    The pull itself is core's (cursor, paging, GC graveyard); only the
+    resulting file changes reach the watcher, as events.
     """
 
-    def __init__(self, args: argparse.Namespace, every: float) -> None:
-        self.ns = argparse.Namespace(
-            owner=args.owner, slug=args.slug, json_out=True, token=None,
-            hub_url=args.hub_url or None, kinds=None, since_id=None, limit=500,
-        )
+    def __init__(self, root: pathlib.Path, args: argparse.Namespace, every: float) -> None:
+        self.root = root
+        self.args = args
         self.every = every
         self.next_at = 0.0
         self.pulls = 0
@@ -138,15 +134,11 @@ class _HubPuller:
         if now < self.next_at:
             return
         self.next_at = now + self.every
-        from muse.cli.commands.coord_sync import run_pull
+        from muse.core.sync import pull_into, resolve_target
 
         try:
-            with redirect_stdout(io.StringIO()):
-                try:
-                    run_pull(self.ns)
-                except SystemExit as exc:
-                    if exc.code not in (0, None):
-                        raise
+            target = resolve_target(self.root, self.args.hub_url or None, self.args.owner, self.args.slug)
+            pull_into(self.root, target)
             self.failing = False
         except RemoteError as exc:
             if self.pulls == 0:
@@ -167,7 +159,7 @@ def main(argv: list[str], prog: str, verb: str) -> int:
     if args.symbols and args.task_id:
         raise UsageError("wait for --symbol or --task, not both")
     run_id = (args.run_id or default_run_id()) if args.symbols else args.run_id
-    before = _HubPuller(args, args.pull_interval) if args.hub_url is not None else None
+    before = _HubPuller(root, args, args.pull_interval) if args.hub_url is not None else None
     show = _printer(args.json_out)
     stream = watch(
         root,

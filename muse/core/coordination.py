@@ -382,9 +382,9 @@ def depend(
         edges.update(state.task_dependencies())
         known = {t.task_id for t in state.tasks}
     else:
-        for d in state.dependencies:
-            if d.reservation_id is not None:
-                edges[d.reservation_id].update(d.depends_on)
+        for dep in state.dependencies:
+            if dep.reservation_id is not None:
+                edges[dep.reservation_id].update(dep.depends_on)
         known = {r.reservation_id for r in state.reservations}
     if node not in known:
         raise NotFound(f"no {'task' if on_tasks else 'reservation'} {node!r}", id=node)

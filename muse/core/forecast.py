@@ -130,10 +130,11 @@ def forecast(root: pathlib.Path, now: float | None = None, state: CoordState | N
     for r in active:
         for sym in r.symbols:
             by_file[sym.partition("::")[0]].add(r.run_id)
-    for path, runs in by_file.items():
-        if len(runs) > 1 and path not in flagged:
+    for path, file_runs in by_file.items():
+        if len(file_runs) > 1 and path not in flagged:
             out.predictions.append(Prediction(
-                "low", "file", path, tuple(sorted(runs)), f"{len(runs)} runs edit symbols of this file"))
+                "low", "file", path, tuple(sorted(file_runs)),
+                f"{len(file_runs)} runs edit symbols of this file"))
 
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     out.predictions.sort(key=lambda p: (rank[p.severity], p.target, p.runs))

@@ -63,7 +63,7 @@ _ID_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 _ID_CHARS = _ID_FIRST | frozenset(".:+@=-")
 
 try:  # the builtin SHA-256 avoids loading OpenSSL on every command start
-    from _sha256 import sha256 as _sha256
+    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - interpreters without the builtin module
     from hashlib import sha256 as _sha256
 
@@ -75,7 +75,8 @@ def canonical_json(obj: Any) -> bytes:
 
 def content_hash(obj: Any) -> str:
     """Return ``"sha256:<64 hex>"`` of the canonical JSON of *obj*."""
-    return "sha256:" + _sha256(canonical_json(obj)).hexdigest()
+    digest: str = _sha256(canonical_json(obj)).hexdigest()
+    return "sha256:" + digest
 
 
 def is_safe_id(value: object) -> bool:

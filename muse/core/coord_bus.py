@@ -129,7 +129,7 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
         except HubUnreachable as exc:
             # Refused or reset: a restarting hub. A timeout is not retried (it
             # already took the whole budget).
-            if attempt < len(_RETRY_DELAYS) and "did not answer" not in exc.message:
+            if attempt < len(_RETRY_DELAYS) and "timeout" not in exc.details:
                 time.sleep(_RETRY_DELAYS[attempt])
                 attempt += 1
                 continue

@@ -198,7 +198,8 @@ class HTTPTransport(BaseTransport):
             except TimeoutError as exc:
                 self._drop(key)
                 raise HubUnreachable(
-                    f"hub at {scheme}://{netloc} did not answer within {request.timeout:g}s"
+                    f"hub at {scheme}://{netloc} did not answer within {request.timeout:g}s",
+                    timeout=request.timeout,
                 ) from exc
             except OSError as exc:
                 self._drop(key)

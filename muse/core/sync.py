@@ -160,20 +160,26 @@ def _cursor_file(root: pathlib.Path) -> pathlib.Path:
     return state_dir(root) / "pull-cursors.json"
 
 
-def _cursor_key(hub_url: str, owner: str, slug: str) -> str:
-    return f"{hub_url.rstrip('/')}|{owner}/{slug}"
+def _cursor_key(hub_url: str, owner: str, slug: str, kinds: Iterable[str] | None = None) -> str:
+    # A pull filtered to some kinds has seen nothing of the others: it keeps
+    # its own cursor so a later full pull does not skip them.
+    chosen = sorted(set(kinds)) if kinds else []
+    suffix = "" if not chosen or set(chosen) == set(KINDS) else "|" + ",".join(chosen)
+    return f"{hub_url.rstrip('/')}|{owner}/{slug}{suffix}"
 
 
-def load_cursor(root: pathlib.Path, hub_url: str, owner: str, slug: str) -> int:
+def load_cursor(root: pathlib.Path, hub_url: str, owner: str, slug: str,
+                kinds: Iterable[str] | None = None) -> int:
     try:
         data = orjson.loads(_cursor_file(root).read_bytes())
     except (FileNotFoundError, orjson.JSONDecodeError):
         return 0
-    value = data.get(_cursor_key(hub_url, owner, slug), 0) if isinstance(data, dict) else 0
+    value = data.get(_cursor_key(hub_url, owner, slug, kinds), 0) if isinstance(data, dict) else 0
     return value if isinstance(value, int) and value >= 0 else 0
 
 
-def save_cursor(root: pathlib.Path, hub_url: str, owner: str, slug: str, cursor: int) -> None:
+def save_cursor(root: pathlib.Path, hub_url: str, owner: str, slug: str, cursor: int,
+                kinds: Iterable[str] | None = None) -> None:
     path = _cursor_file(root)
     try:
         data = orjson.loads(path.read_bytes())
@@ -181,7 +187,7 @@ def save_cursor(root: pathlib.Path, hub_url: str, owner: str, slug: str, cursor:
             data = {}
     except (FileNotFoundError, orjson.JSONDecodeError):
         data = {}
-    data[_cursor_key(hub_url, owner, slug)] = cursor
+    data[_cursor_key(hub_url, owner, slug, kinds)] = cursor
     path.parent.mkdir(parents=True, exist_ok=True)
     write_file(path.parent, path.name, orjson.dumps(data), exclusive=False, fsync=True)
 
@@ -287,7 +293,8 @@ def pull_into(
 
     fetch = pull_from_hub if fetch is None else fetch
     kinds = list(kinds or KINDS)
-    cursor = load_cursor(root, target.url, target.owner, target.slug) if since_id is None else int(since_id)
+    cursor = (load_cursor(root, target.url, target.owner, target.slug, kinds)
+              if since_id is None else int(since_id))
     graveyard = load_graveyard(root)
     totals = {"received": 0, "written": 0, "existing": 0, "gc_skipped": 0, "rejected": 0}
     pages = 0
@@ -314,6 +321,6 @@ def pull_into(
             more = len(records) >= limit
         if not more or not advanced or not records:
             break
-    save_cursor(root, target.url, target.owner, target.slug, cursor)
+    save_cursor(root, target.url, target.owner, target.slug, cursor, kinds)
     return {"hub": target.url, "repo": f"{target.owner}/{target.slug}", "pages": pages,
             "cursor": cursor, **totals}

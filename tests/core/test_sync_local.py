@@ -81,3 +81,20 @@ def test_cursor_round_trip(repo: pathlib.Path) -> None:
     save_cursor(repo, "http://other", "o", "s", 7)
     assert load_cursor(repo, "http://h/", "o", "s") == 42
     assert load_cursor(repo, "http://other", "o", "s") == 7
+
+
+def test_filtered_pull_keeps_its_own_cursor(repo: pathlib.Path) -> None:
+    from muse.core.sync import HubTarget, pull_into
+
+    pages: list[tuple[int, tuple[str, ...]]] = []
+
+    def fetch(url: str, owner: str, slug: str, since_id: int = 0, kinds: list[str] | None = None,
+              limit: int = 500, signing: object = None) -> dict[str, object]:
+        pages.append((since_id, tuple(kinds or ())))
+        return {"records": [], "cursor": 50, "has_more": False}
+
+    target = HubTarget("http://h", "o", "s", None)
+    pull_into(repo, target, kinds=["claim"], fetch=fetch)
+    pull_into(repo, target, fetch=fetch)  # a full pull must start from 0, not 50
+    pull_into(repo, target, fetch=fetch)
+    assert [p[0] for p in pages] == [0, 0, 50]

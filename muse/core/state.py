@@ -220,23 +220,43 @@ class CoordState:
         ]
 
     def conflicts(self, reservations: list[Reservation] | None = None) -> list[Conflict]:
-        """Overlaps between different runs, near-linear in the number of symbols."""
+        """Overlaps between different runs, near-linear in the number of symbols.
+
+        One pass files every symbol under its holders; a second looks each
+        symbol's enclosing scopes up in that map. Symbols held once by one run
+        (the vast majority) cost two dict operations.
+        """
         active = self.active_reservations() if reservations is None else reservations
-        holders: dict[str, list[Reservation]] = defaultdict(list)
+        first: dict[str, Reservation] = {}
+        shared: dict[str, list[Reservation]] = {}
         for res in active:
             for sym in res.symbols:
-                holders[sym].append(res)
+                held = first.setdefault(sym, res)
+                if held is not res:
+                    group = shared.get(sym)
+                    if group is None:
+                        shared[sym] = [held, res]
+                    elif res not in group:
+                        group.append(res)
         out: list[Conflict] = []
-        for sym, group in holders.items():
-            runs = {r.run_id for r in group}
-            if len(runs) > 1:
+        for sym, group in shared.items():
+            if len({r.run_id for r in group}) > 1:
                 out.append(Conflict(sym, self._holder_tuple(group), "same"))
-            for outer in symbol_ancestors(sym):
-                outer_group = holders.get(outer)
-                if outer_group is None:
+        for sym, res in first.items():
+            path, sep, name = sym.partition("::")
+            if not sep:
+                continue
+            outers = [path]
+            if "." in name:
+                parts = name.split(".")
+                outers += [f"{path}::{'.'.join(parts[:i])}" for i in range(1, len(parts))]
+            for outer in outers:
+                if outer not in first:
                     continue
-                if any(o.run_id != r.run_id for o in outer_group for r in group):
-                    out.append(Conflict(sym, self._holder_tuple(outer_group + group), "contains"))
+                inner_group = shared.get(sym) or [res]
+                outer_group = shared.get(outer) or [first[outer]]
+                if any(o.run_id != r.run_id for o in outer_group for r in inner_group):
+                    out.append(Conflict(sym, self._holder_tuple(outer_group + inner_group), "contains"))
         out.sort(key=lambda c: c.symbol)
         return out
 

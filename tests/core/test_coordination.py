@@ -182,3 +182,40 @@ def test_hand_written_minimal_claim_is_understood(repo: pathlib.Path) -> None:
     assert st.status == "claimed" and st.holder == "someone" and st.top_slot == 1
     taken = co.claim(repo, "run-b", now=T0 + 101)
     assert taken is not None and taken.token == 2
+
+
+def _brute_conflicts(active: list[co.Reservation]) -> set[tuple[str, str]]:
+    """O(n²) definition: (symbol, overlap) for every pair of runs that overlap."""
+    from muse.core.state import symbol_ancestors
+
+    out: set[tuple[str, str]] = set()
+    for a in active:
+        for b in active:
+            if a.run_id == b.run_id:
+                continue
+            for sa in a.symbols:
+                for sb in b.symbols:
+                    if sa == sb:
+                        out.add((sa, "same"))
+                    elif sb in symbol_ancestors(sa):
+                        out.add((sa, "contains"))
+    return out
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SYMBOLS = st.sampled_from(["a.c", "a.c::F", "a.c::F.g", "a.c::F.g.h", "a.c::k", "b.c", "b.c::m"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["r1", "r2", "r3"]), st.lists(_SYMBOLS, min_size=1, max_size=3)),
+                max_size=8))
+def test_conflicts_match_the_brute_force_definition(holds: list[tuple[str, list[str]]]) -> None:
+    import pathlib as _p
+
+    active = [co.Reservation(f"res{i}", f"res{i}", run, T0 + 100, tuple(dict.fromkeys(syms)))
+              for i, (run, syms) in enumerate(holds)]
+    state = CoordState(_p.Path("/nonexistent"), T0)
+    got = {(c.symbol, c.overlap) for c in state.conflicts(active)}
+    assert got == _brute_conflicts(active)

@@ -39,6 +39,7 @@ from muse.core import clock
 from muse.core.errors import InvalidRecord, NotFound, UserError
 from muse.core.paths import coordination_dir, remote_dir
 from muse.core.records import Reservation, decode
+from muse.core.snapshot import MemoryState
 from muse.core.state import CoordState, TaskState, symbol_ancestors
 from muse.core.store import Problem, read_folder, record_names
 from muse.core.types import KIND_DIRS, KINDS, JsonDict
@@ -134,21 +135,6 @@ class WatchEvent:
         return f"{stamp} {self.type:<18} {d}"
 
 
-class _Snapshot(CoordState):
-    """A CoordState over records already in memory (no file reads).
-
-    Reusing CoordState keeps the watch view identical to what every other
-    command derives; only the loading differs.
-    """
-
-    def __init__(self, root: pathlib.Path, now: float, loaded: dict[str, list[Any]] | None = None) -> None:
-        super().__init__(root, now)
-        self.loaded = loaded or {}
-
-    def records(self, kind: str) -> list[Any]:
-        return self.loaded.get(kind, [])
-
-
 @dataclass
 class WatchView:
     """What the watcher derives from one snapshot of the store."""
@@ -165,7 +151,7 @@ class WatchView:
 
     @classmethod
     def empty(cls, root: pathlib.Path) -> WatchView:
-        return cls(0.0, _Snapshot(root, 0.0), set(), {}, {}, {}, cls.EMPTY_DEADLINE)
+        return cls(0.0, MemoryState({}, 0.0, root=root), set(), {}, {}, {}, cls.EMPTY_DEADLINE)
 
     @classmethod
     def derive(cls, state: CoordState) -> WatchView:
@@ -393,7 +379,8 @@ class Watcher:
             new_records.extend((folder.kind, rec) for rec in added)
         if not (first or changed or wall >= self.view.next_deadline):
             return []
-        state = _Snapshot(self.root, wall, loaded=self._records_by_kind())
+        # Same CoordState rules as every command; only the loading differs.
+        state = MemoryState(self._records_by_kind(), wall, root=self.root)
         new_view = WatchView.derive(state)
         out = diff_views(self.view, new_view, snapshot=first)
         for kind, rec in new_records:

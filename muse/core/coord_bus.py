@@ -14,6 +14,18 @@ Outcomes, in one place::
     unreachable, timeout  HubUnreachable
     body not msgpack/JSON, wrong shape → HubResponseError
 
+With ``user_errors=True`` (the live calls, ``muse.core.live``) a 4xx other
+than 401/403 is the hub judging the request, not failing: it is raised as the
+core error its ``error`` code names (``conflict`` → ConflictError,
+``stale_token`` → StaleToken, 404 → NotFound, other 400/409/422 → UserError),
+carrying the hub's ``details``.
+
+Clock skew: every answer's ``X-Muse-Hub-Time`` (or ``Date``) header updates
+the per-hub clock offset in :mod:`muse.core.signing`, and requests are signed
+with hub-adjusted time. A signed request refused with 401 is re-signed once
+when the answer shows the client's clock was off (a client whose clock is
+minutes wrong gets in on its second try).
+
 Retries are safe: a push is idempotent on the hub (same records → skipped)
 and a pull only reads; each attempt is signed afresh (new nonce).
 
@@ -66,8 +78,8 @@ def check_repo_name(value: str, what: str) -> str:
     return value
 
 
-def _error_message(resp: Response) -> str:
-    """The hub's one-line reason from a JSON or msgpack error body, else the status."""
+def _error_body(resp: Response) -> Any:
+    """The decoded error body (JSON or msgpack), or None when it is neither."""
     data: Any = None
     try:
         if resp.content_type == MSGPACK:
@@ -80,6 +92,12 @@ def _error_message(resp: Response) -> str:
             data = orjson.loads(resp.body)
     except Exception:  # an HTML error page from a proxy, for instance
         data = None
+    return data
+
+
+def _error_message(resp: Response) -> str:
+    """The hub's one-line reason from a JSON or msgpack error body, else the status."""
+    data = _error_body(resp)
     if isinstance(data, dict) and isinstance(data.get("message"), str):
         return " ".join(data["message"].split())[:300]
     return f"HTTP {resp.status}"
@@ -87,7 +105,8 @@ def _error_message(resp: Response) -> str:
 
 def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIdentity | None = None,
                 content_type: str = MSGPACK, what: str = "request",
-                transport: BaseTransport | None = None, timeout: float | None = None) -> Any:
+                transport: BaseTransport | None = None, timeout: float | None = None,
+                user_errors: bool = False) -> Any:
     """Send one request to a hub and return the decoded 200 answer.
 
     Args:
@@ -99,14 +118,19 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
         what: words for error messages ("push to torvalds/linux").
         transport: defaults to the process-wide keep-alive transport.
         timeout: seconds per attempt (default ``$MUSE_HUB_TIMEOUT`` or 60).
+        user_errors: raise the hub's 4xx verdicts as core errors (see the module
+            docstring) instead of :class:`HubResponseError`.
 
     Returns:
         The decoded 2xx body (msgpack or JSON, by the response's content type).
 
     Raises:
         HubUnreachable, HubAuthError, HubResponseError: see the module docstring.
+        ConflictError, StaleToken, NotFound, UserError: with *user_errors*.
     """
     import os
+
+    from muse.core import signing as clock_sync
 
     from muse.core.errors import HubAuthError, HubResponseError, HubUnreachable
     from muse.core.transport import DEFAULT_TIMEOUT, Request, get_transport
@@ -121,9 +145,13 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
     if body or method in ("POST", "PUT", "PATCH"):
         headers["Content-Type"] = content_type
     base = Request(method, url, headers, body, timeout)
+    netloc = url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]
     attempt = 0
+    skew_retried = False
     while True:
         req: Request = signing.sign_request(base) if signing is not None else base
+        offset_used = clock_sync.hub_offset(netloc)
+        sent = time.time()
         try:
             resp = tx.handle_request(req)
         except HubUnreachable as exc:
@@ -134,6 +162,13 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
                 attempt += 1
                 continue
             raise
+        clock_sync.note_hub_time(netloc, resp.headers, sent, time.time())
+        if (resp.status == 401 and signing is not None and not skew_retried
+                and abs(clock_sync.hub_offset(netloc) - offset_used) > clock_sync.RESIGN_AFTER):
+            # Signed with a clock the hub disagrees with: the answer taught us the
+            # hub's time, so re-sign once with it (a fresh nonce, so not a replay).
+            skew_retried = True
+            continue
         if resp.status in _RETRY_STATUSES and attempt < len(_RETRY_DELAYS):
             time.sleep(_RETRY_DELAYS[attempt])
             attempt += 1
@@ -148,6 +183,8 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
     if resp.status >= 500:
         raise HubResponseError(f"hub failed on {what}: {_error_message(resp)} (HTTP {resp.status})",
                                status=resp.status)
+    if user_errors and 400 <= resp.status < 500 and resp.status not in (413, 415):
+        raise _user_error(resp, what)
     if not 200 <= resp.status < 300:
         raise HubResponseError(f"hub rejected {what}: {_error_message(resp)} (HTTP {resp.status})",
                                status=resp.status)
@@ -161,6 +198,31 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
         return orjson.loads(resp.body)
     except Exception as exc:
         raise HubResponseError(f"hub sent a malformed answer to {what} ({type(exc).__name__})") from None
+
+
+def _user_error(resp: Response, what: str) -> Exception:
+    """The core error a hub's 4xx verdict names, with the hub's details."""
+    from muse.core import errors
+
+    data = _error_body(resp)
+    code = data.get("error") if isinstance(data, dict) else None
+    details = data.get("details") if isinstance(data, dict) else None
+    if not isinstance(details, dict):
+        details = {}
+    by_code: dict[Any, type[errors.MuseError]] = {
+        "conflict": errors.ConflictError,
+        "stale_token": errors.StaleToken,
+        "not_found": errors.NotFound,
+        "invalid_id": errors.InvalidId,
+        "invalid_record": errors.InvalidRecord,
+        "dependency_cycle": errors.DependencyCycle,
+    }
+    cls = by_code.get(code) or (errors.NotFound if resp.status == 404 else
+                                errors.ConflictError if resp.status == 409 else errors.UserError)
+    message = _error_message(resp)
+    exc = cls(message, **{str(k): v for k, v in details.items() if k != "message"})
+    exc.details.setdefault("status", resp.status)
+    return exc
 
 
 def _is_count(value: Any) -> bool:

@@ -19,6 +19,13 @@ second would carry the same signature and look like a replay. Clients
 therefore add a random ``n=`` query parameter (the path with its query is
 signed); servers ignore it.
 
+Clock offset: the hub refuses timestamps more than ±30 s from *its* clock,
+and a client's clock may be minutes off. Every hub answer carries
+``X-Muse-Hub-Time`` (epoch seconds, and the standard ``Date`` header);
+:func:`note_hub_time` records, per hub ``host[:port]``, how far the hub's
+clock is from ours, and :func:`hub_now` is what requests are signed with.
+Only signatures use it: leases are judged by the hub alone.
+
 ``cryptography`` is imported only inside the functions that need a key, so
 importing this module costs nothing beyond the standard library.
 """
@@ -35,7 +42,9 @@ from typing import Any
 
 __all__ = [
     "ALGORITHM",
+    "HUB_TIME_HEADER",
     "MAX_SKEW_SECONDS",
+    "RESIGN_AFTER",
     "SCHEME",
     "ParsedAuthorization",
     "b64url_decode",
@@ -45,7 +54,10 @@ __all__ = [
     "check_public_key",
     "format_authorization",
     "generate_private_key",
+    "hub_now",
+    "hub_offset",
     "load_private_key",
+    "note_hub_time",
     "parse_authorization",
     "public_key_b64",
     "sign",
@@ -56,6 +68,11 @@ __all__ = [
 ALGORITHM = "ed25519"
 SCHEME = "MSign"
 MAX_SKEW_SECONDS = 30
+
+HUB_TIME_HEADER = "x-muse-hub-time"
+RESIGN_AFTER = 2.0  # seconds of learnt offset change that make a 401 worth re-signing
+
+_offsets: dict[str, float] = {}  # hub host[:port] → hub clock minus ours, seconds
 
 _PARAM = re.compile(r'\s*([a-z]+)=(?:"([^"\\]*)"|([0-9]+))\s*,?')
 
@@ -124,6 +141,49 @@ def parse_authorization(header: str | None) -> ParsedAuthorization | None:
         )
     except (KeyError, ValueError):
         return None
+
+
+# ── the hub's clock ─────────────────────────────────────────────────────────
+
+def hub_offset(netloc: str) -> float:
+    """Seconds to add to our clock to get the clock of the hub at *netloc* (0 if unknown)."""
+    return _offsets.get(netloc.lower(), 0.0)
+
+
+def hub_now(netloc: str) -> float:
+    """Our best estimate of the hub's current epoch time."""
+    import time
+
+    return time.time() + hub_offset(netloc)
+
+
+def note_hub_time(netloc: str, headers: dict[str, str], sent: float, received: float) -> None:
+    """Learn the hub's clock offset from an answer's headers (lower-case names).
+
+    ``X-Muse-Hub-Time`` (sub-second) is preferred over ``Date`` (whole
+    seconds). The hub stamped its time while we waited, so it is compared
+    with the middle of the exchange. Unparseable headers are ignored.
+    """
+    hub_time: float | None = None
+    raw = headers.get(HUB_TIME_HEADER)
+    if raw:
+        try:
+            hub_time = float(raw)
+        except ValueError:
+            hub_time = None
+    if hub_time is None:
+        date = headers.get("date")
+        if not date:
+            return
+        from email.utils import parsedate_to_datetime
+
+        try:
+            hub_time = parsedate_to_datetime(date).timestamp() + 0.5  # whole seconds: aim mid
+        except (TypeError, ValueError, IndexError):
+            return
+    if hub_time != hub_time or abs(hub_time) > 1e11:  # NaN or absurd
+        return
+    _offsets[netloc.lower()] = hub_time - (sent + received) / 2
 
 
 # ── keys (cryptography imported lazily) ─────────────────────────────────────

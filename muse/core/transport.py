@@ -290,16 +290,19 @@ class SigningIdentity:
 
     def sign_request(self, request: Request, *, now: float | None = None) -> Request:
         """Return *request* with a fresh ``n=`` nonce in its query and an
-        ``Authorization: MSign …`` header over the result."""
+        ``Authorization: MSign …`` header over the result.
+
+        The timestamp is *now*, else the hub's time as last learnt from its
+        answers (:func:`muse.core.signing.hub_now`), so a client with a skewed
+        clock still signs within the hub's window."""
         import secrets
-        import time
 
         from muse.core import signing
 
         sep = "&" if "?" in request.url else "?"
         url = f"{request.url}{sep}n={secrets.token_hex(8)}"
         _, _, _, netloc, path = split_url(url)
-        ts = int(time.time() if now is None else now)
+        ts = int(signing.hub_now(netloc) if now is None else now)
         message = signing.canonical_request(request.method, netloc, path, ts, request.body)
         sig = signing.sign(self._require_key(), message)
         headers = {**request.headers,

@@ -13,6 +13,8 @@ from collections import defaultdict
 from typing import Any, NamedTuple
 
 from muse.core import clock
+from muse.core.gcpause import paused_gc
+from muse.core.paths import state_dir
 from muse.core.records import (
     Claim,
     Dependency,
@@ -22,11 +24,10 @@ from muse.core.records import (
     Reservation,
     Task,
 )
-from muse.core.paths import state_dir
 from muse.core.store import CoordStore, Problem
 from muse.core.types import JsonDict
 
-__all__ = ["CoordState", "Conflict", "TaskState", "symbol_ancestors", "DEFAULT_TTL"]
+__all__ = ["DEFAULT_TTL", "Conflict", "CoordState", "TaskState", "symbol_ancestors"]
 
 DEFAULT_TTL = 900.0  # seconds a lease lives without a heartbeat
 
@@ -67,7 +68,7 @@ class Conflict(NamedTuple):
 class TaskState:
     """Where a task stands now, derived from its claim log."""
 
-    __slots__ = ("task", "status", "top_slot", "holder", "expires_at", "attempts", "blocked_by", "detail")
+    __slots__ = ("attempts", "blocked_by", "detail", "expires_at", "holder", "status", "task", "top_slot")
 
     def __init__(self, task: Task, status: str, attempts: int = 0) -> None:
         self.task = task
@@ -136,9 +137,10 @@ class CoordState:
         from muse.core.index import index_enabled, load_folder
 
         cache_dir = os.path.join(state_dir(self.root), "index") if index_enabled() else None
-        local = load_folder(self.store.folder(kind), kind, False, cache_dir, self.problems)
-        pulled = (load_folder(self.store.folder(kind, remote=True), kind, True, cache_dir, self.problems)
-                  if self.include_remote else [])
+        with paused_gc():
+            local = load_folder(self.store.folder(kind), kind, False, cache_dir, self.problems)
+            pulled = (load_folder(self.store.folder(kind, remote=True), kind, True, cache_dir,
+                                  self.problems) if self.include_remote else [])
         if pulled:
             mine = {r.record_id for r in local}
             out = local + [r for r in pulled if r.record_id not in mine]

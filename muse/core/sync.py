@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from muse.core.fileio import write_file
+from muse.core.gcpause import paused_gc
 from muse.core.paths import coordination_dir, remote_dir, state_dir
 from muse.core.store import Problem, read_folder, record_names
 from muse.core.types import KIND_DIRS, KINDS, JsonDict, is_safe_id
@@ -56,10 +57,15 @@ def gather_local_records(
     base = os.fspath(coordination_dir(root))
     out: list[JsonDict] = []
     append = out.append
-    for kind in KINDS if kinds is None else kinds:
-        sub = KIND_DIRS.get(kind)
-        if sub is None:
-            continue
+    with paused_gc():
+        for kind in KINDS if kinds is None else kinds:
+            _gather_kind(base, kind, sink, append)
+    return out
+
+
+def _gather_kind(base: str, kind: str, sink: list[Problem], append: Callable[[JsonDict], None]) -> None:
+    sub = KIND_DIRS.get(kind)
+    if sub is not None:
         for record_id, data in read_folder(os.path.join(base, sub), sink):
             if type(data) is not dict:
                 sink.append(Problem(os.path.join(base, sub, record_id + ".json"), "not a JSON object"))
@@ -71,7 +77,6 @@ def gather_local_records(
                 "payload": data,
                 "expires_at": _expiry_of(data),
             })
-    return out
 
 
 def validate_bus_record(rec: Any) -> str | None:

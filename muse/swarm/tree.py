@@ -1,0 +1,173 @@
+"""A kernel-shaped source tree: subsystems, files, symbols — generated, never read.
+
+The shape follows Linux: a long tail of driver folders holding most files, a
+few core folders (``kernel/``, ``mm/``, ``include/linux``) that everything
+else builds on, C files with a few to a few dozen functions each. Nothing is
+written to disk: 150,000 files × ~12 symbols would cost seconds and hundreds
+of MB for strings no agent reads, so a file's symbols are derived on demand
+from ``(seed, file index)``. The same seed always gives the same tree.
+
+Addresses are the ones agents reserve: ``drivers/net/e1000/e1000_main.c::e1000_open_queue``.
+"""
+
+from __future__ import annotations
+
+import random
+from array import array
+from dataclasses import dataclass, field
+
+__all__ = ["BASE_SUBSYSTEMS", "Subsystem", "Tree", "generate_tree"]
+
+# (path, relative weight in files, tier). Tier 0 builds first: headers and arch
+# code every other subsystem depends on; tier 3 is the driver long tail.
+BASE_SUBSYSTEMS: tuple[tuple[str, float, int], ...] = (
+    ("include/linux", 6.0, 0), ("include/uapi/linux", 2.0, 0), ("arch/x86/kernel", 2.0, 0),
+    ("arch/x86/mm", 0.6, 0), ("arch/arm64/kernel", 1.5, 0), ("arch/riscv/kernel", 0.8, 0),
+    ("kernel/sched", 0.8, 1), ("kernel/locking", 0.5, 1), ("kernel/rcu", 0.5, 1),
+    ("kernel/time", 0.6, 1), ("kernel/irq", 0.5, 1), ("kernel/bpf", 1.0, 1), ("kernel", 1.5, 1),
+    ("mm", 2.0, 1), ("lib", 2.0, 1), ("init", 0.2, 1), ("ipc", 0.3, 1), ("security/selinux", 0.6, 1),
+    ("block", 0.8, 2), ("fs", 1.5, 2), ("fs/ext4", 0.9, 2), ("fs/btrfs", 1.2, 2),
+    ("fs/xfs", 1.5, 2), ("fs/nfs", 0.8, 2), ("fs/proc", 0.4, 2), ("net/core", 1.0, 2),
+    ("net/ipv4", 1.2, 2), ("net/ipv6", 1.0, 2), ("net/netfilter", 1.5, 2), ("net/sched", 0.8, 2),
+    ("crypto", 1.2, 2), ("virt/kvm", 0.4, 2), ("sound/core", 0.6, 3), ("sound/soc/codecs", 3.0, 3),
+    ("drivers/base", 0.8, 3), ("drivers/pci", 0.8, 3), ("drivers/usb/core", 0.8, 3),
+    ("drivers/usb/host", 1.0, 3), ("drivers/gpu/drm", 3.0, 3), ("drivers/gpu/drm/amd", 8.0, 3),
+    ("drivers/gpu/drm/i915", 3.0, 3), ("drivers/net/ethernet/intel", 2.5, 3),
+    ("drivers/net/ethernet/mellanox", 2.5, 3), ("drivers/net/wireless", 4.0, 3),
+    ("drivers/scsi", 2.5, 3), ("drivers/nvme", 0.5, 3), ("drivers/md", 0.8, 3),
+    ("drivers/media", 4.0, 3), ("drivers/staging", 2.0, 3), ("drivers/infiniband", 1.5, 3),
+    ("drivers/clk", 1.5, 3), ("drivers/pinctrl", 1.5, 3), ("drivers/iio", 1.5, 3),
+    ("drivers/hid", 0.8, 3), ("drivers/input", 1.0, 3), ("drivers/tty", 0.8, 3),
+    ("drivers/char", 0.6, 3), ("drivers/acpi", 0.8, 3), ("drivers/firmware", 0.5, 3),
+    ("tools/perf", 2.0, 3),
+)
+
+# Driver vendors and device families, for subsystems beyond the base list.
+_LEAVES = ("acme", "aurora", "bolt", "cobalt", "delta", "ember", "falcon", "garnet", "helix",
+           "ion", "jade", "kite", "lumen", "mica", "nova", "onyx", "pulse", "quartz", "rune",
+           "sable", "titan", "umbra", "vega", "wren", "xeno", "yarrow", "zephyr")
+_VERBS = ("init", "exit", "probe", "remove", "open", "release", "read", "write", "ioctl",
+          "poll", "alloc", "free", "get", "put", "lock", "unlock", "start", "stop", "reset",
+          "suspend", "resume", "map", "unmap", "enable", "disable", "submit", "complete",
+          "handle", "setup", "update", "flush", "sync")
+_NOUNS = ("queue", "irq", "buf", "page", "dev", "ctx", "req", "skb", "inode", "dentry",
+          "sb", "vma", "task", "timer", "work", "ring", "desc", "dma", "reg", "clk", "pin",
+          "port", "link", "fw", "cfg", "stats", "state", "cache", "entry", "node", "list",
+          "table", "slot", "chan", "msg", "cmd", "event", "mode", "attr", "ops", "hw",
+          "phy", "mac", "rx", "tx", "bio", "rq", "cpu", "mm", "pte", "pmd", "folio", "lru",
+          "zone", "slab", "sock", "proto", "route", "nf", "xfrm", "key", "cred", "ns", "cgroup")
+_STEMS = ("core", "main", "dev", "ops", "hw", "io", "util", "sysfs", "debugfs", "pm", "irq",
+          "dma", "init", "common", "ctrl", "phy", "mac", "ring", "cache", "table", "queue",
+          "trace", "stats", "fw", "cfg", "mem", "map", "bus", "port", "event")
+
+
+@dataclass(frozen=True, slots=True)
+class Subsystem:
+    """A folder of files that tasks cluster in."""
+
+    index: int
+    path: str
+    tier: int
+    first_file: int  # files [first_file, first_file + file_count) of the tree
+    file_count: int
+
+
+@dataclass(slots=True)
+class Tree:
+    """Subsystems and files; symbols are computed per file (see :meth:`symbols`)."""
+
+    seed: int
+    subsystems: list[Subsystem]
+    files: list[str]
+    symbol_counts: array[int] = field(default_factory=lambda: array("H"))
+
+    @property
+    def symbol_total(self) -> int:
+        return sum(self.symbol_counts)
+
+    def subsystem_of(self, file_index: int) -> Subsystem:
+        lo, hi = 0, len(self.subsystems) - 1
+        while lo < hi:  # binary search on first_file (subsystems are contiguous)
+            mid = (lo + hi + 1) // 2
+            if self.subsystems[mid].first_file <= file_index:
+                lo = mid
+            else:
+                hi = mid - 1
+        return self.subsystems[lo]
+
+    def symbols(self, file_index: int) -> list[str]:
+        """The file's symbol addresses (``path::name``), in a stable order, all distinct."""
+        path = self.files[file_index]
+        count = self.symbol_counts[file_index]
+        stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
+        # j -> (verb, noun) is injective for j < len(_VERBS) * len(_NOUNS): names are unique
+        # within a file without a set; the offset varies names between files.
+        offset = (file_index * 2654435761 + self.seed) % len(_NOUNS)
+        nv = len(_VERBS)
+        return [f"{path}::{stem}_{_VERBS[j % nv]}_{_NOUNS[(j // nv + offset) % len(_NOUNS)]}"
+                for j in range(count)]
+
+
+def _subsystem_specs(count: int, rng: random.Random) -> list[tuple[str, float, int]]:
+    """*count* subsystems: the base list (cut or extended with driver families)."""
+    if count <= len(BASE_SUBSYSTEMS):
+        # Keep the tiers represented: take every k-th entry, core ones first.
+        step = len(BASE_SUBSYSTEMS) / count
+        return [BASE_SUBSYSTEMS[int(i * step)] for i in range(count)]
+    specs = list(BASE_SUBSYSTEMS)
+    drivers = [s for s in BASE_SUBSYSTEMS if s[2] == 3]
+    n = 0
+    while len(specs) < count:
+        parent, weight, tier = drivers[n % len(drivers)]
+        leaf = _LEAVES[(n // len(drivers)) % len(_LEAVES)]
+        generation = n // (len(drivers) * len(_LEAVES))
+        suffix = f"{leaf}{generation}" if generation else leaf
+        specs.append((f"{parent}/{suffix}", weight * rng.uniform(0.1, 0.6), tier))
+        n += 1
+    return specs
+
+
+def _symbol_count(rng: random.Random) -> int:
+    """Functions per file: log-normal, median ≈ 9, a long tail up to 200."""
+    return max(1, min(200, int(rng.lognormvariate(2.2, 0.8))))
+
+
+def generate_tree(files: int, subsystems: int, seed: int = 0) -> Tree:
+    """A tree of *files* files spread over *subsystems* subsystems.
+
+    Args:
+        files: number of files (≥ *subsystems*).
+        subsystems: number of subsystem folders (≥ 1).
+        seed: the same seed gives the same tree.
+
+    Raises:
+        ValueError: fewer files than subsystems, or no subsystem.
+    """
+    if subsystems < 1:
+        raise ValueError("need at least one subsystem")
+    if files < subsystems:
+        raise ValueError(f"need at least one file per subsystem ({files} files, "
+                         f"{subsystems} subsystems)")
+    rng = random.Random(seed)
+    specs = _subsystem_specs(subsystems, rng)
+    # Files per subsystem by weight, at least one each, summing exactly to *files*.
+    total_w = sum(w for _, w, _ in specs)
+    spare = files - len(specs)
+    shares = [int(spare * w / total_w) for _, w, _ in specs]
+    for i in range(spare - sum(shares)):
+        shares[i % len(shares)] += 1
+    out_subs: list[Subsystem] = []
+    paths: list[str] = []
+    counts = array("H")
+    for index, ((path, _, tier), share) in enumerate(zip(specs, shares, strict=True)):
+        n = share + 1
+        out_subs.append(Subsystem(index, path, tier, len(paths), n))
+        prefix = path.rsplit("/", 1)[-1].replace("-", "_")
+        for k in range(n):
+            stem = _STEMS[k % len(_STEMS)]
+            generation = k // len(_STEMS)
+            name = f"{prefix}_{stem}{generation if generation else ''}"
+            ext = ".h" if rng.random() < 0.15 else ".c"
+            paths.append(f"{path}/{name}{ext}")
+            counts.append(_symbol_count(rng))
+    return Tree(seed=seed, subsystems=out_subs, files=paths, symbol_counts=counts)

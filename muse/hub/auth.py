@@ -75,7 +75,8 @@ class SignatureAuth(Authenticator):
         now = self.now()
         if abs(now - parsed.ts) > self.max_skew:
             raise Unauthorized(f"signature timestamp {parsed.ts} is more than {self.max_skew}s "
-                               f"from hub time {int(now)}: check the clock")
+                               f"from hub time {int(now)}: check the clock",
+                               reason="clock_skew", hub_time=now)
         if public_key is None:
             identity = self.store.get_identity(parsed.handle)
             if identity is None:

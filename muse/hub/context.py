@@ -155,21 +155,26 @@ async def _read_body(request: Any, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _render(call: Call, reply: Reply) -> Any:
+def _render(call: Call, reply: Reply, hub_time: float) -> Any:
     from starlette.responses import Response
 
+    from muse.core.signing import HUB_TIME_HEADER
+
+    # Every answer tells the client the hub's clock (it signs with it; see
+    # muse.core.signing), stamped as late as possible.
+    headers = {**reply.headers, HUB_TIME_HEADER: f"{hub_time:.3f}"}
     if reply.raw is not None:
         return Response(reply.raw, status_code=reply.status, media_type=reply.raw_type,
-                        headers=reply.headers)
+                        headers=headers)
     if call.wants_msgpack:
         import msgspec
 
         return Response(msgspec.msgpack.encode(reply.obj), status_code=reply.status,
-                        media_type=MSGPACK, headers=reply.headers)
+                        media_type=MSGPACK, headers=headers)
     import orjson
 
     return Response(orjson.dumps(reply.obj), status_code=reply.status, media_type=JSON,
-                    headers=reply.headers)
+                    headers=headers)
 
 
 def endpoint(fn: Callable[[Hub, Call], Reply]) -> Callable[[Any], Any]:
@@ -195,7 +200,7 @@ def endpoint(fn: Callable[[Hub, Call], Reply]) -> Callable[[Any], Any]:
             body=body,
         )
         reply = await run_in_threadpool(fn, hub, call)
-        return _render(call, reply)
+        return _render(call, reply, hub.now())
 
     run.__name__ = fn.__name__
     run.__doc__ = fn.__doc__

@@ -15,7 +15,11 @@ walk maps everything::
 
     muse.storage.base.StoreBusy 503 + Retry-After: 1 (pool exhausted, lock timeout)
 
-Every error body is JSON: ``{"error": code, "message": one line}``.
+Every error body is JSON: ``{"error": code, "message": one line}``, plus
+``"details"`` when the error names them (a conflict's holder and
+``retry_after``, a stale token's reason …); a 409 with ``retry_after`` also
+sets ``Retry-After``. Every answer carries ``X-Muse-Hub-Time`` so clients
+learn the hub's clock (``muse.core.signing``).
 """
 
 from __future__ import annotations
@@ -71,13 +75,30 @@ class UnsupportedMedia(HubRefusal):
     code = "unsupported_media_type"
 
 
+def _hub_time(request: Any) -> str:
+    hub = getattr(getattr(getattr(request, "app", None), "state", None), "hub", None)
+    import time
+
+    return f"{hub.now() if hub is not None else time.time():.3f}"
+
+
 def error_response(status: int, code: str, message: str,
-                   headers: dict[str, str] | None = None) -> Any:
+                   headers: dict[str, str] | None = None,
+                   details: dict[str, Any] | None = None, request: Any = None) -> Any:
     import orjson
     from starlette.responses import Response
 
-    body = orjson.dumps({"error": code, "message": message})
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
+    from muse.core.signing import HUB_TIME_HEADER
+
+    body: dict[str, Any] = {"error": code, "message": message}
+    if details:
+        body["details"] = details
+    try:
+        data = orjson.dumps(body)
+    except TypeError:  # details that JSON cannot hold: keep the one line
+        data = orjson.dumps({"error": code, "message": message})
+    headers = {**(headers or {}), HUB_TIME_HEADER: _hub_time(request)}
+    return Response(data, status_code=status, media_type="application/json", headers=headers)
 
 
 def _muse_error(request: Any, exc: Exception) -> Any:
@@ -86,30 +107,33 @@ def _muse_error(request: Any, exc: Exception) -> Any:
     if status >= 500:
         log.error("hub error on %s %s: %s", request.method, request.url.path, exc.message)
         return error_response(status, exc.code, "internal error")
-    headers = None
+    headers: dict[str, str] = {}
     if status == 401:
         realm = getattr(request.app.state, "realm", "muse-hub")
         headers = {"WWW-Authenticate": f'MSign realm="{realm}"'}
-    return error_response(status, exc.code, exc.message, headers)
+    retry = exc.details.get("retry_after")
+    if status == 409 and type(retry) is int:
+        headers["Retry-After"] = str(retry)
+    return error_response(status, exc.code, exc.message, headers, exc.details, request)
 
 
 def _store_busy(request: Any, exc: Exception) -> Any:
     log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
     return error_response(503, "unavailable", "the hub's database is busy; retry shortly",
-                          {"Retry-After": "1"})
+                          {"Retry-After": "1"}, request=request)
 
 
 def _http_exception(request: Any, exc: Exception) -> Any:
     status = int(getattr(exc, "status_code", 500))
     detail = str(getattr(exc, "detail", "") or "error")
     code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
-    return error_response(status, code, detail, getattr(exc, "headers", None))
+    return error_response(status, code, detail, getattr(exc, "headers", None), request=request)
 
 
 def _unexpected(request: Any, exc: Exception) -> Any:
     log.exception("unexpected hub error on %s %s", request.method, request.url.path,
                   exc_info=exc)
-    return error_response(500, "internal", "internal error")
+    return error_response(500, "internal", "internal error", request=request)
 
 
 def exception_handlers() -> dict[Any, Any]:

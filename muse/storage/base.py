@@ -17,14 +17,23 @@ what makes a pull cursor safe to resume from.
 Adding tables (live leases, say): extend ``SCHEMA`` in both backends and add
 methods next to the existing ones, using ``_write()``/``_read()`` (SQLite) or
 ``_conn()`` (PostgreSQL) so transactions look the same everywhere.
+
+Live coordination (``muse.storage.live``) needs one more primitive from each
+backend, :meth:`HubStore.live_transaction`: a transaction that holds the
+repository's lock, in which the shared live logic reads, decides and writes
+(and appends bus records) atomically.
 """
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from muse.storage.live import LiveTx
 
 __all__ = [
     "MAX_PAGE",
@@ -194,4 +203,20 @@ class HubStore(abc.ABC):
 
         Entries older than *now* may be dropped: the hub refuses their
         timestamps anyway. Shared by every hub process on the same database.
+        """
+
+    # ── live coordination ──
+    @abc.abstractmethod
+    def live_transaction(self, repo_id: int, write: bool = True) -> AbstractContextManager[LiveTx]:
+        """A transaction for the live tables of one repository.
+
+        With *write*, it holds the repository's lock for its whole length (the
+        lock record pushes take), so everything read inside it stays true
+        until commit, across threads and hub processes; it commits when the
+        block ends and rolls back entirely when it raises. Without *write*, a
+        consistent read-only snapshot.
+
+        Raises:
+            LookupError: no repository *repo_id*.
+            StoreBusy: the lock or a connection could not be had in time.
         """

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -38,6 +38,7 @@ from muse.storage.base import (
     StoreBusy,
     fresh_rows,
 )
+from muse.storage.live import live_schema
 
 __all__ = ["PostgresStore"]
 
@@ -75,7 +76,38 @@ SCHEMA: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS hub_seen_signatures (
         sig BYTEA PRIMARY KEY,
         expires_at DOUBLE PRECISION NOT NULL)""",
+    *live_schema("BIGINT", "DOUBLE PRECISION"),
 )
+
+_SQL_CACHE: dict[str, str] = {}
+
+
+def _pg_sql(sql: str) -> str:
+    """``?`` parameters (the shared live SQL) → psycopg's ``%s``."""
+    out = _SQL_CACHE.get(sql)
+    if out is None:
+        out = _SQL_CACHE[sql] = sql.replace("?", "%s")
+    return out
+
+
+class _LiveTx:
+    """``muse.storage.live.LiveTx`` on a pooled connection, repository row locked."""
+
+    def __init__(self, conn: Any, repo_id: int, last_seq: int) -> None:
+        self.conn, self.repo_id, self.last_seq = conn, repo_id, last_seq
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(_pg_sql(sql), params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if rows:
+            with self.conn.cursor() as cur:
+                cur.executemany(_pg_sql(sql), rows)
+
+    def append_records(self, rows: Sequence[RecordRow]) -> int:
+        stored, self.last_seq = PostgresStore._append(self.conn, self.repo_id, self.last_seq, rows)
+        return stored
 
 
 class PostgresStore(HubStore):
@@ -218,30 +250,36 @@ class PostgresStore(HubStore):
                                  (repo_id,)).fetchone()
             if found is None:
                 raise LookupError(f"no repository with id {repo_id}")
-            last = int(found[0])
-            if not rows:
-                return InsertResult(0, 0, last)
-            existing = conn.execute(
-                "SELECT kind, record_id FROM hub_records WHERE repo_id=%s AND (kind, record_id)"
-                " IN (SELECT * FROM unnest(%b::text[], %b::text[]))",
-                (repo_id, [r.kind for r in rows], [r.record_id for r in rows])).fetchall()
-            fresh = fresh_rows(rows, {(k, r) for k, r in existing})
-            if fresh:
-                # One statement for the batch: unnest() of parallel arrays is far
-                # cheaper than executemany round trips, and binary parameters (%b)
-                # skip text-array quoting (5x cheaper for a 500-row batch). Under the row lock nothing
-                # else can insert these ids, so no ON CONFLICT is needed: a
-                # violation would be a bug and rolls the batch back.
-                conn.execute(
-                    "INSERT INTO hub_records (repo_id, seq, kind, record_id, body)"
-                    " SELECT %s, s, k, r, b FROM unnest(%b::bigint[], %b::text[], %b::text[],"
-                    " %b::bytea[]) AS t(s, k, r, b)",
-                    (repo_id, list(range(last + 1, last + 1 + len(fresh))),
-                     [r.kind for r in fresh], [r.record_id for r in fresh],
-                     [r.body for r in fresh]))
-                conn.execute("UPDATE hub_repos SET last_seq=%s WHERE id=%s",
-                             (last + len(fresh), repo_id))
-            return InsertResult(len(fresh), len(rows) - len(fresh), last + len(fresh))
+            stored, last = self._append(conn, repo_id, int(found[0]), rows)
+            return InsertResult(stored, len(rows) - stored, last)
+
+    @staticmethod
+    def _append(conn: Any, repo_id: int, last: int, rows: Sequence[RecordRow]) -> tuple[int, int]:
+        """Insert the rows the repository lacks after seq *last* (row lock held);
+        return (stored, new last seq)."""
+        if not rows:
+            return 0, last
+        existing = conn.execute(
+            "SELECT kind, record_id FROM hub_records WHERE repo_id=%s AND (kind, record_id)"
+            " IN (SELECT * FROM unnest(%b::text[], %b::text[]))",
+            (repo_id, [r.kind for r in rows], [r.record_id for r in rows])).fetchall()
+        fresh = fresh_rows(rows, {(k, r) for k, r in existing})
+        if fresh:
+            # One statement for the batch: unnest() of parallel arrays is far
+            # cheaper than executemany round trips, and binary parameters (%b)
+            # skip text-array quoting (5x cheaper for a 500-row batch). Under the row lock nothing
+            # else can insert these ids, so no ON CONFLICT is needed: a
+            # violation would be a bug and rolls the batch back.
+            conn.execute(
+                "INSERT INTO hub_records (repo_id, seq, kind, record_id, body)"
+                " SELECT %s, s, k, r, b FROM unnest(%b::bigint[], %b::text[], %b::text[],"
+                " %b::bytea[]) AS t(s, k, r, b)",
+                (repo_id, list(range(last + 1, last + 1 + len(fresh))),
+                 [r.kind for r in fresh], [r.record_id for r in fresh],
+                 [r.body for r in fresh]))
+            conn.execute("UPDATE hub_repos SET last_seq=%s WHERE id=%s",
+                         (last + len(fresh), repo_id))
+        return len(fresh), last + len(fresh)
 
     def fetch_records(self, repo_id: int, since: int, kinds: Sequence[str] | None,
                       limit: int) -> Page:
@@ -288,3 +326,21 @@ class PostgresStore(HubStore):
                 "INSERT INTO hub_seen_signatures (sig, expires_at) VALUES (%s,%s)"
                 " ON CONFLICT (sig) DO NOTHING", (sig, expires_at))
             return bool(cur.rowcount == 1)
+
+    # ── live coordination ──
+    @contextmanager
+    def live_transaction(self, repo_id: int, write: bool = True) -> Iterator[_LiveTx]:
+        with self._conn() as conn:
+            if write:
+                # The repository row lock pushes take: live decisions and record
+                # numbers are serialised per repository across hub processes.
+                found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=%s FOR UPDATE",
+                                     (repo_id,)).fetchone()
+            else:
+                # One snapshot for every statement of a status answer.
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=%s",
+                                     (repo_id,)).fetchone()
+            if found is None:
+                raise LookupError(f"no repository with id {repo_id}")
+            yield _LiveTx(conn, repo_id, int(found[0]))

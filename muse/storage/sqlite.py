@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from muse.storage.base import (
     PERMISSIONS,
@@ -29,6 +30,7 @@ from muse.storage.base import (
     StoreBusy,
     fresh_rows,
 )
+from muse.storage.live import live_schema
 
 __all__ = ["SqliteStore"]
 
@@ -65,7 +67,25 @@ SCHEMA: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS hub_seen_signatures (
         sig BLOB PRIMARY KEY,
         expires_at REAL NOT NULL)""",
+    *live_schema("INTEGER", "REAL"),
 )
+
+
+class _LiveTx:
+    """``muse.storage.live.LiveTx`` on a connection inside ``BEGIN IMMEDIATE``."""
+
+    def __init__(self, conn: sqlite3.Connection, repo_id: int, last_seq: int) -> None:
+        self.conn, self.repo_id, self.last_seq = conn, repo_id, last_seq
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+    def append_records(self, rows: Sequence[RecordRow]) -> int:
+        stored, self.last_seq = SqliteStore._append(self.conn, self.repo_id, self.last_seq, rows)
+        return stored
 
 
 class SqliteStore(HubStore):
@@ -205,16 +225,25 @@ class SqliteStore(HubStore):
             found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=?", (repo_id,)).fetchone()
             if found is None:
                 raise LookupError(f"no repository with id {repo_id}")
-            last = int(found[0])
-            fresh = fresh_rows(rows, self._existing(conn, repo_id, rows))
-            if fresh:
-                # Numbers only for new rows: last_seq counts what is stored, and a
-                # retried push does not inflate it.
-                conn.executemany(
-                    "INSERT INTO hub_records (repo_id, seq, kind, record_id, body) VALUES (?,?,?,?,?)",
-                    [(repo_id, last + i, r.kind, r.record_id, r.body) for i, r in enumerate(fresh, 1)])
-                conn.execute("UPDATE hub_repos SET last_seq=? WHERE id=?", (last + len(fresh), repo_id))
-            return InsertResult(len(fresh), len(rows) - len(fresh), last + len(fresh))
+            stored, last = self._append(conn, repo_id, int(found[0]), rows)
+            return InsertResult(stored, len(rows) - stored, last)
+
+    @classmethod
+    def _append(cls, conn: sqlite3.Connection, repo_id: int, last: int,
+                rows: Sequence[RecordRow]) -> tuple[int, int]:
+        """Insert the rows the repository lacks after seq *last* (lock held);
+        return (stored, new last seq)."""
+        if not rows:
+            return 0, last
+        fresh = fresh_rows(rows, cls._existing(conn, repo_id, rows))
+        if fresh:
+            # Numbers only for new rows: last_seq counts what is stored, and a
+            # retried push does not inflate it.
+            conn.executemany(
+                "INSERT INTO hub_records (repo_id, seq, kind, record_id, body) VALUES (?,?,?,?,?)",
+                [(repo_id, last + i, r.kind, r.record_id, r.body) for i, r in enumerate(fresh, 1)])
+            conn.execute("UPDATE hub_repos SET last_seq=? WHERE id=?", (last + len(fresh), repo_id))
+        return len(fresh), last + len(fresh)
 
     @staticmethod
     def _existing(conn: sqlite3.Connection, repo_id: int,
@@ -261,3 +290,14 @@ class SqliteStore(HubStore):
                 "INSERT OR IGNORE INTO hub_seen_signatures (sig, expires_at) VALUES (?,?)",
                 (sig, expires_at))
             return cur.rowcount == 1
+
+    # ── live coordination ──
+    @contextmanager
+    def live_transaction(self, repo_id: int, write: bool = True) -> Iterator[_LiveTx]:
+        # BEGIN IMMEDIATE takes the database's write lock: one writer at a time,
+        # which is more than the repository lock the contract asks for.
+        with (self._write() if write else self._read()) as conn:
+            found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=?", (repo_id,)).fetchone()
+            if found is None:
+                raise LookupError(f"no repository with id {repo_id}")
+            yield _LiveTx(conn, repo_id, int(found[0]))

@@ -1,0 +1,337 @@
+"""Live coordination endpoints: leases with fencing tokens and the live task queue.
+
+Under ``/api/v1/repos/{owner}/{slug}/live/`` (bodies and answers in
+``docs/live.md``)::
+
+    POST reserve  heartbeat  release  intent  tasks  claim  complete  fail   (push access)
+    GET  status   fence                                                      (pull access)
+    PUT  mode                                                                (admin)
+
+Each handler checks its whole input here, at the boundary (ids, symbols, ttl,
+sizes → 400 naming the field), then runs one ``muse.storage.live`` function
+inside :meth:`~muse.storage.base.HubStore.live_transaction`, which holds the
+repository's lock: the decision and its records commit together or not at
+all. Times come from the hub clock (``hub.now``), never from the body, and
+every answer carries it as ``now``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from muse.core.types import OPERATIONS, is_safe_id
+from muse.hub.context import (
+    Call,
+    Hub,
+    Reply,
+    decode_body,
+    endpoint,
+    require_repo_access,
+)
+from muse.hub.errors import BadRequest, PayloadTooLarge
+from muse.storage import live
+from muse.storage.base import Repo
+
+__all__ = [
+    "DEFAULT_TTL",
+    "MAX_SYMBOLS",
+    "MAX_TASKS",
+    "MAX_TTL",
+    "claim",
+    "complete",
+    "enqueue",
+    "fail",
+    "fence",
+    "heartbeat",
+    "intent",
+    "release",
+    "reserve",
+    "routes",
+    "set_mode",
+    "status",
+]
+
+LIVE_PATH = "/api/v1/repos/{owner}/{slug}/live/"
+MIN_TTL, MAX_TTL = 1.0, 86_400.0
+DEFAULT_TTL = 900.0
+MAX_SYMBOLS = 256  # per reservation or task
+MAX_TASKS = 500  # per enqueue
+MAX_DEPS = 256
+MAX_TEXT = 4096  # description, detail
+MAX_SYMBOL_LEN = 1024
+MAX_LIMIT = 1000
+_MAX_TOKEN = 2**63 - 1
+_MAX_PRIORITY = 2**31
+
+
+# ── input checks (400 naming the field) ─────────────────────────────────────
+def _body(call: Call) -> dict[str, Any]:
+    data = decode_body(call)
+    if type(data) is not dict:
+        raise BadRequest("body must be an object")
+    return data
+
+
+def _id(value: Any, field: str, required: bool = True) -> Any:
+    if value is None and not required:
+        return None
+    if not is_safe_id(value):
+        if value is None:
+            raise BadRequest(f"missing field {field!r}")
+        raise BadRequest(f"invalid {field} {str(value)[:80]!r}: use 1-200 of A-Z a-z 0-9 _ . : + @ = -,"
+                         " not starting with '.' or '-', without '..'")
+    return value
+
+
+def _symbol(value: Any, field: str) -> str:
+    if (type(value) is not str or not value.strip() or len(value) > MAX_SYMBOL_LEN
+            or any(c in value for c in "\n\r\x00")):
+        raise BadRequest(f"invalid {field} {str(value)[:80]!r}: an address path or "
+                         f"path::qualified.name of at most {MAX_SYMBOL_LEN} characters")
+    path, sep, name = value.partition("::")
+    if not path or (sep and (not name or name.startswith(".") or name.endswith(".")
+                             or ".." in name)):
+        raise BadRequest(f"invalid {field} {value[:80]!r}: expected path or path::qualified.name")
+    return value
+
+
+def _symbols(value: Any, field: str = "symbols", allow_empty: bool = False) -> list[str]:
+    if type(value) is not list or (not value and not allow_empty):
+        raise BadRequest(f"{field!r} must be a non-empty list of symbol addresses")
+    if len(value) > MAX_SYMBOLS:
+        raise PayloadTooLarge(f"{len(value)} {field} exceed the limit of {MAX_SYMBOLS}")
+    return list(dict.fromkeys(_symbol(v, field[:-1] if field.endswith("s") else field)
+                              for v in value))
+
+
+def _ttl(value: Any) -> float:
+    if value is None:
+        return DEFAULT_TTL
+    if type(value) not in (int, float) or not math.isfinite(value) or not (
+            MIN_TTL <= value <= MAX_TTL):
+        raise BadRequest(f"'ttl' must be a number of seconds from {MIN_TTL:g} to {MAX_TTL:g}")
+    return float(value)
+
+
+def _token(value: Any, field: str = "token") -> int:
+    if type(value) is not int or not 1 <= value <= _MAX_TOKEN:
+        if value is None:
+            raise BadRequest(f"missing field {field!r}: the fencing token of your lease")
+        raise BadRequest(f"'{field}' must be a positive integer (the fencing token)")
+    return value
+
+
+def _text(value: Any, field: str) -> str:
+    if value is None:
+        return ""
+    if type(value) is not str or len(value) > MAX_TEXT:
+        raise BadRequest(f"'{field}' must be a string of at most {MAX_TEXT} characters")
+    return value
+
+
+def _mode(value: Any) -> str | None:
+    if value is None:
+        return None
+    if value not in live.MODES:
+        raise BadRequest(f"'mode' must be one of {', '.join(live.MODES)}")
+    return str(value)
+
+
+def _bool(value: Any, field: str) -> bool:
+    if value is None:
+        return False
+    if type(value) is not bool:
+        raise BadRequest(f"'{field}' must be true or false")
+    return value
+
+
+def _int_query(call: Call, name: str, default: int, low: int, high: int) -> int:
+    raw = call.query.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or len(raw) > 19 or not low <= int(raw) <= high:
+        raise BadRequest(f"invalid {name}={raw[:40]!r}: use an integer from {low} to {high}")
+    return int(raw)
+
+
+# ── plumbing ─────────────────────────────────────────────────────────────────
+def _access(hub: Hub, call: Call, need: str) -> tuple[str, Repo]:
+    principal = call.authenticate(hub)
+    repo = require_repo_access(hub, principal, call.path_params["owner"],
+                               call.path_params["slug"], need)
+    return principal.handle, repo
+
+
+def _write(hub: Hub, repo: Repo, fn: Any, *args: Any) -> Reply:
+    now = hub.now()
+    with hub.store.live_transaction(repo.id, write=True) as tx:
+        out = fn(tx, now, *args)
+    return Reply({**out, "now": now})
+
+
+# ── endpoints ────────────────────────────────────────────────────────────────
+def reserve(hub: Hub, call: Call) -> Reply:
+    """Grant a reservation (strict: or refuse it, naming the holder)."""
+    handle, repo = _access(hub, call, "push")
+    data = _body(call)
+    run_id = _id(data.get("run_id"), "run_id")
+    symbols = _symbols(data.get("symbols"))
+    return _write(hub, repo, live.reserve, handle, run_id, symbols, _ttl(data.get("ttl")),
+                  _mode(data.get("mode")))
+
+
+def heartbeat(hub: Hub, call: Call) -> Reply:
+    """Extend every live lease of a run."""
+    handle, repo = _access(hub, call, "push")
+    data = _body(call)
+    return _write(hub, repo, live.heartbeat, handle, _id(data.get("run_id"), "run_id"),
+                  _ttl(data.get("ttl")))
+
+
+def release(hub: Hub, call: Call) -> Reply:
+    """Release a reservation presenting its fencing token."""
+    handle, repo = _access(hub, call, "push")
+    data = _body(call)
+    return _write(hub, repo, live.release, handle,
+                  _id(data.get("reservation_id"), "reservation_id"),
+                  _id(data.get("run_id"), "run_id"), _token(data.get("token")))
+
+
+def intent(hub: Hub, call: Call) -> Reply:
+    """Record an intent (guarded by a reservation's token when it names one)."""
+    handle, repo = _access(hub, call, "push")
+    data = _body(call)
+    run_id = _id(data.get("run_id"), "run_id")
+    operation = data.get("operation")
+    if operation not in OPERATIONS:
+        raise BadRequest(f"'operation' must be one of {', '.join(OPERATIONS)}")
+    target = _symbol(data.get("target"), "target")
+    reservation_id = _id(data.get("reservation_id"), "reservation_id", required=False)
+    token = _token(data.get("token")) if reservation_id is not None else None
+    new_name = data.get("new_name")
+    if new_name is not None:
+        new_name = _symbol(new_name, "new_name")
+    if operation in ("rename", "move") and not new_name:
+        raise BadRequest(f"a {operation} intent needs 'new_name'")
+    return _write(hub, repo, live.intent, handle, run_id, operation, target, reservation_id,
+                  token, new_name)
+
+
+def _task_spec(i: int, raw: Any) -> live.TaskSpec:
+    if type(raw) is not dict:
+        raise BadRequest(f"task {i}: must be an object")
+    task_id = _id(raw.get("task_id"), f"tasks[{i}].task_id")
+    if "+" in task_id:
+        raise BadRequest(f"task {i}: task_id must not contain '+' (claim slots use it)")
+    priority = raw.get("priority", 0)
+    if type(priority) is not int or not -_MAX_PRIORITY <= priority < _MAX_PRIORITY:
+        raise BadRequest(f"task {i}: 'priority' must be an integer (32-bit)")
+    deps = raw.get("depends_on") or []
+    if type(deps) is not list or len(deps) > MAX_DEPS:
+        raise BadRequest(f"task {i}: 'depends_on' must be a list of at most {MAX_DEPS} task ids")
+    deps = list(dict.fromkeys(_id(d, f"tasks[{i}].depends_on") for d in deps))
+    if task_id in deps:
+        raise BadRequest(f"task {i}: {task_id} cannot depend on itself")
+    symbols = _symbols(raw.get("symbols") or [], "symbols", allow_empty=True)
+    return live.TaskSpec(task_id, _text(raw.get("description"), "description"), priority,
+                         tuple(deps), tuple(symbols))
+
+
+def enqueue(hub: Hub, call: Call) -> Reply:
+    """Add tasks to the live queue (known task ids are skipped)."""
+    handle, repo = _access(hub, call, "push")
+    tasks = _body(call).get("tasks")
+    if type(tasks) is not list:
+        raise BadRequest("'tasks' must be a list")
+    if len(tasks) > MAX_TASKS:
+        raise PayloadTooLarge(f"{len(tasks)} tasks exceed the limit of {MAX_TASKS} per request")
+    specs = [_task_spec(i, t) for i, t in enumerate(tasks)]
+    return _write(hub, repo, live.enqueue, handle, specs)
+
+
+def claim(hub: Hub, call: Call) -> Reply:
+    """Claim the best ready task (or a named one); one winner per task."""
+    handle, repo = _access(hub, call, "push")
+    data = _body(call)
+    return _write(hub, repo, live.claim, handle, _id(data.get("run_id"), "run_id"),
+                  _ttl(data.get("ttl")), _id(data.get("task_id"), "task_id", required=False))
+
+
+def _finish(hub: Hub, call: Call, status: str) -> Reply:
+    handle, repo = _access(hub, call, "push")
+    data = _body(call)
+    requeue = _bool(data.get("requeue"), "requeue") if status == "failed" else False
+    return _write(hub, repo, live.finish, handle, _id(data.get("task_id"), "task_id"),
+                  _id(data.get("run_id"), "run_id"), _token(data.get("token")), status,
+                  _text(data.get("detail"), "detail"), requeue)
+
+
+def complete(hub: Hub, call: Call) -> Reply:
+    """Complete a claimed task presenting the claim's token."""
+    return _finish(hub, call, "completed")
+
+
+def fail(hub: Hub, call: Call) -> Reply:
+    """Fail a claimed task (``requeue``: back to the queue) presenting the token."""
+    return _finish(hub, call, "failed")
+
+
+def status(hub: Hub, call: Call) -> Reply:
+    """Aggregated live state, one run's leases, or a symbol's holders."""
+    _, repo = _access(hub, call, "pull")
+    limit = _int_query(call, "limit", 100, 0, MAX_LIMIT)
+    run_id = _id(call.query.get("run_id"), "run_id", required=False)
+    symbol = call.query.get("symbol")
+    if symbol is not None:
+        symbol = _symbol(symbol, "symbol")
+    now = hub.now()
+    with hub.store.live_transaction(repo.id, write=False) as tx:
+        out = live.status(tx, now, limit, run_id, symbol)
+    return Reply({"now": now, **out})
+
+
+def fence(hub: Hub, call: Call) -> Reply:
+    """Is a token still the live lease of a reservation or task? (never 409)"""
+    _, repo = _access(hub, call, "pull")
+    raw = call.query.get("token", "")
+    if not raw.isdigit() or len(raw) > 19 or not 1 <= int(raw) <= _MAX_TOKEN:
+        raise BadRequest("'token' must be a positive integer")
+    reservation_id = _id(call.query.get("reservation_id"), "reservation_id", required=False)
+    task_id = _id(call.query.get("task_id"), "task_id", required=False)
+    if (reservation_id is None) == (task_id is None):
+        raise BadRequest("give exactly one of reservation_id and task_id")
+    symbol = call.query.get("symbol")
+    if symbol is not None:
+        symbol = _symbol(symbol, "symbol")
+    now = hub.now()
+    with hub.store.live_transaction(repo.id, write=False) as tx:
+        out = live.fence(tx, now, int(raw), reservation_id, task_id, symbol)
+    return Reply({**out, "now": now})
+
+
+def set_mode(hub: Hub, call: Call) -> Reply:
+    """Set the repository's default reservation mode (admin)."""
+    _, repo = _access(hub, call, "admin")
+    mode = _mode(_body(call).get("mode"))
+    if mode is None:
+        raise BadRequest(f"missing field 'mode' ({', '.join(live.MODES)})")
+    with hub.store.live_transaction(repo.id, write=True) as tx:
+        out = live.set_mode(tx, mode)
+    return Reply({**out, "now": hub.now()})
+
+
+def routes() -> list[Any]:
+    """This module's routes (starlette imported here, not at module import)."""
+    from starlette.routing import Route
+
+    posts = {"reserve": reserve, "heartbeat": heartbeat, "release": release, "intent": intent,
+             "tasks": enqueue, "claim": claim, "complete": complete, "fail": fail}
+    out = [Route(LIVE_PATH + name, endpoint(fn), methods=["POST"], name=f"live_{name}")
+           for name, fn in posts.items()]
+    out += [
+        Route(LIVE_PATH + "status", endpoint(status), methods=["GET"], name="live_status"),
+        Route(LIVE_PATH + "fence", endpoint(fence), methods=["GET"], name="live_fence"),
+        Route(LIVE_PATH + "mode", endpoint(set_mode), methods=["PUT"], name="live_mode"),
+    ]
+    return out

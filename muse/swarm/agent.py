@@ -1,0 +1,213 @@
+"""One simulated agent: a coroutine that works the live task queue until told to stop.
+
+Each turn an agent:
+
+1. **claims** the highest-priority ready task (``live/claim``); nothing ready →
+   it waits (exponential back-off with jitter, woken early when an agent of
+   the same worker completes a task, since that may unblock dependents);
+2. **reserves** the task's symbols (advisory: always granted; overlaps with
+   other agents come back as ``conflicts``);
+3. declares an **intent** on the reservation, with its fencing token
+   (mostly ``modify``, sometimes ``rename``);
+4. "works" for a short think time, sending a **heartbeat** halfway (and every
+   ``ttl/3`` if the work is long) so its leases stay alive on the hub's clock;
+5. **releases** the reservation with its token;
+6. **completes** the task with the claim's token — or, for a small fraction
+   of tasks, **fails** it with ``requeue`` so another agent takes it again.
+
+Every step's answer is logged in the worker's :class:`~muse.swarm.metrics.Recorder`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from muse.core.errors import RemoteError
+from muse.swarm.client import AsyncHub
+from muse.swarm.metrics import Recorder
+
+__all__ = ["AgentSettings", "WorkerState", "run_agent"]
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    """How agents behave (all times in seconds).
+
+    Attributes:
+        ttl: lease asked for on claim, reserve and heartbeat.
+        think: (min, max) simulated work per task.
+        poll: (first, max) back-off when no task is ready.
+        rename_fraction: share of intents that are renames.
+        fail_fraction: share of tasks failed with requeue (then redone).
+        ramp: agents start spread over this many seconds.
+    """
+
+    ttl: float = 60.0
+    think: tuple[float, float] = (0.02, 0.1)
+    poll: tuple[float, float] = (0.05, 2.0)
+    rename_fraction: float = 0.1
+    fail_fraction: float = 0.02
+    ramp: float = 1.0
+
+
+@dataclass
+class WorkerState:
+    """What the agents of one worker process share."""
+
+    hub: AsyncHub
+    rec: Recorder
+    settings: AgentSettings
+    seed: int = 0
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _idle: deque[asyncio.Future[None]] = field(default_factory=deque)
+
+    async def wait_for_work(self, timeout: float) -> None:
+        """Sleep up to *timeout*, or until a completion here may have made work ready."""
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._idle.append(fut)
+        try:
+            await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            pass
+
+    def wake(self, n: int = 2) -> None:
+        """Wake up to *n* waiting agents (not all: a completion unblocks a few tasks)."""
+        while n and self._idle:
+            fut = self._idle.popleft()
+            if not fut.done():
+                fut.set_result(None)
+                n -= 1
+
+
+def _ok(st: WorkerState, verb: str, status: int, answer: Any) -> bool:
+    if status == 200 and isinstance(answer, dict):
+        return True
+    st.rec.error(verb, status, answer)
+    return False
+
+
+async def run_agent(run_id: str, st: WorkerState) -> None:
+    """Work tasks as *run_id* until ``st.stop`` is set (the caller may also cancel)."""
+    cfg = st.settings
+    rng = random.Random(f"{st.seed}:{run_id}")
+    await asyncio.sleep(rng.uniform(0, cfg.ramp))
+    backoff = cfg.poll[0]
+    while not st.stop.is_set():
+        sent = time.monotonic()
+        try:
+            status, ans = await st.hub.call("claim", "POST", "live/claim",
+                                            {"run_id": run_id, "ttl": cfg.ttl})
+        except RemoteError as exc:
+            st.rec.error("claim", 0, {"error": exc.code, "message": exc.message})
+            await asyncio.sleep(backoff)
+            backoff = min(cfg.poll[1], backoff * 2)
+            continue
+        if not _ok(st, "claim", status, ans):
+            await asyncio.sleep(backoff * rng.uniform(0.5, 1.5))
+            backoff = min(cfg.poll[1], backoff * 2)
+            continue
+        task = ans.get("task")
+        if not isinstance(task, dict):
+            st.rec.null_claims += 1
+            await st.wait_for_work(backoff * rng.uniform(0.5, 1.5))
+            backoff = min(cfg.poll[1], backoff * 2)
+            continue
+        backoff = cfg.poll[0]
+        try:
+            await _work(run_id, task, ans, (sent, time.monotonic()), st, rng)
+        except RemoteError as exc:
+            # The lease will expire on the hub and the task go back to the queue.
+            st.rec.error("task", 0, {"error": exc.code, "message": exc.message})
+        except (KeyError, TypeError, ValueError) as exc:  # an answer not shaped as documented
+            st.rec.error("task", 0, {"error": type(exc).__name__, "message": str(exc)})
+
+
+async def _work(run_id: str, task: dict[str, Any], granted: dict[str, Any],
+                claim_times: tuple[float, float], st: WorkerState, rng: random.Random) -> None:
+    cfg, rec, hub = st.settings, st.rec, st.hub
+    task_id = task["task_id"]
+    token = granted["token"]
+    # The hub started the lease after we sent the claim: sent + expires_in is a
+    # lower bound of its end on our monotonic clock (see metrics.double_claims).
+    grant = [task_id, token, run_id, claim_times[0] + float(granted["expires_in"]),
+             claim_times[0], claim_times[1], 0.0]
+    rec.grants.append(grant)
+    symbols = [s for s in task.get("symbols") or [] if isinstance(s, str)]
+
+    reservation: dict[str, Any] | None = None
+    entry: list[Any] = []
+    if symbols:
+        sent = time.monotonic()
+        status, ans = await hub.call("reserve", "POST", "live/reserve",
+                                     {"run_id": run_id, "symbols": symbols, "ttl": cfg.ttl,
+                                      "mode": "advisory"})
+        acked = time.monotonic()
+        if _ok(st, "reserve", status, ans):
+            reservation = ans
+            conflicts = [[c.get("symbol"), [h.get("run_id") for h in c.get("holders") or []]]
+                         for c in ans.get("conflicts") or []]
+            rec.conflicts += len(conflicts)
+            entry = [task_id, run_id, sent, acked, 0.0, 0.0, conflicts,
+                     int(ans.get("token") or 0), 0.0]
+            rec.reservations.append(entry)
+
+    if reservation is not None:
+        body: dict[str, Any] = {"run_id": run_id, "operation": "modify", "target": symbols[0],
+                                "reservation_id": reservation["reservation_id"],
+                                "token": reservation["token"]}
+        if rng.random() < cfg.rename_fraction:
+            body["operation"] = "rename"
+            body["new_name"] = symbols[0].rpartition("::")[2] + "_ported"
+        status, ans = await hub.call("intent", "POST", "live/intent", body)
+        _ok(st, "intent", status, ans)
+
+    # Work, heartbeating halfway and then every ttl/3.
+    think = rng.uniform(*cfg.think)
+    step = min(think / 2, cfg.ttl / 3)
+    while True:
+        await asyncio.sleep(step)
+        think -= step
+        sent = time.monotonic()
+        status, ans = await hub.call("heartbeat", "POST", "live/heartbeat",
+                                     {"run_id": run_id, "ttl": cfg.ttl})
+        if _ok(st, "heartbeat", status, ans):
+            grant[3] = max(grant[3], sent + float(ans["expires_in"]))
+        if think <= 1e-6:
+            break
+        step = min(think, cfg.ttl / 3)
+
+    if reservation is not None:
+        entry[4] = time.monotonic()
+        status, ans = await hub.call("release", "POST", "live/release",
+                                     {"reservation_id": reservation["reservation_id"],
+                                      "run_id": run_id, "token": reservation["token"]})
+        entry[5] = time.monotonic()
+        if _ok(st, "release", status, ans):
+            entry[8] = float(ans.get("now") or 0.0)
+
+    verb = "fail" if rng.random() < cfg.fail_fraction else "complete"
+    body = {"task_id": task_id, "run_id": run_id, "token": token}
+    if verb == "fail":
+        body.update(detail="simulated build failure", requeue=True)
+    grant[6] = time.monotonic()
+    status, ans = await hub.call(verb, "POST", f"live/{verb}", body)
+    if status == 200 and isinstance(ans, dict):
+        if verb == "complete":
+            rec.completed += 1
+            rec.completions.append([task_id, token, run_id, True, ""])
+        st.wake(1 if verb == "fail" else 2)
+        return
+    reason = ""
+    if isinstance(ans, dict):
+        details = ans.get("details")
+        reason = str(details.get("reason", "")) if isinstance(details, dict) else ""
+        if ans.get("error") == "stale_token":
+            rec.stale += 1
+    rec.error(verb, status, ans)
+    if verb == "complete":
+        rec.completions.append([task_id, token, run_id, False, reason])

@@ -1,0 +1,96 @@
+"""The swarm report as a table for people (``--json`` prints the dict itself).
+
+The report dict (from :func:`muse.swarm.runner.run_swarm`) has:
+
+* ``ok`` and ``problems`` — the verdict: no double claim, no lost task;
+* ``config`` — sizes actually used; ``seconds`` — plan, hub start, enqueue,
+  run and total wall time;
+* ``throughput`` — tasks/s, requests/s and records/s (records the hub stored
+  during the run) over the run phase;
+* ``latency`` — per verb: count, errors, p50/p99/max in ms (time on the
+  wire, from writing the request to reading the whole answer);
+* ``tasks``, ``double_claims`` (from the agents' logs and from the hub's claim
+  records), ``conflicts`` (planted vs detected), ``errors``, ``memory_mib``
+  (peak resident memory of the hub, each worker and the runner).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["format_report"]
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [_row(header, widths), _row(["-" * w for w in widths], widths),
+            *(_row(r, widths) for r in rows)]
+
+
+def _mib(value: Any) -> str:
+    return "n/a" if value is None else f"{value:,.0f} MiB"
+
+
+def format_report(r: dict[str, Any]) -> str:
+    """The report as aligned text: summary, per-verb latencies, correctness, memory."""
+    c, s, t = r["config"], r["seconds"], r["throughput"]
+    tasks, dc, cf, mem = r["tasks"], r["double_claims"], r["conflicts"], r["memory_mib"]
+    lines = [
+        (f"muse swarm: {c['agents']:,} agents in {c['workers']} workers, {c['files']:,} files "
+         f"in {c['subsystems']:,} subsystems, {c['tasks']:,} tasks "
+         f"({c['dependencies']:,} dependencies, depth {c['depth']}), hub {c['hub']}"),
+        "",
+    ]
+    summary = [
+        ["run time", f"{s['run_s']:.1f} s",
+         (f"total {s['total_s']:.1f} s (plan {s['plan_s']:.1f}, "
+          f"hub start {s['hub_start_s']:.1f}, enqueue {s['enqueue_s']:.1f})")],
+        ["tasks/s", f"{t['tasks_per_s']:,.1f}", f"{tasks['completed']:,} completed"],
+        ["requests/s", f"{t['requests_per_s']:,.1f}", f"{t['requests']:,} requests"],
+        ["records/s", f"{t['records_per_s']:,.1f}", f"{t['records']:,} records stored by the hub"],
+    ]
+    lines += _table(["figure", "value", "detail"], summary)
+    lines.append("")
+    verbs = [[verb, f"{v['count']:,}", f"{v['errors']:,}", f"{v['p50_ms']:.1f}",
+              f"{v['p99_ms']:.1f}", f"{v['max_ms']:.1f}"] for verb, v in r["latency"].items()]
+    lines += _table(["verb", "calls", "errors", "p50 ms", "p99 ms", "max ms"], verbs)
+    lines.append("")
+    checks = [
+        ["double claims", f"{dc['total']:,}", "must be 0",
+         f"agents' logs {dc['agents']['total']}, hub records {dc['hub']['double_claims']}"],
+        ["lost tasks", f"{tasks['lost']:,}", "must be 0",
+         f"enqueued {tasks['enqueued']:,}, completed {tasks['completed']:,}"],
+        ["conflicts detected", f"{cf['detected']:,}", f"planted {cf['planted']:,}",
+         (f"{cf['concurrent']:,} ran concurrently, {cf['missed']} missed, "
+          f"{cf['unplanted']} unplanted")],
+        ["re-queued tasks", f"{tasks['requeued']:,}", "",
+         f"{tasks['grants']:,} grants for {tasks['enqueued']:,} tasks"],
+        ["stale tokens", f"{r['errors']['stale_tokens']:,}", "", "complete refused as stale"],
+        ["leases left", f"{cf['active_reservations_left']:,}", "",
+         "reservations still active at the end"],
+    ]
+    lines += _table(["check", "value", "expected", "detail"], checks)
+    lines.append("")
+    memory = [["hub", _mib(mem["hub"])],
+              ["workers (max each)", _mib(mem["workers_max"])],
+              ["workers (sum)", _mib(mem["workers_sum"])],
+              ["runner", _mib(mem["runner"])]]
+    lines += _table(["peak memory", "VmHWM"], memory)
+    errors = r["errors"]["by_kind"]
+    if errors:
+        lines.append("")
+        lines.append("errors: " + ", ".join(f"{k} ×{n}" for k, n in sorted(errors.items())))
+    lines.append("")
+    if r["ok"]:
+        lines.append("OK: every task completed exactly once")
+    else:
+        lines.append("FAILED: " + "; ".join(r["problems"]))
+    if r.get("problems") and r["ok"]:
+        lines.append("notes: " + "; ".join(r["problems"]))
+    if r.get("workdir"):
+        lines.append(f"kept {r['workdir']}")
+    return "\n".join(lines) + "\n"

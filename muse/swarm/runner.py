@@ -1,0 +1,576 @@
+"""Run a swarm: tree and plan, a hub, worker processes, progress, verdict.
+
+:func:`run_swarm` does, in order:
+
+1. generate the tree and the plan (in this process; :mod:`muse.swarm.tree`,
+   :mod:`muse.swarm.plan`);
+2. start ``python -m muse hub serve --port 0 --insecure-dev`` on an SQLite
+   file in a temporary folder (or use ``--hub URL``, signing with the
+   configured identity), create a fresh repository, set it advisory;
+3. enqueue the tasks through ``live/tasks`` (500 per request);
+4. start the worker processes (``python -m muse.swarm.worker``), each running
+   its share of the agents as coroutines, and show their summed progress;
+5. when the hub says no task is left to do (or the duration cap is reached),
+   stop the workers, read their logs, and check the outcome against the hub:
+   its task counts, and the claim slots it stored (pulled as records);
+6. stop the hub after reading its peak memory.
+
+The result is a plain dict (see :mod:`muse.swarm.report`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pathlib
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import IO, Any
+
+from muse.core.errors import HubUnreachable, MuseError, UsageError
+from muse.swarm.metrics import (
+    VERBS,
+    conflict_check,
+    double_claims,
+    hub_claim_check,
+    percentile,
+    vm_hwm_kib,
+)
+from muse.swarm.plan import Plan, make_plan
+from muse.swarm.tree import generate_tree
+
+__all__ = ["HubProcess", "SwarmConfig", "run_swarm"]
+
+_LISTENING = re.compile(r"muse hub listening on (http://\S+)")
+_ENQUEUE_BATCH = 500
+
+
+@dataclass
+class SwarmConfig:
+    """What to simulate. ``None`` sizes are derived from the others (see :meth:`resolved`)."""
+
+    agents: int = 200
+    files: int = 5000
+    subsystems: int | None = None
+    tasks: int | None = None
+    overlap: float = 0.1
+    workers: int | None = None
+    connections: int | None = None
+    hub_url: str | None = None
+    owner: str | None = None
+    slug: str | None = None
+    handle: str | None = None
+    key: str | None = None
+    seed: int = 0
+    duration_cap: float = 600.0
+    keep: bool = False
+    ttl: float = 60.0
+    think: tuple[float, float] = (0.02, 0.1)
+    fail_fraction: float = 0.02
+    workdir: str | None = None
+    extra_hub_args: list[str] = field(default_factory=list)
+
+    def resolved(self) -> SwarmConfig:
+        """A copy with every derived size filled in and checked.
+
+        Raises:
+            UsageError: sizes out of range.
+        """
+        if self.agents < 1:
+            raise UsageError("--agents must be at least 1")
+        if self.files < 1:
+            raise UsageError("--files must be at least 1")
+        subsystems = self.subsystems or max(1, min(2000, self.files // 125, self.files))
+        subsystems = max(subsystems, min(4, self.files)) if self.subsystems is None else subsystems
+        if not 1 <= subsystems <= self.files:
+            raise UsageError(f"--subsystems must be between 1 and --files ({self.files})")
+        tasks = self.tasks if self.tasks is not None else max(1, self.files // 5)
+        if not 1 <= tasks <= self.files:
+            raise UsageError(f"--tasks must be between 1 and --files ({self.files})")
+        if not 0.0 <= self.overlap <= 1.0:
+            raise UsageError("--overlap is a fraction between 0 and 1")
+        workers = self.workers or max(2, min(4, self.agents // 1000))
+        workers = max(1, min(workers, self.agents))
+        per_worker = math.ceil(self.agents / workers)
+        connections = self.connections or max(1, min(32, per_worker))
+        if self.duration_cap <= 0:
+            raise UsageError("--duration-cap must be positive")
+        out = SwarmConfig(**{**asdict(self), "subsystems": subsystems, "tasks": tasks,
+                             "workers": workers, "connections": connections})
+        out.think = tuple(self.think)  # type: ignore[assignment]
+        return out
+
+
+class HubProcess:
+    """``python -m muse hub serve --port 0 --insecure-dev`` on a file in *workdir*."""
+
+    def __init__(self, workdir: pathlib.Path, extra: list[str] | None = None,
+                 start_timeout: float = 90.0) -> None:
+        self.db = workdir / "hub.sqlite3"
+        self.stderr_path = workdir / "hub.stderr"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MUSE_HUB_")}
+        self._stderr = open(self.stderr_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "muse", "hub", "serve", "--port", "0", "--db", str(self.db),
+             "--insecure-dev", *(extra or [])],
+            cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=self._stderr)
+        self.url = self._wait(start_timeout)
+
+    def _wait(self, timeout: float) -> str:
+        lines: queue.Queue[bytes] = queue.Queue()
+        out = self.proc.stdout
+        assert out is not None
+
+        def pump() -> None:
+            for line in iter(out.readline, b""):
+                lines.put(line)
+            lines.put(b"")
+
+        threading.Thread(target=pump, daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            m = _LISTENING.search(line.decode(errors="replace"))
+            if m:
+                return m.group(1)
+            if not line:
+                break
+        self.stop()
+        tail = self.stderr_path.read_text(errors="replace").strip().splitlines()[-5:]
+        raise HubUnreachable("the local hub did not start: " + (" | ".join(tail) or "no output"))
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def peak_kib(self) -> int | None:
+        return vm_hwm_kib(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._stderr.close()
+
+
+class _Worker:
+    """One worker process and the thread reading its stdout."""
+
+    def __init__(self, index: int, spec_path: pathlib.Path, workdir: pathlib.Path,
+                 events: queue.Queue[tuple[int, dict[str, Any] | None]]) -> None:
+        self.index = index
+        self.progress: dict[str, int] = {}
+        self.done = False
+        self.stderr_path = workdir / f"worker-{index}.stderr"
+        self._stderr = open(self.stderr_path, "wb")  # noqa: SIM115 - closed in close()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "muse.swarm.worker", str(spec_path), str(index)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, cwd=workdir)
+        out = self.proc.stdout
+        assert out is not None
+
+        def pump() -> None:
+            for line in iter(out.readline, b""):
+                try:
+                    events.put((index, json.loads(line)))
+                except ValueError:
+                    continue
+            events.put((index, None))
+
+        threading.Thread(target=pump, daemon=True).start()
+
+    def stop(self) -> None:
+        stdin = self.proc.stdin
+        if stdin is not None and not stdin.closed:
+            try:
+                stdin.write(b"stop\n")
+                stdin.close()
+            except OSError:
+                pass
+
+    def close(self, timeout: float = 60.0) -> None:
+        self.stop()
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._stderr.close()
+
+    def stderr_tail(self) -> str:
+        lines = self.stderr_path.read_text(errors="replace").strip().splitlines()
+        return " | ".join(lines[-3:])
+
+
+class _Progress:
+    """One refreshing line on a terminal; a line every few seconds otherwise."""
+
+    def __init__(self, out: IO[str] | None, total: int, every: float = 5.0) -> None:
+        self.out = out
+        self.total = total
+        self.tty = bool(out is not None and out.isatty())
+        self.every = 0.25 if self.tty else every
+        self.last = 0.0
+        self.width = 0
+
+    def show(self, elapsed: float, phase: str, p: dict[str, int], force: bool = False) -> None:
+        if self.out is None:
+            return
+        now = time.monotonic()
+        if not force and now - self.last < self.every:
+            return
+        self.last = now
+        rate = p.get("completed", 0) / elapsed if elapsed > 0 else 0.0
+        rps = p.get("requests", 0) / elapsed if elapsed > 0 else 0.0
+        line = (f"swarm {elapsed:6.1f}s {phase}: tasks {p.get('completed', 0):,}/{self.total:,} "
+                f"({rate:,.0f}/s)  requests {p.get('requests', 0):,} ({rps:,.0f}/s)  "
+                f"conflicts {p.get('conflicts', 0):,}  errors {p.get('errors', 0):,}")
+        if self.tty:
+            pad = max(0, self.width - len(line))
+            self.width = len(line)
+            self.out.write("\r" + line + " " * pad)
+        else:
+            self.out.write(line + "\n")
+        self.out.flush()
+
+    def message(self, text: str) -> None:
+        if self.out is None:
+            return
+        if self.tty and self.width:
+            self.out.write("\n")
+            self.width = 0
+        self.out.write(f"swarm: {text}\n")
+        self.out.flush()
+
+    def end(self) -> None:
+        if self.out is not None and self.tty and self.width:
+            self.out.write("\n")
+            self.out.flush()
+            self.width = 0
+
+
+def _task_body(plan: Plan, t: Any, tree_paths: list[str]) -> dict[str, Any]:
+    return {"task_id": t.task_id, "priority": t.priority,
+            "description": f"port {t.symbols[0].partition('::')[0] if t.symbols else ''} "
+                           f"({len(t.symbols)} symbols)",
+            "depends_on": [plan.tasks[d].task_id for d in t.after],
+            "symbols": list(t.symbols)}
+
+
+def _signing(cfg: SwarmConfig) -> Any:
+    if not cfg.handle:
+        return None
+    from muse.core.config import muse_home
+    from muse.core.transport import SigningIdentity
+
+    key = cfg.key or str(muse_home() / "keys" / f"{cfg.handle}.key")
+    return SigningIdentity.load(cfg.handle, key)
+
+
+def _pull_claims(url: str, owner: str, slug: str, signing: Any) -> list[dict[str, Any]]:
+    from muse.core.coord_bus import pull_from_hub
+
+    records: list[dict[str, Any]] = []
+    cursor = 0
+    while True:
+        page = pull_from_hub(url, owner, slug, since_id=cursor, kinds=["claim"], limit=5000,
+                             signing=signing)
+        records.extend(page["records"])
+        if not page["has_more"] or page["cursor"] == cursor:
+            return records
+        cursor = page["cursor"]
+
+
+def _latency_table(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    from array import array
+
+    merged: dict[str, list[float]] = {}
+    statuses: dict[str, dict[str, int]] = {}
+    for r in results:
+        for verb, raw in r["latencies"].items():
+            a = array("d")
+            a.frombytes(raw)
+            merged.setdefault(verb, []).extend(a)
+        for verb, counts in r["statuses"].items():
+            into = statuses.setdefault(verb, {})
+            for s, n in counts.items():
+                into[s] = into.get(s, 0) + n
+    table: dict[str, dict[str, float]] = {}
+    order = [v for v in VERBS if v in merged] + sorted(v for v in merged if v not in VERBS)
+    for verb in order:
+        values = sorted(merged[verb])
+        errors = sum(n for s, n in statuses.get(verb, {}).items() if s != "200")
+        table[verb] = {"count": len(values), "errors": errors,
+                       "p50_ms": round(percentile(values, 0.50) * 1000, 2),
+                       "p99_ms": round(percentile(values, 0.99) * 1000, 2),
+                       "max_ms": round(values[-1] * 1000, 2) if values else 0.0}
+    return table
+
+
+def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
+              on_phase: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run the swarm *cfg* describes and return the report (see :mod:`muse.swarm.report`).
+
+    Raises:
+        UsageError: invalid sizes.
+        RemoteError: the hub could not be started, reached or used.
+    """
+    cfg = cfg.resolved()
+    assert cfg.tasks is not None and cfg.subsystems is not None and cfg.workers is not None
+    t_start = time.monotonic()
+    workdir = pathlib.Path(cfg.workdir or tempfile.mkdtemp(prefix="muse-swarm-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    show = _Progress(progress, cfg.tasks)
+    hub: HubProcess | None = None
+    workers: list[_Worker] = []
+    try:
+        tree = generate_tree(cfg.files, cfg.subsystems, cfg.seed)
+        plan = make_plan(tree, cfg.tasks, cfg.overlap, cfg.seed)
+        t_plan = time.monotonic()
+        show.message(f"{cfg.files:,} files in {cfg.subsystems:,} subsystems, "
+                     f"{tree.symbol_total:,} symbols; {len(plan.tasks):,} tasks "
+                     f"({plan.edges:,} dependencies, depth {plan.depth()}, "
+                     f"{plan.planted_pairs:,} planted overlaps)")
+
+        signing = _signing(cfg)
+        if cfg.hub_url:
+            url = cfg.hub_url.rstrip("/")
+            owner = cfg.owner or (signing.handle if signing is not None else "swarm")
+        else:
+            hub = HubProcess(workdir, cfg.extra_hub_args)
+            url, owner = hub.url, cfg.owner or "swarm"
+        slug = cfg.slug or f"linux-{cfg.seed}-{int(time.time() * 1000) % 10**9}"
+        show.message(f"hub {url} ({'local, ' + str(hub.db) if hub else 'remote'}), "
+                     f"repository {owner}/{slug}")
+        t_hub = time.monotonic()
+
+        import msgspec
+
+        from muse.core.coord_bus import MSGPACK, hub_request
+        from muse.core.live import live_enqueue, live_set_mode, live_status
+
+        hub_request("POST", f"{url}/api/v1/repos",
+                    msgspec.msgpack.encode({"owner": owner, "slug": slug}), signing=signing,
+                    content_type=MSGPACK, what=f"create {owner}/{slug}")
+        live_set_mode(url, owner, slug, "advisory", signing=signing)
+        bodies = [_task_body(plan, t, tree.files) for t in plan.tasks]
+        for i in range(0, len(bodies), _ENQUEUE_BATCH):
+            live_enqueue(url, owner, slug, bodies[i:i + _ENQUEUE_BATCH], signing=signing)
+        del bodies
+        seq_before = _last_seq(url, owner, slug, signing)
+        t_enqueued = time.monotonic()
+        show.message(f"enqueued {len(plan.tasks):,} tasks in {t_enqueued - t_hub:.1f}s; "
+                     f"starting {cfg.agents:,} agents in {cfg.workers} worker processes")
+
+        results_dir = workdir / "results"
+        results_dir.mkdir(exist_ok=True)
+        spec = {"hub_url": url, "owner": owner, "slug": slug, "agents": cfg.agents,
+                "workers": cfg.workers, "connections": cfg.connections, "seed": cfg.seed,
+                "results": str(results_dir), "progress_every": 0.5,
+                "signing": {"handle": signing.handle, "key": signing.key_path} if signing else None,
+                "agent": {"ttl": cfg.ttl, "think": list(cfg.think),
+                          "fail_fraction": cfg.fail_fraction,
+                          "ramp": min(2.0, 0.2 + cfg.agents / 5000)}}
+        spec_path = workdir / "spec.json"
+        spec_path.write_text(json.dumps(spec, indent=1))
+        events: queue.Queue[tuple[int, dict[str, Any] | None]] = queue.Queue()
+        t_run = time.monotonic()
+        workers = [_Worker(i, spec_path, workdir, events) for i in range(cfg.workers)]
+
+        outcome, _, t_end = _drive(cfg, workers, events, show, url, owner, slug, signing,
+                                        hub, t_run, live_status)
+        run_seconds = t_end - t_run
+        for w in workers:
+            w.stop()
+        _await_done(workers, events, timeout=120.0)
+        results = []
+        for w in workers:
+            w.close()
+            path = results_dir / f"worker-{w.index}.msgpack"
+            if path.exists():
+                results.append(msgspec.msgpack.decode(path.read_bytes()))
+            else:
+                outcome.append(f"worker {w.index} wrote no results ({w.stderr_tail() or 'no output'})")
+        show.end()
+
+        # ── verdict: agents' logs and the hub's own records ──
+        status = live_status(url, owner, slug, limit=1000, signing=signing)
+        seq_after = _last_seq(url, owner, slug, signing)
+        claims = _pull_claims(url, owner, slug, signing)
+        hub_peak = hub.peak_kib() if hub else None
+        report = _report(cfg, plan, tree.symbol_total, results, status, claims, outcome,
+                         run_seconds, seq_after - seq_before, hub_peak,
+                         {"plan_s": t_plan - t_start, "hub_start_s": t_hub - t_plan,
+                          "enqueue_s": t_enqueued - t_hub, "run_s": run_seconds,
+                          "total_s": time.monotonic() - t_start},
+                         url if cfg.hub_url else "local", f"{owner}/{slug}")
+        report["workdir"] = str(workdir) if cfg.keep else None
+        return report
+    finally:
+        for w in workers:
+            if w.proc.poll() is None:
+                w.close(timeout=10)
+        if hub is not None:
+            hub.stop()
+        if not cfg.keep and cfg.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _last_seq(url: str, owner: str, slug: str, signing: Any) -> int:
+    from muse.core.coord_bus import hub_request
+
+    info = hub_request("GET", f"{url}/api/v1/repos/{owner}/{slug}", signing=signing,
+                       what=f"info on {owner}/{slug}")
+    return int(info.get("last_seq") or 0) if isinstance(info, dict) else 0
+
+
+def _drive(cfg: SwarmConfig, workers: list[_Worker],
+           events: queue.Queue[tuple[int, dict[str, Any] | None]], show: _Progress,
+           url: str, owner: str, slug: str, signing: Any, hub: HubProcess | None,
+           t_run: float, live_status: Callable[..., Any]) -> tuple[list[str], dict[str, int], float]:
+    """Show progress until the hub has nothing left to do; return problems, task counts, end time."""
+    assert cfg.tasks is not None
+    problems: list[str] = []
+    counts: dict[str, int] = {}
+    next_status = t_run + 1.0
+    while True:
+        try:
+            index, event = events.get(timeout=0.2)
+            if event is None:
+                if not workers[index].done:
+                    problems.append(f"worker {index} exited early "
+                                    f"({workers[index].stderr_tail() or 'no output'})")
+                    workers[index].done = True
+            elif event.get("t") == "progress":
+                workers[index].progress = event
+            elif event.get("t") == "done":
+                workers[index].done = True
+        except queue.Empty:
+            pass
+        now = time.monotonic()
+        total = _sum_progress(workers)
+        show.show(now - t_run, "running", total)
+        if problems:
+            return problems, counts, now
+        if hub is not None and not hub.alive():
+            problems.append("the hub exited during the run")
+            return problems, counts, now
+        if now - t_run > cfg.duration_cap:
+            problems.append(f"stopped by --duration-cap after {cfg.duration_cap:g}s")
+            return problems, counts, now
+        # Ask the hub itself whether work is left: the agents' own counts could be
+        # wrong in exactly the ways this run is meant to catch.
+        if total.get("completed", 0) >= cfg.tasks or now >= next_status:
+            next_status = now + 2.0
+            try:
+                st = live_status(url, owner, slug, limit=1, signing=signing)
+            except MuseError as exc:
+                problems.append(f"status from the hub failed: {exc.message}")
+                return problems, counts, now
+            counts = st.get("tasks") or {}
+            left = sum(int(counts.get(k) or 0) for k in ("pending", "ready", "blocked", "claimed"))
+            if left == 0:
+                show.show(now - t_run, "done", _sum_progress(workers), force=True)
+                return problems, counts, now
+
+
+def _sum_progress(workers: list[_Worker]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for w in workers:
+        for k, v in w.progress.items():
+            if isinstance(v, int):
+                total[k] = total.get(k, 0) + v
+    return total
+
+
+def _await_done(workers: list[_Worker], events: queue.Queue[tuple[int, dict[str, Any] | None]],
+                timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not all(w.done for w in workers) and time.monotonic() < deadline:
+        try:
+            index, event = events.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if event is None or event.get("t") == "done":
+            workers[index].done = True
+
+
+def _report(cfg: SwarmConfig, plan: Plan, symbols: int, results: list[dict[str, Any]],
+            status: dict[str, Any], claims: list[dict[str, Any]], problems: list[str],
+            run_s: float, records: int, hub_peak: int | None, phases: dict[str, float],
+            hub: str, repo: str) -> dict[str, Any]:
+    grants = [g for r in results for g in r["grants"]]
+    completions = [c for r in results for c in r["completions"]]
+    reservations = [x for r in results for x in r["reservations"]]
+    partners = {t.task_id: (plan.tasks[t.partner].task_id, t.shared)
+                for t in plan.tasks if t.partner >= 0}
+    agent_doubles = double_claims(grants, completions)
+    hub_check = hub_claim_check(claims)
+    conflicts = conflict_check(reservations, partners, plan.planted_pairs)
+    counts = status.get("tasks") or {}
+    completed = int(counts.get("completed") or 0)
+    enqueued = len(plan.tasks)
+    lost = enqueued - completed
+    requests = sum(int(r.get("requests", 0)) for r in results)
+    errors: dict[str, int] = {}
+    samples: list[str] = []
+    for r in results:
+        for k, n in r["error_kinds"].items():
+            errors[k] = errors.get(k, 0) + n
+        samples.extend(r["error_samples"])
+    double = max(agent_doubles["total"], hub_check["double_claims"] + hub_check["completed_twice"])
+    active = status.get("reservations") or {}
+    worker_peaks = [r.get("vm_hwm_kib") or 0 for r in results]
+    verdict = list(problems)
+    if double:
+        verdict.append(f"{double} double claims")
+    if lost:
+        verdict.append(f"{lost} lost tasks (enqueued {enqueued}, completed {completed})")
+    return {
+        "ok": double == 0 and lost == 0,
+        "problems": verdict,
+        "config": {"agents": cfg.agents, "workers": cfg.workers, "connections": cfg.connections,
+                   "files": cfg.files, "subsystems": cfg.subsystems, "symbols": symbols,
+                   "tasks": enqueued, "dependencies": plan.edges, "depth": plan.depth(),
+                   "overlap": cfg.overlap, "seed": cfg.seed, "ttl": cfg.ttl,
+                   "fail_fraction": cfg.fail_fraction, "hub": hub, "repo": repo},
+        "seconds": {k: round(v, 3) for k, v in phases.items()},
+        "throughput": {"tasks_per_s": round(completed / run_s, 1) if run_s > 0 else 0.0,
+                       "requests_per_s": round(requests / run_s, 1) if run_s > 0 else 0.0,
+                       "records_per_s": round(records / run_s, 1) if run_s > 0 else 0.0,
+                       "requests": requests, "records": records},
+        "latency": _latency_table(results),
+        "tasks": {"enqueued": enqueued, "completed": completed, "lost": lost,
+                  "hub_counts": counts, "grants": len(grants),
+                  "requeued": sum(int(r["statuses"].get("fail", {}).get("200", 0))
+                                  for r in results)},
+        "double_claims": {"total": double, "agents": agent_doubles, "hub": hub_check},
+        "conflicts": {"planted": conflicts.planted, "concurrent": conflicts.concurrent,
+                      "detected": conflicts.detected, "missed": conflicts.missed,
+                      "unplanted": conflicts.unplanted, "reported": conflicts.reported,
+                      "active_reservations_left": int(active.get("active") or 0)},
+        "errors": {"by_kind": errors, "samples": samples[:10],
+                   "stale_tokens": sum(int(r.get("stale", 0)) for r in results),
+                   "null_claims": sum(int(r.get("null_claims", 0)) for r in results)},
+        "memory_mib": {"hub": round(hub_peak / 1024, 1) if hub_peak else None,
+                       "workers": [round(k / 1024, 1) for k in worker_peaks],
+                       "workers_max": round(max(worker_peaks, default=0) / 1024, 1),
+                       "workers_sum": round(sum(worker_peaks) / 1024, 1),
+                       "runner": round((vm_hwm_kib() or 0) / 1024, 1)},
+    }

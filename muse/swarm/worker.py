@@ -1,0 +1,114 @@
+"""A worker process: many agents as coroutines on one event loop.
+
+    python -m muse.swarm.worker SPEC.json INDEX
+
+``SPEC.json`` (written by the runner) names the hub, the repository, the
+agents' settings and where to write results. The worker runs agents
+``INDEX, INDEX + workers, …`` and talks to the runner over pipes:
+
+* stdout: one JSON line every ``progress_every`` seconds with its counters,
+  then ``{"t": "done"}`` once the results file is written;
+* stdin: a ``stop`` line (or end of file) ends the run: agents are cancelled
+  where they are, and the results (latencies, logs, peak memory) are written
+  to ``<results>/worker-INDEX.msgpack``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+from muse.swarm.agent import AgentSettings, WorkerState, run_agent
+from muse.swarm.client import AsyncHub
+from muse.swarm.metrics import Recorder
+
+__all__ = ["agent_ids", "main", "run_worker"]
+
+
+def agent_ids(total: int, workers: int, index: int) -> list[str]:
+    """Run ids of the agents worker *index* of *workers* simulates."""
+    width = max(4, len(str(total - 1)))
+    return [f"agent-{i:0{width}d}" for i in range(index, total, workers)]
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+async def _watch_stdin(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    while True:
+        line = await reader.readline()
+        if not line or line.strip() == b"stop":
+            stop.set()
+            return
+
+
+async def _report(rec: Recorder, every: float, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        _emit({"t": "progress", **rec.progress()})
+        try:
+            await asyncio.wait_for(stop.wait(), every)
+        except TimeoutError:
+            pass
+
+
+async def run_worker(spec: dict[str, Any], index: int) -> dict[str, Any]:
+    """Run this worker's agents until stopped; return its results."""
+    signing = None
+    if spec.get("signing"):
+        from muse.core.transport import SigningIdentity
+
+        signing = SigningIdentity.load(spec["signing"]["handle"], spec["signing"]["key"])
+    rec = Recorder()
+    hub = AsyncHub(spec["hub_url"], spec["owner"], spec["slug"],
+                   connections=int(spec["connections"]), signing=signing,
+                   timeout=float(spec.get("timeout", 60.0)), sink=rec.sink)
+    a = spec["agent"]
+    defaults = AgentSettings()
+    settings = AgentSettings(
+        ttl=float(a.get("ttl", defaults.ttl)),
+        think=(float(a["think"][0]), float(a["think"][1])) if "think" in a else defaults.think,
+        fail_fraction=float(a.get("fail_fraction", defaults.fail_fraction)),
+        rename_fraction=float(a.get("rename_fraction", defaults.rename_fraction)),
+        ramp=float(a.get("ramp", defaults.ramp)))
+    st = WorkerState(hub=hub, rec=rec, settings=settings, seed=int(spec.get("seed", 0)))
+    ids = agent_ids(int(spec["agents"]), int(spec["workers"]), index)
+    watcher = asyncio.create_task(_watch_stdin(st.stop))
+    reporter = asyncio.create_task(_report(rec, float(spec.get("progress_every", 0.5)), st.stop))
+    agents = [asyncio.create_task(run_agent(run_id, st)) for run_id in ids]
+    await st.stop.wait()
+    for t in agents:
+        t.cancel()
+    await asyncio.gather(*agents, return_exceptions=True)
+    watcher.cancel()
+    await asyncio.gather(watcher, reporter, return_exceptions=True)
+    await hub.close()
+    return rec.to_result(index, len(ids))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        sys.stderr.write("usage: python -m muse.swarm.worker SPEC.json INDEX\n")
+        return 2
+    with open(args[0], "rb") as fh:
+        spec = json.load(fh)
+    index = int(args[1])
+    result = asyncio.run(run_worker(spec, index))
+    import msgspec
+
+    path = f"{spec['results']}/worker-{index}.msgpack"
+    with open(path, "wb") as fh:
+        fh.write(msgspec.msgpack.encode(result))
+    _emit({"t": "done", "path": path})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from muse.core.errors import InvalidRecord
-from muse.core.records import decode
-from muse.core.state import CoordState
+from muse.core.records import Reservation, decode
+from muse.core.state import Conflict, CoordState
 from muse.core.store import CoordStore, Problem
 from muse.core.types import KINDS
 
@@ -56,9 +56,28 @@ class MemoryState(CoordState):
             store.problems = problems
         super().__init__(base, now, store=store)
         self.loaded = records_by_kind
+        self._active: list[Reservation] | None = None
+        self._conflicts: list[Conflict] | None = None
 
     def records(self, kind: str) -> list[Any]:
         return self.loaded.get(kind, [])
+
+    # Records and time are fixed for the life of this object, so the two
+    # costliest derivations are computed once: status, forecast and a
+    # dashboard each ask for them again.
+    def active_reservations(self) -> list[Reservation]:
+        cached = self._active
+        if cached is None:
+            cached = self._active = super().active_reservations()
+        return cached
+
+    def conflicts(self, reservations: list[Reservation] | None = None) -> list[Conflict]:
+        if reservations is not None and reservations is not self.active_reservations():
+            return super().conflicts(reservations)  # a filtered list: not cached
+        cached = self._conflicts
+        if cached is None:
+            cached = self._conflicts = super().conflicts(self.active_reservations())
+        return list(cached)
 
 
 def record_time(kind: str, record: Any) -> float | None:

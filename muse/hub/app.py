@@ -20,7 +20,7 @@ from muse.storage.base import HubStore
 
 __all__ = ["ROUTE_MODULES", "create_app", "make_hub"]
 
-ROUTE_MODULES: tuple[str, ...] = ("muse.hub.admin", "muse.hub.records", "muse.hub.live")
+ROUTE_MODULES: tuple[str, ...] = ("muse.hub.admin", "muse.hub.records", "muse.hub.live", "muse.hub.dashboard")
 
 
 def make_hub(store: HubStore, settings: HubSettings,

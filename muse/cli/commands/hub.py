@@ -16,6 +16,7 @@ import argparse
 from typing import Any
 
 from muse.cli.args import add_json, make_parser
+from muse.cli.commands import hub_dashboard
 from muse.cli.output import emit
 from muse.core.errors import UsageError
 
@@ -31,6 +32,7 @@ verbs:
   grant        give HANDLE pull, push or admin access to OWNER/SLUG
   revoke       remove HANDLE's access to OWNER/SLUG
   info         show OWNER/SLUG (admins also see its members)
+  dashboard-link  print a browser sign-in link to OWNER/SLUG's live dashboard
 
 Start a local hub and share records:
   muse hub serve --port 8765 &
@@ -193,7 +195,7 @@ def _info(argv: list[str], prog: str) -> int:
 
 
 _VERBS = {"serve": _serve, "create-repo": _create_repo, "grant": _grant, "revoke": _revoke,
-          "info": _info}
+          "info": _info, "dashboard-link": hub_dashboard.main}
 
 
 def main(argv: list[str], prog: str) -> int:

@@ -14,15 +14,16 @@ functions only carry requests and translate refusals::
     unreachable, 5xx  → HubUnreachable / HubResponseError
 
 Bodies travel as msgpack over the process-wide keep-alive transport (one
-connection per thread), signed when *signing* is given. Module imports stay
-with the standard library; the HTTP stack loads on the first call.
+connection per thread), signed when *signing* is given. Importing this
+module loads nothing beyond ``typing`` and ``muse.core.types`` (the coord
+verbs import it to add their ``--live`` options); msgspec and the HTTP stack
+load on the first call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from muse.core.types import JsonDict
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TTL",
     "LiveClient",
+    "add_live_options",
+    "live_client_from_args",
     "live_claim",
     "live_complete",
     "live_enqueue",
@@ -71,6 +74,8 @@ def _call(method: str, hub_url: str, owner: str, slug: str, endpoint: str,
 
 
 def _q(value: object) -> str:
+    from urllib.parse import quote
+
     return quote(str(value), safe="")
 
 
@@ -317,3 +322,39 @@ class LiveClient:
 
     def set_mode(self, mode: str) -> JsonDict:
         return live_set_mode(self.hub_url, self.owner, self.slug, mode, **self._kw())
+
+
+# ── CLI glue (the coord verb modules call these; standard library only) ─────
+def add_live_options(parser: Any) -> None:
+    """Add ``--live``, ``--hub URL``, ``--owner``, ``--slug`` to an argparse parser."""
+    group = parser.add_argument_group(
+        "live mode", "ask the hub now instead of writing local records (see docs/live.md)")
+    group.add_argument("--live", action="store_true",
+                       help="answer through the hub in [hub] of .muse/config.toml")
+    group.add_argument("--hub", dest="hub_url", default=None, metavar="URL",
+                       help="hub URL (implies --live; default: [hub] url)")
+    group.add_argument("--owner", default=None, help="hub repository owner (default: [hub] owner)")
+    group.add_argument("--slug", default=None, help="hub repository name (default: [hub] slug)")
+
+
+def live_client_from_args(args: Any) -> LiveClient | None:
+    """The :class:`LiveClient` the parsed options ask for, or None for local mode.
+
+    Hub, repository and signing identity come from the flags, then the
+    environment and ``[hub]`` of the enclosing repository's config (a
+    repository is not required when flags and environment name everything).
+
+    Raises:
+        UsageError: live mode without a hub URL or repository.
+        UserError: the configured signing key cannot be used.
+    """
+    if not (getattr(args, "live", False) or getattr(args, "hub_url", None)):
+        return None
+    import pathlib
+
+    from muse.core.paths import find_root
+    from muse.core.sync import resolve_hub_url, resolve_repo, resolve_signing
+
+    root = find_root(pathlib.Path.cwd())
+    owner, slug = resolve_repo(root, args.owner, args.slug)
+    return LiveClient(resolve_hub_url(root, args.hub_url), owner, slug, resolve_signing(root))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.storage.contract import StoreContract, rows
+from tests.storage.live_contract import LiveContract
 from tests.storage.pg import drop_schema, new_schema, pg_dsn
 
 pytestmark = pytest.mark.postgres
@@ -30,7 +31,7 @@ def store() -> Iterator[object]:
         drop_schema(dsn, schema)
 
 
-class TestPostgresStore(StoreContract):
+class TestPostgresStore(StoreContract, LiveContract):
     def test_two_stores_share_one_database(self) -> None:
         """Several hub processes on one PostgreSQL: numbering stays shared and gap-free."""
         from muse.storage.postgres import PostgresStore

@@ -10,6 +10,7 @@ import pytest
 from muse.storage import open_store
 from muse.storage.sqlite import SqliteStore
 from tests.storage.contract import StoreContract, rows
+from tests.storage.live_contract import LiveContract
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def store(tmp_path: pathlib.Path) -> Iterator[SqliteStore]:
     s.close()
 
 
-class TestSqliteStore(StoreContract):
+class TestSqliteStore(StoreContract, LiveContract):
     def test_data_survives_reopen(self, tmp_path: pathlib.Path) -> None:
         path = tmp_path / "again.sqlite3"
         s = SqliteStore(path)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+
+from muse.core.live import LiveClient, add_live_options, live_client_from_args
 from muse.cli.args import add_json, add_run, default_run_id, duration, make_parser, repo_root
 from muse.cli.output import emit
 
@@ -18,7 +21,11 @@ def main(argv: list[str], prog: str, verb: str = "claim") -> int:
     p.add_argument("--ttl", type=duration, default=900.0, help="claim length (default 15m)")
     add_run(p)
     add_json(p)
+    add_live_options(p)
     args = p.parse_args(argv)
+    client = live_client_from_args(args)
+    if client is not None:
+        return _live(client, args)
     from muse.core.coordination import claim
 
     result = claim(repo_root(), args.run_id or default_run_id(), ttl=args.ttl, task_id=args.task_id)
@@ -28,4 +35,16 @@ def main(argv: list[str], prog: str, verb: str = "claim") -> int:
     emit(result.to_json(), args.json_out,
          f"claimed {result.task.task_id} (token {result.token}) until {result.claim['expires_at']}: "
          f"{result.task.description}")
+    return 0
+
+
+def _live(client: LiveClient, args: argparse.Namespace) -> int:
+    result = client.claim(args.run_id or default_run_id(), ttl=args.ttl, task_id=args.task_id)
+    task = result["task"]
+    if task is None:
+        emit(result, args.json_out, "no ready task to claim")
+        return 4
+    emit({**task, **{k: v for k, v in result.items() if k != "task"}}, args.json_out,
+         f"claimed {task['task_id']} (token {result['token']}) until {result['expires_at']}"
+         f" (hub time): {task['description']}")
     return 0

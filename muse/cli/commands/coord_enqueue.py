@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+
+from muse.core.live import LiveClient, add_live_options, live_client_from_args
 from muse.cli.args import add_json, add_run, default_run_id, make_parser, repo_root
 from muse.cli.output import emit
 
@@ -21,11 +24,28 @@ def main(argv: list[str], prog: str, verb: str = "enqueue") -> int:
                    help="symbols the task will touch (repeatable)")
     add_run(p)
     add_json(p)
+    add_live_options(p)
     args = p.parse_args(argv)
+    client = live_client_from_args(args)
+    if client is not None:
+        return _live(client, args)
     from muse.core.coordination import enqueue
 
     record = enqueue(repo_root(), args.description, task_id=args.task_id, priority=args.priority,
                      depends_on=args.depends_on, symbols=args.symbols,
                      run_id=args.run_id or default_run_id())
     emit(record, args.json_out, f"enqueued {record['task_id']} (priority {record['priority']})")
+    return 0
+
+
+def _live(client: LiveClient, args: argparse.Namespace) -> int:
+    import os
+
+    task_id = args.task_id or f"task-{os.urandom(8).hex()}"
+    result = client.enqueue([{"task_id": task_id, "description": args.description,
+                              "priority": args.priority, "depends_on": args.depends_on,
+                              "symbols": args.symbols}])
+    result = {"task_id": task_id, **result}
+    emit(result, args.json_out, f"enqueued {task_id} (priority {args.priority}) on the hub"
+         if result["inserted"] else f"task {task_id} was already on the hub")
     return 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+
+from muse.core.live import LiveClient, add_live_options, live_client_from_args
 from muse.cli.args import add_json, add_run, default_run_id, make_parser, repo_root
 from muse.cli.output import emit
 
@@ -20,7 +23,11 @@ def main(argv: list[str], prog: str, verb: str = "complete") -> int:
         p.add_argument("--requeue", action="store_true", help="put the task back in the queue")
     add_run(p)
     add_json(p)
+    add_live_options(p)
     args = p.parse_args(argv)
+    client = live_client_from_args(args)
+    if client is not None:
+        return _live(client, args, p, failing)
     from muse.core.coordination import complete, fail
 
     root, run = repo_root(), args.run_id or default_run_id()
@@ -31,4 +38,20 @@ def main(argv: list[str], prog: str, verb: str = "complete") -> int:
         record = complete(root, args.task_id, run, token=args.token, detail=args.detail)
         text = f"task {args.task_id} completed"
     emit(record, args.json_out, text)
+    return 0
+
+
+def _live(client: LiveClient, args: argparse.Namespace, p: argparse.ArgumentParser,
+          failing: bool) -> int:
+    if args.token is None:
+        p.error("--live needs the claim's --token (printed by `muse coord claim --live`)")
+    run = args.run_id or default_run_id()
+    if failing:
+        result = client.fail(args.task_id, run, args.token, detail=args.detail,
+                             requeue=args.requeue)
+        text = f"task {args.task_id} failed" + (" and requeued" if args.requeue else "")
+    else:
+        result = client.complete(args.task_id, run, args.token, detail=args.detail)
+        text = f"task {args.task_id} completed"
+    emit(result, args.json_out, text)
     return 0

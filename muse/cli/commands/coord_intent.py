@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+
+from muse.core.live import LiveClient, add_live_options, live_client_from_args
 from muse.cli.args import add_json, add_run, default_run_id, make_parser, repo_root
 from muse.cli.output import emit
 from muse.core.types import OPERATIONS
@@ -26,12 +29,27 @@ def main(argv: list[str], prog: str, verb: str = "intent") -> int:
     p.add_argument("-r", "--reservation", dest="reservation_id", default=None,
                    help="the reservation this intent belongs to")
     add_run(p)
+    p.add_argument("--token", type=int, default=None,
+                   help="with --live and --reservation: that reservation's fencing token")
     add_json(p)
+    add_live_options(p)
     args = p.parse_args(argv)
+    client = live_client_from_args(args)
+    if client is not None:
+        return _live(client, args)
     from muse.core.coordination import intend
 
     record = intend(repo_root(), args.run_id or default_run_id(), args.operation, args.target,
                     reservation_id=args.reservation_id, new_name=args.new_name)
+    emit(record, args.json_out, f"intent {record['intent_id']}: {args.operation} {args.target}"
+         + (f" -> {args.new_name}" if args.new_name else ""))
+    return 0
+
+
+def _live(client: LiveClient, args: argparse.Namespace) -> int:
+    record = client.intent(args.run_id or default_run_id(), args.operation, args.target,
+                           reservation_id=args.reservation_id, token=args.token,
+                           new_name=args.new_name)
     emit(record, args.json_out, f"intent {record['intent_id']}: {args.operation} {args.target}"
          + (f" -> {args.new_name}" if args.new_name else ""))
     return 0

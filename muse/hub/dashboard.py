@@ -402,7 +402,8 @@ class Board:
         self.digest: Digest | None = None
         self.buckets: Counter[tuple[int, str]] = Counter()  # (bucket, kind) → records
         self.last_heartbeat: dict[str, float] = {}  # run → hub time of its latest heartbeat
-        self.summaries: OrderedDict[Filters, tuple[int, float, JsonDict]] = OrderedDict()
+        self.summaries: OrderedDict[Filters, tuple[tuple[int, float], JsonDict, str]] = (
+            OrderedDict())
 
     def _pull(self, hub: Hub, now: float) -> bool:
         """Read every record after the cursor; True if any arrived."""
@@ -519,22 +520,30 @@ class Board:
                 "per_second": round(recent / span, 2) if span > 0 else None,
                 "rate_window": RATE_BUCKETS * THROUGHPUT_BUCKET}
 
-    def summary(self, hub: Hub, filters: Filters) -> tuple[JsonDict, tuple[int, float]]:
-        """The filtered summary and the digest version it was made from."""
+    def summary(self, hub: Hub, filters: Filters) -> tuple[JsonDict, str]:
+        """The filtered summary and a fingerprint of what it says (the hub
+        time and timing aside), so streams send only what changed."""
         digest = self.current(hub)
         key = (digest.seq, digest.stamp)
         with self.lock:
             cached = self.summaries.get(filters)
-            if cached is not None and (cached[0], cached[1]) == key:
+            if cached is not None and cached[0] == key:
                 self.summaries.move_to_end(filters)
-                return cached[2], key
+                return cached[1], cached[2]
+        import orjson
+
         summary = build_summary(digest, filters)
+        content = {k: v for k, v in summary.items() if k not in _VOLATILE}
+        fingerprint = hashlib.sha256(orjson.dumps(content)).hexdigest()
         with self.lock:
             if self.digest is digest:
-                self.summaries[filters] = (key[0], key[1], summary)
+                self.summaries[filters] = (key, summary, fingerprint)
                 while len(self.summaries) > 64:
                     self.summaries.popitem(last=False)
-        return summary, key
+        return summary, fingerprint
+
+
+_VOLATILE = frozenset(("now", "now_epoch", "derive_ms"))
 
 
 def _last_seq(hub: Hub, owner: str, slug: str) -> int | None:
@@ -774,6 +783,10 @@ MAX_STREAMS = 200  # SSE connections per hub process
 STREAM_POLL = 1.0  # seconds between checks for a change, per stream
 KEEPALIVE = 15.0  # seconds between comments on an idle stream (proxies drop silent ones)
 REAUTH = 30.0  # seconds between permission re-checks on a stream
+# A server shutting down waits for open responses to finish, and an SSE stream
+# never does: each one ends after this long and the browser reconnects at once
+# (EventSource does so by itself), which also re-runs the full access check.
+STREAM_SECONDS = 25.0
 
 # Data reaches the page only through fetch() and textContent: a strict policy
 # keeps any injected markup inert all the same.
@@ -956,7 +969,8 @@ async def events(request: Any) -> Any:
 
     ``summary`` events carry the same JSON as the summary endpoint, sent first
     at once and then whenever it changes (new records, or time moving expiries
-    and ages along); ``denied`` / ``expired`` end the stream when access ends.
+    and ages along); ``denied`` / ``expired`` end the stream when access ends;
+    ``reconnect`` ends it after :data:`STREAM_SECONDS` (the browser reconnects).
     """
     import orjson
     from starlette.concurrency import run_in_threadpool
@@ -980,13 +994,16 @@ async def events(request: Any) -> Any:
     async def stream() -> Any:
         boards.streams += 1
         try:
-            yield b"retry: 3000\n\n"
-            sent: tuple[int, float] | None = None
-            last_write = time.monotonic()
-            next_auth = time.monotonic() + REAUTH
+            yield b"retry: 1000\n\n"
+            sent: str | None = None
+            started = last_write = time.monotonic()
+            next_auth = started + REAUTH
             current = viewer
             while True:
-                got: tuple[JsonDict, tuple[int, float]] | None
+                if time.monotonic() - started >= STREAM_SECONDS:
+                    yield _sse("reconnect", b"{}")
+                    return
+                got: tuple[JsonDict, str] | None
                 try:
                     got = await run_in_threadpool(board.summary, hub, filters)
                 except StoreBusy:

@@ -26,9 +26,11 @@ __all__ = ["full_page", "main", "new_repo", "register"]
 
 def full_page(driver: Any, path: pathlib.Path, width: int = 1440) -> None:
     """Resize the window to the whole page, then save a PNG."""
-    height = int(driver.execute_script("return document.documentElement.scrollHeight"))
-    driver.set_window_size(width, max(800, min(height + 40, 6000)))
-    time.sleep(0.3)
+    # The window is taller than its viewport by whatever the browser keeps for itself.
+    height, chrome = driver.execute_script(
+        "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]")
+    driver.set_window_size(width, max(800, min(int(height) + int(chrome) + 16, 8000)))
+    time.sleep(0.5)
     path.parent.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(path))
 

@@ -375,8 +375,11 @@
     history.replaceState(null, "", location.pathname + (query(false) ? "?" + query(false) : ""));
     setStatus("connecting", "connecting");
     source = new EventSource(API + "/events?" + q);
-    source.addEventListener("open", () => setStatus("live", "on"));
+    let planned = false;  // the hub ends streams now and then; EventSource reconnects
+    source.addEventListener("open", () => { planned = false; setStatus("live", "on"); });
+    source.addEventListener("reconnect", () => { planned = true; });
     source.addEventListener("summary", (ev) => {
+      planned = false;
       setStatus("live", "on");
       showNotice("");
       try { render(JSON.parse(ev.data)); } catch (err) { showNotice("could not show an update: " + err); }
@@ -398,7 +401,7 @@
           if (!r.ok) return r.json().then((j) => showNotice(j.message || ("HTTP " + r.status)));
           return r.json().then(render);
         }).catch(() => showNotice("the hub cannot be reached"));
-      } else {
+      } else if (!planned) {
         setStatus("reconnecting", "connecting");
       }
     });

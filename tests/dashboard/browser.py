@@ -88,7 +88,7 @@ def wait_for(what: str, probe: Callable[[], Any], timeout: float = 90.0,
     while time.monotonic() < deadline:
         try:
             value = probe()
-        except Exception as exc:  # the page may be mid-render: try again
+        except Exception as exc:  # noqa: BLE001 - the page may be mid-render: try again
             last_error = exc
             value = None
         if value:
@@ -106,9 +106,9 @@ def text_of(driver: Any, css: str) -> str:
 def push_all(hub_url: str, owner: str, slug: str, records: list[dict[str, Any]],
              signing: Any) -> int:
     """Push *records* in batches; return the repository's cursor afterwards."""
-    from muse.core.coord_bus import MAX_PUSH_BATCH, hub_request
-
     import orjson
+
+    from muse.core.coord_bus import MAX_PUSH_BATCH, hub_request
 
     cursor = 0
     for start in range(0, len(records), MAX_PUSH_BATCH):

@@ -60,12 +60,12 @@ def driver() -> Iterator[Any]:
     d.quit()
 
 
-def _link(hub: Any, agent: Any, owner: str, slug: str, home: pathlib.Path) -> str:
+def _link(hub: Any, agent: Any, owner: str, slug: str, home: pathlib.Path, *extra: str) -> str:
     """The real CLI, in a child process: ``muse hub dashboard-link OWNER/SLUG --json``."""
     out = subprocess.run(
         [sys.executable, "-m", "muse", "hub", "dashboard-link", f"{owner}/{slug}", "--hub", hub.url,
-         "--handle", agent.handle, "--key", str(agent.key_path), "--json"],
-        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+         "--handle", agent.handle, "--key", str(agent.key_path), "--json", *extra],
+        check=False, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
         env=subprocess_env(HOME=str(home), MUSE_HOME=str(home / ".muse")))
     assert out.returncode == 0, out.stderr
     url: str = json.loads(out.stdout)["url"]
@@ -199,21 +199,10 @@ def test_dashboard_in_a_real_browser(hub: Any, driver: Any,
 
     # 5. Another identity's link to this private repository: 403, no data.
     driver.delete_all_cookies()
-    driver.get(_link_unchecked(hub, stranger, owner.handle, slug, tmp_path / "home"))
+    # (--no-check: the CLI would refuse before making the link.)
+    driver.get(_link(hub, stranger, owner.handle, slug, tmp_path / "home", "--no-check"))
     wait_for("the sign-in refusal", lambda: "no pull access" in text_of(driver, "#session-status"))
     driver.get(page)
     wait_for("the refusal page", lambda: driver.find_element("id", "refusal"))
     assert driver.find_element("id", "refusal").get_attribute("data-status") == "401"
     assert "live-run" not in driver.page_source
-
-
-def _link_unchecked(hub: Any, agent: Any, owner: str, slug: str, home: pathlib.Path) -> str:
-    """A link for *agent*, skipping the CLI's own access check (it would refuse first)."""
-    out = subprocess.run(
-        [sys.executable, "-m", "muse", "hub", "dashboard-link", f"{owner}/{slug}", "--hub", hub.url,
-         "--handle", agent.handle, "--key", str(agent.key_path), "--json", "--no-check"],
-        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
-        env=subprocess_env(HOME=str(home), MUSE_HOME=str(home / ".muse")))
-    assert out.returncode == 0, out.stderr
-    url: str = json.loads(out.stdout)["url"]
-    return url

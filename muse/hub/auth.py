@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Authenticator", "InsecureDevAuth", "Principal", "SignatureAuth"]
 
+_MAX_CACHED_KEYS = 100_000
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -64,6 +66,10 @@ class SignatureAuth(Authenticator):
         self.now = now
         self.max_skew = max_skew
         self.public_hosts = frozenset(h.lower() for h in public_hosts)
+        # handle → public key. A registration never changes (another key is a 409)
+        # and is never deleted, so a key once seen stays true: one database
+        # round trip less per request. Bounded so a flood of handles cannot grow it.
+        self._keys: dict[str, str] = {}
 
     def authenticate(self, call: Call, *, public_key: str | None = None) -> Principal:
         parsed = signing.parse_authorization(call.headers.get("authorization"))
@@ -78,10 +84,14 @@ class SignatureAuth(Authenticator):
                                f"from hub time {int(now)}: check the clock",
                                reason="clock_skew", hub_time=now)
         if public_key is None:
-            identity = self.store.get_identity(parsed.handle)
-            if identity is None:
-                raise Unauthorized(f"unknown handle {parsed.handle!r}: run `muse auth register`")
-            public_key = identity.public_key
+            public_key = self._keys.get(parsed.handle)
+            if public_key is None:
+                identity = self.store.get_identity(parsed.handle)
+                if identity is None:
+                    raise Unauthorized(f"unknown handle {parsed.handle!r}: run `muse auth register`")
+                public_key = identity.public_key
+                if len(self._keys) < _MAX_CACHED_KEYS:
+                    self._keys[parsed.handle] = public_key
         if self.public_hosts and call.host.lower() not in self.public_hosts:
             raise Unauthorized(f"request signed for host {call.host!r}, not this hub")
         message = signing.canonical_request(call.method, call.host, call.path_qs, parsed.ts,

@@ -101,7 +101,7 @@ def _symbols(value: Any, field: str = "symbols", allow_empty: bool = False) -> l
         raise BadRequest(f"{field!r} must be a non-empty list of symbol addresses")
     if len(value) > MAX_SYMBOLS:
         raise PayloadTooLarge(f"{len(value)} {field} exceed the limit of {MAX_SYMBOLS}")
-    return list(dict.fromkeys(_symbol(v, field[:-1] if field.endswith("s") else field)
+    return list(dict.fromkeys(_symbol(v, field.removesuffix("s"))
                               for v in value))
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from muse.core.clock import format_ts
 from muse.core.errors import ConflictError, MuseError, NotFound, StaleToken
@@ -190,8 +190,9 @@ def _bus(kind: str, record_id: str, run_id: str | None, payload: JsonDict,
 
 
 def _next_token(tx: LiveTx) -> int:
-    _ensure_repo_row(tx)
-    row = tx.execute("UPDATE live_repos SET fence_seq = fence_seq + 1 WHERE repo_id=?"
+    # One statement creates the counter row on first use or bumps it.
+    row = tx.execute("INSERT INTO live_repos (repo_id, fence_seq) VALUES (?, 1)"
+                     " ON CONFLICT (repo_id) DO UPDATE SET fence_seq = live_repos.fence_seq + 1"
                      " RETURNING fence_seq", (tx.repo_id,)).fetchone()
     return int(row[0])
 
@@ -301,11 +302,10 @@ def reserve(tx: LiveTx, now: float, handle: str, run_id: str, symbols: Sequence[
         RunOwnedElsewhere: *run_id* belongs to another handle.
     """
     run_expiry = _touch_run(tx, run_id, handle)
-    repo_mode, _ = _repo_mode(tx)
-    mode = mode or repo_mode
+    mode = mode or _repo_mode(tx)[0]
     held = _holders(tx, symbols, now, exclude_run=run_id)
     if mode == "strict" and held:
-        sym = sorted(held)[0]
+        sym = min(held)
         first = min(held[sym], key=lambda h: (h.expires_at, h.reservation_id))
         retry = max(1, int(first.expires_at - now + 0.999))
         raise ConflictError(

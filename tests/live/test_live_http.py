@@ -109,7 +109,7 @@ def test_bad_queries(team: Team, tx: HTTPTransport, query: str) -> None:
 
 def test_garbage_bodies(team: Team, tx: HTTPTransport) -> None:
     got, err, _ = _send(tx, team.owner, "POST", _url(team, "reserve"), raw=b"\xc1\xc1")
-    assert got == 400
+    assert got == 400 and err["error"] == "bad_request"
     got, _, _ = _send(tx, team.owner, "POST", _url(team, "claim"), raw=b"[" * 5000)
     assert got == 400
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from muse.core.live import LiveClient, add_live_options, live_client_from_args
 from muse.cli.args import add_json, add_run, default_run_id, duration, make_parser, repo_root
 from muse.cli.output import emit
+from muse.core.live import LiveClient, add_live_options, live_client_from_args
 
 __all__ = ["main"]
 

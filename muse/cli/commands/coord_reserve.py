@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from muse.cli.args import add_json, add_run, default_run_id, duration, make_parser, repo_root
-from muse.cli.output import emit, print_problems
+from muse.cli.output import emit
 from muse.core.live import LiveClient, add_live_options, live_client_from_args
 
 __all__ = ["main"]
@@ -64,8 +64,8 @@ def _live(client: LiveClient, args: argparse.Namespace) -> int:
                             strict=strict)
 
     def text() -> str:
-        lines = [f"reserved {len(result['symbols'])} symbol(s) as {result['reservation_id']}"
-                 f" (token {result['token']}, {result['mode']}) until {result['expires_at']}"]
+        lines = [(f"reserved {len(result['symbols'])} symbol(s) as {result['reservation_id']}"
+                  f" (token {result['token']}, {result['mode']}) until {result['expires_at']}")]
         for c in result["conflicts"]:
             who = ", ".join(sorted({h["run_id"] for h in c["holders"]}))
             lines.append(f"  conflict: {c['symbol']} also reserved by {who}")

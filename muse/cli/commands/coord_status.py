@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from muse.core.live import LiveClient, add_live_options, live_client_from_args
 from muse.cli.args import add_json, make_parser, repo_root
 from muse.cli.output import emit, print_problems
+from muse.core.live import LiveClient, add_live_options, live_client_from_args
 
 __all__ = ["main"]
 
@@ -34,8 +34,8 @@ def main(argv: list[str], prog: str, verb: str = "status") -> int:
     print_problems(state.problems)
 
     def text() -> str:
-        lines = [f"{data['active_reservations']} active reservations by {data['runs']} runs; "
-                 f"{data['conflict_count']} conflicts"]
+        lines = [(f"{data['active_reservations']} active reservations by {data['runs']} runs; "
+                  f"{data['conflict_count']} conflicts")]
         if data["busiest_files"]:
             lines.append("busiest files:")
             lines += [f"  {f['symbols']:>5}  {f['path']}" for f in data["busiest_files"]]
@@ -58,11 +58,11 @@ def _live(client: LiveClient, args: argparse.Namespace) -> int:
 
     def text() -> str:
         t = data["tasks"]
-        lines = [f"{data['reservations']['active']} live reservations by "
-                 f"{data['reservations']['runs']} runs ({data['mode']}); "
-                 f"{len(data['conflicts'])} conflicts shown; last token {data['fence']}",
-                 f"tasks: {t['ready']} ready, {t['blocked']} blocked, {t['claimed']} claimed, "
-                 f"{t['completed']} completed, {t['failed']} failed"]
+        lines = [(f"{data['reservations']['active']} live reservations by "
+                  f"{data['reservations']['runs']} runs ({data['mode']}); "
+                  f"{len(data['conflicts'])} conflicts shown; last token {data['fence']}"),
+                 (f"tasks: {t['ready']} ready, {t['blocked']} blocked, {t['claimed']} claimed, "
+                  f"{t['completed']} completed, {t['failed']} failed")]
         for c in data["conflicts"]:
             who = ", ".join(sorted({h["run_id"] for h in c["holders"]}))
             lines.append(f"  {c['symbol']}  ({c['overlap']})  held by {who}")

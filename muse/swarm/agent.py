@@ -172,13 +172,13 @@ async def _work(run_id: str, task: dict[str, Any], granted: dict[str, Any],
     while True:
         await asyncio.sleep(step)
         think -= step
+        if think <= 1e-6:
+            break
         sent = time.monotonic()
         status, ans = await hub.call("heartbeat", "POST", "live/heartbeat",
                                      {"run_id": run_id, "ttl": cfg.ttl})
         if _ok(st, "heartbeat", status, ans):
             grant[3] = max(grant[3], sent + float(ans["expires_in"]))
-        if think <= 1e-6:
-            break
         step = min(think, cfg.ttl / 3)
 
     if reservation is not None:

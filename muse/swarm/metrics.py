@@ -33,6 +33,7 @@ __all__ = [
     "ConflictCheck",
     "Recorder",
     "conflict_check",
+    "cpu_seconds",
     "double_claims",
     "hub_claim_check",
     "percentile",
@@ -52,6 +53,16 @@ def vm_hwm_kib(pid: int | str = "self") -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+def cpu_seconds(pid: int | str = "self") -> float | None:
+    """User + system CPU seconds a process has used so far, or None when unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            fields = fh.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -108,6 +119,7 @@ class Recorder:
         """Everything the runner needs, msgpack-ready."""
         return {
             "worker": worker, "agents": agents, "pid": os.getpid(), "vm_hwm_kib": vm_hwm_kib(),
+            "cpu_s": cpu_seconds(),
             "latencies": {v: a.tobytes() for v, a in self.latencies.items()},
             "statuses": {v: {str(s): n for s, n in c.items()} for v, c in self.statuses.items()},
             "grants": self.grants, "completions": self.completions,

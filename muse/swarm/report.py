@@ -79,7 +79,13 @@ def format_report(r: dict[str, Any]) -> str:
               ["workers (max each)", _mib(mem["workers_max"])],
               ["workers (sum)", _mib(mem["workers_sum"])],
               ["runner", _mib(mem["runner"])]]
+    cpu = r.get("cpu_s") or {}
     lines += _table(["peak memory", "VmHWM"], memory)
+    if cpu:
+        lines.append("")
+        lines.append(f"CPU seconds: hub {cpu.get('hub', 'n/a')}, workers {cpu.get('workers')}, "
+                     f"runner {cpu.get('runner')} (over {s['total_s']:.1f} s wall, "
+                     f"stop {s.get('stop_s', 0):.1f} s, verify {s.get('verify_s', 0):.1f} s)")
     errors = r["errors"]["by_kind"]
     if errors:
         lines.append("")

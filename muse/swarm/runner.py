@@ -42,6 +42,7 @@ from muse.swarm.metrics import (
     conflict_check,
     double_claims,
     hub_claim_check,
+    cpu_seconds,
     percentile,
     vm_hwm_kib,
 )
@@ -73,7 +74,7 @@ class SwarmConfig:
     seed: int = 0
     duration_cap: float = 600.0
     keep: bool = False
-    ttl: float = 60.0
+    ttl: float | None = None
     think: tuple[float, float] = (0.02, 0.1)
     fail_fraction: float = 0.02
     workdir: str | None = None
@@ -104,8 +105,12 @@ class SwarmConfig:
         connections = self.connections or max(1, min(32, per_worker))
         if self.duration_cap <= 0:
             raise UsageError("--duration-cap must be positive")
+        # Every agent may hold a claim while its requests queue behind everyone
+        # else's: the lease must outlast that queue (≈ agents × 5 requests at the
+        # hub's rate) until the first heartbeat.
+        ttl = self.ttl or max(60.0, self.agents / 20)
         out = SwarmConfig(**{**asdict(self), "subsystems": subsystems, "tasks": tasks,
-                             "workers": workers, "connections": connections})
+                             "workers": workers, "connections": connections, "ttl": ttl})
         out.think = tuple(self.think)  # type: ignore[assignment]
         return out
 
@@ -239,7 +244,8 @@ class _Progress:
         rate = p.get("completed", 0) / elapsed if elapsed > 0 else 0.0
         rps = p.get("requests", 0) / elapsed if elapsed > 0 else 0.0
         line = (f"swarm {elapsed:6.1f}s {phase}: tasks {p.get('completed', 0):,}/{self.total:,} "
-                f"({rate:,.0f}/s)  requests {p.get('requests', 0):,} ({rps:,.0f}/s)  "
+                f"({rate:,.0f}/s, {p.get('ready', 0):,} ready, {p.get('claimed', 0):,} claimed)  "
+                f"requests {p.get('requests', 0):,} ({rps:,.0f}/s)  "
                 f"conflicts {p.get('conflicts', 0):,}  errors {p.get('errors', 0):,}")
         if self.tty:
             pad = max(0, self.width - len(line))
@@ -386,6 +392,9 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
                 "signing": {"handle": signing.handle, "key": signing.key_path} if signing else None,
                 "agent": {"ttl": cfg.ttl, "think": list(cfg.think),
                           "fail_fraction": cfg.fail_fraction,
+                          # Idle agents poll less the more of them there are: a null
+                          # claim is hub time taken from agents that have work.
+                          "poll": [0.05, max(2.0, min(30.0, cfg.agents / 200))],
                           "ramp": min(2.0, 0.2 + cfg.agents / 5000)}}
         spec_path = workdir / "spec.json"
         spec_path.write_text(json.dumps(spec, indent=1))
@@ -396,6 +405,7 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
         outcome, _, t_end = _drive(cfg, workers, events, show, url, owner, slug, signing,
                                         hub, t_run, live_status)
         run_seconds = t_end - t_run
+        hub_cpu = cpu_seconds(hub.proc.pid) if hub else None
         for w in workers:
             w.stop()
         _await_done(workers, events, timeout=120.0)
@@ -408,19 +418,26 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
             else:
                 outcome.append(f"worker {w.index} wrote no results ({w.stderr_tail() or 'no output'})")
         show.end()
+        t_stopped = time.monotonic()
 
         # ── verdict: agents' logs and the hub's own records ──
         status = live_status(url, owner, slug, limit=1000, signing=signing)
         seq_after = _last_seq(url, owner, slug, signing)
         claims = _pull_claims(url, owner, slug, signing)
         hub_peak = hub.peak_kib() if hub else None
+        t_verified = time.monotonic()
         report = _report(cfg, plan, tree.symbol_total, results, status, claims, outcome,
                          run_seconds, seq_after - seq_before, hub_peak,
                          {"plan_s": t_plan - t_start, "hub_start_s": t_hub - t_plan,
                           "enqueue_s": t_enqueued - t_hub, "run_s": run_seconds,
+                          "stop_s": t_stopped - t_end, "verify_s": t_verified - t_stopped,
                           "total_s": time.monotonic() - t_start},
                          url if cfg.hub_url else "local", f"{owner}/{slug}")
         report["workdir"] = str(workdir) if cfg.keep else None
+        # CPU spent during the run: who the machine's cores worked for.
+        report["cpu_s"] = {"hub": round(hub_cpu, 1) if hub_cpu is not None else None,
+                           "workers": round(sum(float(r.get("cpu_s") or 0) for r in results), 1),
+                           "runner": round(sum(os.times()[:2]), 1)}
         return report
     finally:
         for w in workers:
@@ -465,7 +482,9 @@ def _drive(cfg: SwarmConfig, workers: list[_Worker],
             pass
         now = time.monotonic()
         total = _sum_progress(workers)
-        show.show(now - t_run, "running", total)
+        show.show(now - t_run, "running",
+                  {**total, "ready": int(counts.get("ready") or 0),
+                   "claimed": int(counts.get("claimed") or 0)})
         if problems:
             return problems, counts, now
         if hub is not None and not hub.alive():

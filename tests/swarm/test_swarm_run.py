@@ -20,7 +20,7 @@ _TIMEOUT = 240  # a loaded machine starts Python processes slowly; the run itsel
 def _swarm(*args: str, cwd: pathlib.Path) -> tuple[int, dict, str]:
     env = subprocess_env(HOME=str(cwd), MUSE_HOME=str(cwd / ".muse-home"))
     proc = subprocess.run([sys.executable, "-m", "muse", "swarm", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=_TIMEOUT)
+                          capture_output=True, text=True, timeout=_TIMEOUT, check=False)
     report = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else {}
     return proc.returncode, report, proc.stderr
 
@@ -77,14 +77,14 @@ def test_table_output_and_exit_code(tmp_path: pathlib.Path) -> None:
     env = subprocess_env(HOME=str(tmp_path))
     proc = subprocess.run([sys.executable, "-m", "muse", "swarm", "--agents", "5", "--files",
                            "40", "--tasks", "10", "--workers", "1"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=_TIMEOUT)
+                          capture_output=True, text=True, timeout=_TIMEOUT, check=False)
     assert proc.returncode == 0, proc.stderr
     for words in ("tasks/s", "records/s", "p50 ms", "p99 ms", "double claims", "lost tasks",
                   "conflicts detected", "peak memory", "OK: every task completed exactly once"):
         assert words in proc.stdout
     # Sizes that cannot work are usage errors (exit 2), not crashes.
     proc = subprocess.run([sys.executable, "-m", "muse", "swarm", "--files", "10", "--tasks", "11"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=_TIMEOUT)
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=_TIMEOUT, check=False)
     assert proc.returncode == 2 and "--tasks" in proc.stderr
 
 

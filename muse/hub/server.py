@@ -72,7 +72,9 @@ def serve(settings: HubSettings, out: TextIO = sys.stdout) -> None:
         shown = f"[{settings.host}]" if ":" in settings.host else settings.host
         logging.basicConfig(level=logging.WARNING, format="muse hub: %(levelname)s %(message)s")
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_keep_alive=30, server_header=False)
+                                timeout_keep_alive=30, server_header=False,
+                                # open dashboard streams must not hold a shutdown hostage
+                                timeout_graceful_shutdown=5)
         server = uvicorn.Server(config)
         out.write(f"muse hub listening on http://{shown}:{port} "
                   f"(db: {describe_url(settings.db)}"

@@ -48,3 +48,24 @@ def test_bad_fields_name_the_field(kind: str, data: dict[str, object], field: st
 def test_non_object_is_invalid() -> None:
     with pytest.raises(InvalidRecord):
         decode("task", "x", [1, 2])
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.text(max_size=3),
+                    st.sampled_from([FUT, "2000-01-01T00:00:00+00:00", "2099-01-01T00:00:00", "x"]),
+                    st.lists(st.one_of(st.text(max_size=3), st.integers()), max_size=2))
+
+
+@given(st.dictionaries(st.sampled_from(["reservation_id", "run_id", "expires_at", "symbols",
+                                        "created_at", "token"]), _values))
+def test_reservation_fast_path_agrees_with_checked_path(data: dict[str, object]) -> None:
+    try:
+        checked = Reservation._checked("rid", data, False)
+    except InvalidRecord:
+        with pytest.raises(InvalidRecord):
+            Reservation.decode("rid", data)
+        return
+    fast = Reservation.decode("rid", data)
+    assert fast == checked and type(fast) is Reservation

@@ -3,8 +3,8 @@
 Each turn an agent:
 
 1. **claims** the highest-priority ready task (``live/claim``); nothing ready →
-   it waits (exponential back-off with jitter, woken early when an agent of
-   the same worker completes a task, since that may unblock dependents);
+   it waits until another agent of its worker wakes it, while one agent per
+   worker polls with back-off (see :class:`WorkerState`);
 2. **reserves** the task's symbols (advisory: always granted; overlaps with
    other agents come back as ``conflicts``);
 3. declares an **intent** on the reservation, with its fencing token
@@ -41,7 +41,8 @@ class AgentSettings:
     Attributes:
         ttl: lease asked for on claim, reserve and heartbeat.
         think: (min, max) simulated work per task.
-        poll: (first, max) back-off when no task is ready.
+        poll: (first, max) back-off of a worker's scout when no task is ready.
+        idle_timeout: longest wait of an idle agent nobody wakes (a safety net).
         rename_fraction: share of intents that are renames.
         fail_fraction: share of tasks failed with requeue (then redone).
         ramp: agents start spread over this many seconds.
@@ -49,7 +50,8 @@ class AgentSettings:
 
     ttl: float = 60.0
     think: tuple[float, float] = (0.02, 0.1)
-    poll: tuple[float, float] = (0.05, 2.0)
+    poll: tuple[float, float] = (0.05, 1.0)
+    idle_timeout: float = 30.0
     rename_fraction: float = 0.1
     fail_fraction: float = 0.02
     ramp: float = 1.0
@@ -57,17 +59,27 @@ class AgentSettings:
 
 @dataclass
 class WorkerState:
-    """What the agents of one worker process share."""
+    """What the agents of one worker process share.
+
+    Idle agents of a worker share what they learnt about the queue, as agents
+    sharing one client library would: once a claim comes back empty, one
+    agent (the *scout*) keeps polling with back-off while the others wait to
+    be woken. A successful claim wakes one more waiter (so a burst of ready
+    tasks is taken up geometrically), and so does a completion or a re-queue
+    (either may have made a task ready). Without this, thousands of idle
+    agents polling on timers spend most of the hub's time on empty claims.
+    """
 
     hub: AsyncHub
     rec: Recorder
     settings: AgentSettings
     seed: int = 0
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    scout: str | None = None
     _idle: deque[asyncio.Future[None]] = field(default_factory=deque)
 
     async def wait_for_work(self, timeout: float) -> None:
-        """Sleep up to *timeout*, or until a completion here may have made work ready."""
+        """Sleep up to *timeout* (a safety net), or until another agent wakes this one."""
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._idle.append(fut)
         try:
@@ -75,8 +87,8 @@ class WorkerState:
         except TimeoutError:
             pass
 
-    def wake(self, n: int = 2) -> None:
-        """Wake up to *n* waiting agents (not all: a completion unblocks a few tasks)."""
+    def wake(self, n: int = 1) -> None:
+        """Wake up to *n* waiting agents."""
         while n and self._idle:
             fut = self._idle.popleft()
             if not fut.done():
@@ -114,9 +126,16 @@ async def run_agent(run_id: str, st: WorkerState) -> None:
         task = ans.get("task")
         if not isinstance(task, dict):
             st.rec.null_claims += 1
-            await st.wait_for_work(backoff * rng.uniform(0.5, 1.5))
-            backoff = min(cfg.poll[1], backoff * 2)
+            if st.scout in (None, run_id):
+                st.scout = run_id  # poll on a timer for the whole worker
+                await asyncio.sleep(backoff * rng.uniform(0.5, 1.5))
+                backoff = min(cfg.poll[1], backoff * 2)
+            else:
+                await st.wait_for_work(cfg.idle_timeout * rng.uniform(0.5, 1.5))
             continue
+        if st.scout == run_id:
+            st.scout = None
+        st.wake(1)  # there was work: maybe more
         backoff = cfg.poll[0]
         try:
             await _work(run_id, task, ans, (sent, time.monotonic()), st, rng)
@@ -200,7 +219,7 @@ async def _work(run_id: str, task: dict[str, Any], granted: dict[str, Any],
         if verb == "complete":
             rec.completed += 1
             rec.completions.append([task_id, token, run_id, True, ""])
-        st.wake(1 if verb == "fail" else 2)
+        st.wake(1)
         return
     reason = ""
     if isinstance(ans, dict):

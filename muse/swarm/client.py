@@ -31,8 +31,8 @@ MSGPACK = "application/msgpack"
 _RETRY_STATUSES = frozenset((502, 503, 504))
 _MAX_RETRIES = 8
 
-# (verb, seconds on the wire, status)
-LatencySink = Callable[[str, float, int], None]
+# (verb, seconds on the wire, seconds including the wait for a connection, status)
+LatencySink = Callable[[str, float, float, int], None]
 
 
 class _Conn:
@@ -57,7 +57,8 @@ class AsyncHub:
         connections: sockets in the pool, i.e. the most requests in flight.
         signing: a ``SigningIdentity`` for MSign, or None for an ``--insecure-dev`` hub.
         timeout: seconds per attempt.
-        sink: called with (verb, seconds, status) after every attempt that got an answer.
+        sink: called with (verb, seconds on the wire, seconds including the wait for a
+            free connection, status) after every attempt that got an answer.
     """
 
     def __init__(self, url: str, owner: str, slug: str, *, connections: int = 32,
@@ -118,9 +119,10 @@ class AsyncHub:
         payload = b"" if body is None else self._encode(body)
         retries = 0
         while True:
+            queued = time.perf_counter()
             status, headers, raw, took = await self._exchange(method, path, payload)
             if self.sink is not None:
-                self.sink(verb, took, status)
+                self.sink(verb, took, time.perf_counter() - queued, status)
             if status in _RETRY_STATUSES and retries < _MAX_RETRIES:
                 retries += 1
                 try:

@@ -78,6 +78,7 @@ class Recorder:
     """One worker's measurements (plain lists: msgpack-able as they are)."""
 
     latencies: dict[str, array[float]] = field(default_factory=dict)
+    waits: dict[str, array[float]] = field(default_factory=dict)  # including the connection queue
     statuses: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
     # [task_id, token, run_id, lease_end, claim_sent, claim_acked, end_sent] (monotonic)
     grants: list[list[Any]] = field(default_factory=list)
@@ -94,12 +95,14 @@ class Recorder:
     conflicts: int = 0
     requests: int = 0
 
-    def sink(self, verb: str, seconds: float, status: int) -> None:
+    def sink(self, verb: str, seconds: float, total: float, status: int) -> None:
         """Latency callback for :class:`~muse.swarm.client.AsyncHub`."""
         lat = self.latencies.get(verb)
         if lat is None:
             lat = self.latencies[verb] = array("d")
+            self.waits[verb] = array("d")
         lat.append(seconds)
+        self.waits[verb].append(total)
         self.statuses[verb][status] += 1
         self.requests += 1
 
@@ -121,6 +124,7 @@ class Recorder:
             "worker": worker, "agents": agents, "pid": os.getpid(), "vm_hwm_kib": vm_hwm_kib(),
             "cpu_s": cpu_seconds(),
             "latencies": {v: a.tobytes() for v, a in self.latencies.items()},
+            "waits": {v: a.tobytes() for v, a in self.waits.items()},
             "statuses": {v: {str(s): n for s, n in c.items()} for v, c in self.statuses.items()},
             "grants": self.grants, "completions": self.completions,
             "reservations": self.reservations, "error_kinds": dict(self.errors),

@@ -8,7 +8,8 @@ The report dict (from :func:`muse.swarm.runner.run_swarm`) has:
 * ``throughput`` — tasks/s, requests/s and records/s (records the hub stored
   during the run) over the run phase;
 * ``latency`` — per verb: count, errors, p50/p99/max in ms (time on the
-  wire, from writing the request to reading the whole answer);
+  wire, from writing the request to reading the whole answer) and p50/p99
+  including the wait for one of the worker's connections (``queued_*``);
 * ``tasks``, ``double_claims`` (from the agents' logs and from the hub's claim
   records), ``conflicts`` (planted vs detected), ``errors``, ``memory_mib``
   (peak resident memory of the hub, each worker and the runner).
@@ -56,8 +57,11 @@ def format_report(r: dict[str, Any]) -> str:
     lines += _table(["figure", "value", "detail"], summary)
     lines.append("")
     verbs = [[verb, f"{v['count']:,}", f"{v['errors']:,}", f"{v['p50_ms']:.1f}",
-              f"{v['p99_ms']:.1f}", f"{v['max_ms']:.1f}"] for verb, v in r["latency"].items()]
-    lines += _table(["verb", "calls", "errors", "p50 ms", "p99 ms", "max ms"], verbs)
+              f"{v['p99_ms']:.1f}", f"{v['max_ms']:.1f}",
+              f"{v.get('queued_p50_ms', 0):.1f}", f"{v.get('queued_p99_ms', 0):.1f}"]
+             for verb, v in r["latency"].items()]
+    lines += _table(["verb", "calls", "errors", "p50 ms", "p99 ms", "max ms",
+                     "+queue p50", "+queue p99"], verbs)
     lines.append("")
     checks = [
         ["double claims", f"{dc['total']:,}", "must be 0",

@@ -75,6 +75,7 @@ async def run_worker(spec: dict[str, Any], index: int) -> dict[str, Any]:
         ttl=float(a.get("ttl", defaults.ttl)),
         think=(float(a["think"][0]), float(a["think"][1])) if "think" in a else defaults.think,
         poll=(float(a["poll"][0]), float(a["poll"][1])) if "poll" in a else defaults.poll,
+        idle_timeout=float(a.get("idle_timeout", defaults.idle_timeout)),
         fail_fraction=float(a.get("fail_fraction", defaults.fail_fraction)),
         rename_fraction=float(a.get("rename_fraction", defaults.rename_fraction)),
         ramp=float(a.get("ramp", defaults.ramp)))

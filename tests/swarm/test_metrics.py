@@ -96,7 +96,7 @@ def test_recorder_result_is_msgpack_ready() -> None:
     from muse.swarm.metrics import Recorder
 
     rec = Recorder()
-    rec.sink("claim", 0.01, 200)
+    rec.sink("claim", 0.01, 0.02, 200)
     rec.error("claim", 409, {"error": "conflict", "message": "held"})
     result = msgspec.msgpack.decode(msgspec.msgpack.encode(rec.to_result(0, 3)))
     assert result["requests"] == 1 and result["error_kinds"] == {"claim:409:conflict": 1}

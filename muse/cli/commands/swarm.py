@@ -64,12 +64,12 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, default=None,
                      help="worker processes the agents are spread over (default: 2-4)")
     run.add_argument("--connections", type=_positive, default=None,
-                     help="HTTP connections per worker, i.e. requests in flight (default 32)")
+                     help="HTTP connections per worker, i.e. requests in flight (default 8)")
     run.add_argument("--duration-cap", type=duration, default=600.0, metavar="DURATION",
                      help="stop the agents after this long, e.g. 90s or 10m (default 10m)")
     run.add_argument("--ttl", type=duration, default=None, metavar="DURATION",
                      help="lease asked for on claims and reservations "
-                          "(default: 60s, or agents/20 s when larger)")
+                          "(default: 60s, or agents/10 s when larger)")
     run.add_argument("--think", type=float, nargs=2, default=(0.02, 0.1), metavar=("MIN", "MAX"),
                      help="simulated work per task, seconds (default 0.02 0.1)")
     run.add_argument("--fail-fraction", type=_fraction, default=0.02,

@@ -115,7 +115,7 @@ def main() -> None:
 
     from muse.cli.commands.coord_sync import _gather_local_records
     from muse.core import index as idx
-    from muse.core.coordination import active_reservations, claim
+    from muse.core.coordination import active_reservations
     from muse.core.forecast import forecast
     from muse.core.gc import run_coord_gc
     from muse.core.state import CoordState

@@ -6,7 +6,7 @@ import argparse
 import os
 import pathlib
 
-__all__ = ["make_parser", "add_json", "add_run", "duration", "grace", "default_run_id", "repo_root"]
+__all__ = ["add_json", "add_run", "default_run_id", "duration", "grace", "make_parser", "repo_root"]
 
 
 def make_parser(prog: str, description: str, epilog: str = "") -> argparse.ArgumentParser:

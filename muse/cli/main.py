@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["main", "COMMANDS"]
+__all__ = ["COMMANDS", "main"]
 
 # name → (module, one-line help). Modules are imported only when chosen.
 COMMANDS: dict[str, tuple[str, str]] = {

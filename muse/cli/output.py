@@ -12,7 +12,7 @@ from typing import Any
 
 from muse.core.errors import MuseError
 
-__all__ = ["emit", "warn", "run_guarded", "print_problems"]
+__all__ = ["emit", "print_problems", "run_guarded", "warn"]
 
 
 def _dumps(obj: Any, compact: bool = False) -> str:
@@ -63,7 +63,7 @@ def run_guarded(fn: Callable[[], int], argv: list[str]) -> int:
         return 130
     except BrokenPipeError:
         try:
-            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the final flush
+            sys.stdout = open("/dev/null", "w")
         except OSError:
             pass
         return 0

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-__all__ = ["now", "format_ts", "parse_ts", "parse_duration"]
+__all__ = ["format_ts", "now", "parse_duration", "parse_ts"]
 
 _parsed: dict[str, float] = {}
 
@@ -17,7 +17,7 @@ def now() -> float:
 
 def format_ts(epoch: float) -> str:
     """``2099-12-31T23:59:59+00:00`` (UTC, whole seconds)."""
-    return datetime.fromtimestamp(int(epoch), timezone.utc).isoformat()
+    return datetime.fromtimestamp(int(epoch), UTC).isoformat()
 
 
 def parse_ts(value: object) -> float:

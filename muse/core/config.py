@@ -23,7 +23,7 @@ from typing import Any
 from muse.core.errors import UserError
 from muse.core.paths import config_path
 
-__all__ = ["HubConfig", "load_config", "hub_config", "set_config_value", "muse_home"]
+__all__ = ["HubConfig", "hub_config", "load_config", "muse_home", "set_config_value"]
 
 
 def muse_home() -> pathlib.Path:

@@ -131,7 +131,6 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
     import os
 
     from muse.core import signing as clock_sync
-
     from muse.core.errors import HubAuthError, HubResponseError, HubUnreachable
     from muse.core.transport import DEFAULT_TIMEOUT, Request, get_transport
 

@@ -34,39 +34,39 @@ from muse.core.store import CoordStore
 from muse.core.types import OPERATIONS, JsonDict, check_id, content_hash
 
 __all__ = [
-    "Reservation",
+    "DEFAULT_TTL",
+    "Claim",
+    "ClaimResult",
+    "Conflict",
+    "CoordGcResult",
+    "CoordState",
+    "Dependency",
+    "Heartbeat",
     "Intent",
     "Release",
-    "Heartbeat",
-    "Dependency",
-    "Task",
-    "Claim",
-    "Conflict",
-    "CoordState",
-    "TaskState",
-    "CoordGcResult",
+    "Reservation",
     "ReserveResult",
-    "ClaimResult",
+    "Task",
+    "TaskState",
     "active_reservations",
-    "load_reservations",
-    "load_released_ids",
-    "load_heartbeat_map",
-    "load_intents",
-    "load_dependencies",
-    "load_tasks",
-    "load_claims",
-    "find_conflicts",
-    "reserve",
-    "intend",
-    "release",
-    "heartbeat",
-    "depend",
-    "enqueue",
     "claim",
     "complete",
+    "depend",
+    "enqueue",
     "fail",
+    "find_conflicts",
+    "heartbeat",
+    "intend",
+    "load_claims",
+    "load_dependencies",
+    "load_heartbeat_map",
+    "load_intents",
+    "load_released_ids",
+    "load_reservations",
+    "load_tasks",
+    "release",
+    "reserve",
     "run_coord_gc",
-    "DEFAULT_TTL",
 ]
 
 
@@ -139,7 +139,7 @@ def _check_symbols(symbols: list[str]) -> list[str]:
 class ReserveResult:
     """A granted reservation and, in advisory mode, who else overlaps it."""
 
-    __slots__ = ("reservation", "record", "conflicts")
+    __slots__ = ("conflicts", "record", "reservation")
 
     def __init__(self, reservation: Reservation, record: JsonDict,
                  conflicts: dict[str, list[Reservation]] | None = None) -> None:
@@ -235,7 +235,7 @@ def _strict_recheck(
 
 
 def _strict_conflict(held: dict[str, list[Reservation]], state: CoordState) -> ConflictError:
-    sym, holders = sorted(held.items())[0]
+    sym, holders = min(held.items())
     first = holders[0]
     expiry = state.effective_expiry(first.run_id, first.expires_at)
     return ConflictError(
@@ -441,7 +441,7 @@ def enqueue(
 class ClaimResult:
     """The task a run won, its claim record and the fencing token (the claim slot)."""
 
-    __slots__ = ("task", "claim", "token")
+    __slots__ = ("claim", "task", "token")
 
     def __init__(self, task: Task, claim: JsonDict, token: int) -> None:
         self.task, self.claim, self.token = task, claim, token

@@ -24,20 +24,20 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
-    "MuseError",
-    "UsageError",
-    "NotARepository",
-    "UserError",
-    "InvalidId",
-    "InvalidRecord",
     "ConflictError",
     "DependencyCycle",
-    "StaleToken",
-    "NotFound",
-    "RemoteError",
-    "HubUnreachable",
     "HubAuthError",
     "HubResponseError",
+    "HubUnreachable",
+    "InvalidId",
+    "InvalidRecord",
+    "MuseError",
+    "NotARepository",
+    "NotFound",
+    "RemoteError",
+    "StaleToken",
+    "UsageError",
+    "UserError",
 ]
 
 

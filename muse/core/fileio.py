@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["write_file", "TEMP_PREFIX"]
+__all__ = ["TEMP_PREFIX", "write_file"]
 
 TEMP_PREFIX = ".tmp-"
 _counter = 0

@@ -25,7 +25,7 @@ from muse.core.records import Intent
 from muse.core.state import DEFAULT_TTL, CoordState, symbol_ancestors
 from muse.core.types import JsonDict
 
-__all__ = ["Prediction", "Forecast", "forecast", "SEVERITIES"]
+__all__ = ["SEVERITIES", "Forecast", "Prediction", "forecast"]
 
 SEVERITIES = ("high", "medium", "low")
 _STRUCTURAL = frozenset({"rename", "move", "extract", "inline", "split", "merge"})

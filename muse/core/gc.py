@@ -21,7 +21,7 @@ from muse.core.state import DEFAULT_TTL, CoordState
 from muse.core.store import CoordStore
 from muse.core.types import JsonDict
 
-__all__ = ["CoordGcResult", "run_coord_gc", "load_graveyard", "graveyard_path", "DEFAULT_GRACE"]
+__all__ = ["DEFAULT_GRACE", "CoordGcResult", "graveyard_path", "load_graveyard", "run_coord_gc"]
 
 DEFAULT_GRACE = 600.0  # must exceed any read→write gap inside one command
 

@@ -10,14 +10,14 @@ from muse.core.types import KIND_DIRS, check_id
 
 __all__ = [
     "MUSE_DIRNAME",
-    "muse_dir",
-    "coordination_dir",
-    "remote_dir",
-    "kind_dir",
-    "record_path",
-    "find_root",
-    "require_repo",
     "config_path",
+    "coordination_dir",
+    "find_root",
+    "kind_dir",
+    "muse_dir",
+    "record_path",
+    "remote_dir",
+    "require_repo",
     "state_dir",
 ]
 

@@ -21,17 +21,17 @@ from muse.core.errors import InvalidRecord
 from muse.core.types import OPERATIONS, JsonDict
 
 __all__ = [
-    "Reservation",
-    "Intent",
-    "Release",
-    "Heartbeat",
-    "Dependency",
-    "Task",
-    "Claim",
-    "Record",
     "DECODERS",
-    "decode",
+    "Claim",
+    "Dependency",
+    "Heartbeat",
+    "Intent",
+    "Record",
+    "Release",
+    "Reservation",
+    "Task",
     "claim_slot_id",
+    "decode",
 ]
 
 _FAR_PAST = 0.0

@@ -8,19 +8,18 @@ the good records next to it.
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
-
-import json
-import sys
 
 from muse.core.fileio import write_file
 from muse.core.paths import coordination_dir, remote_dir
 from muse.core.types import KIND_DIRS, JsonDict, check_id
 
-__all__ = ["Problem", "RawRecord", "CoordStore", "read_folder", "encode_record"]
+__all__ = ["CoordStore", "Problem", "RawRecord", "encode_record", "read_folder"]
 
 _READ_CHUNK = 65536
 _BULK = 512  # from this many files on, orjson's faster decode pays for its ~7 ms import

@@ -6,20 +6,20 @@ import json
 from typing import Any, Final, NewType
 
 __all__ = [
-    "MsgpackDict",
+    "DIR_KINDS",
+    "ID_FIELDS",
+    "KINDS",
+    "KIND_DIRS",
+    "OPERATIONS",
     "JsonDict",
+    "MsgpackDict",
     "RecordId",
     "RunId",
     "TaskId",
-    "KINDS",
-    "KIND_DIRS",
-    "DIR_KINDS",
-    "ID_FIELDS",
-    "OPERATIONS",
     "canonical_json",
+    "check_id",
     "content_hash",
     "is_safe_id",
-    "check_id",
 ]
 
 MsgpackDict = dict[str, Any]

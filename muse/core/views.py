@@ -13,7 +13,7 @@ from muse.core import clock
 from muse.core.state import CoordState, TaskState
 from muse.core.types import JsonDict
 
-__all__ = ["TASK_STATUSES", "status_view", "tasks_view", "sorted_tasks"]
+__all__ = ["TASK_STATUSES", "sorted_tasks", "status_view", "tasks_view"]
 
 TASK_STATUSES = ("pending", "ready", "blocked", "claimed", "completed", "failed")
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import pathlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from muse.core import coordination as co
 from muse.core.clock import format_ts
@@ -202,8 +204,6 @@ def _brute_conflicts(active: list[co.Reservation]) -> set[tuple[str, str]]:
     return out
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _SYMBOLS = st.sampled_from(["a.c", "a.c::F", "a.c::F.g", "a.c::F.g.h", "a.c::k", "b.c", "b.c::m"])
 

@@ -1,9 +1,20 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from muse.core.errors import InvalidRecord
-from muse.core.records import Claim, Dependency, Heartbeat, Intent, Release, Reservation, Task, decode
+from muse.core.records import (
+    Claim,
+    Dependency,
+    Heartbeat,
+    Intent,
+    Release,
+    Reservation,
+    Task,
+    decode,
+)
 
 FUT = "2099-12-31T23:59:59+00:00"
 
@@ -50,8 +61,6 @@ def test_non_object_is_invalid() -> None:
         decode("task", "x", [1, 2])
 
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _values = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.text(max_size=3),
                     st.sampled_from([FUT, "2000-01-01T00:00:00+00:00", "2099-01-01T00:00:00", "x"]),

@@ -88,7 +88,7 @@ def wait_for(what: str, probe: Callable[[], Any], timeout: float = 90.0,
     while time.monotonic() < deadline:
         try:
             value = probe()
-        except Exception as exc:  # noqa: BLE001 - the page may be mid-render: try again
+        except Exception as exc:
             last_error = exc
             value = None
         if value:

@@ -36,7 +36,7 @@ class HubProcess:
         home.mkdir(exist_ok=True)
         env = subprocess_env(HOME=str(home), MUSE_HOME=str(home / ".muse"))
         self.stderr_path = workdir / "hub.stderr"
-        self._stderr = open(self.stderr_path, "wb")  # noqa: SIM115 - closed in stop()
+        self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "muse", "hub", "serve", "--port", "0", "--db", db, *extra],
             cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=self._stderr,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["main", "VERBS"]
+__all__ = ["VERBS", "main"]
 
 VERBS: dict[str, tuple[str, str]] = {
     "reserve": ("muse.cli.commands.coord_reserve", "reserve symbols you are about to edit"),

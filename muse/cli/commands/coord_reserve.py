@@ -47,8 +47,8 @@ def main(argv: list[str], prog: str, verb: str = "reserve") -> int:
     result = reserve(root, args.run_id or default_run_id(), args.symbols, ttl=args.ttl, strict=args.strict)
 
     def text() -> str:
-        lines = [f"reserved {len(result.reservation.symbols)} symbol(s) as {result.reservation.reservation_id}"
-                 f" until {result.record['expires_at']}"]
+        lines = [(f"reserved {len(result.reservation.symbols)} symbol(s) as "
+                  f"{result.reservation.reservation_id} until {result.record['expires_at']}")]
         for sym, holders in sorted(result.conflicts.items()):
             who = ", ".join(sorted({h.run_id for h in holders}))
             lines.append(f"  conflict: {sym} also reserved by {who}")

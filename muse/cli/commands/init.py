@@ -10,7 +10,7 @@ from muse.cli.output import emit
 from muse.core.paths import config_path, coordination_dir, muse_dir
 from muse.core.types import KIND_DIRS
 
-__all__ = ["main", "init_repo"]
+__all__ = ["init_repo", "main"]
 
 _CONFIG = """# Muse repository configuration.
 # [hub]

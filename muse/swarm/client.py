@@ -143,7 +143,7 @@ class AsyncHub:
             import orjson
 
             return orjson.loads(raw)
-        except Exception as exc:  # noqa: BLE001 - msgspec/orjson decode errors have no common base
+        except Exception as exc:
             raise HubResponseError(f"hub sent an undecodable body ({type(exc).__name__})") from None
 
     async def _exchange(self, method: str, path: str,

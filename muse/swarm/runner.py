@@ -125,7 +125,7 @@ class HubProcess:
         self.db = workdir / "hub.sqlite3"
         self.stderr_path = workdir / "hub.stderr"
         env = {k: v for k, v in os.environ.items() if not k.startswith("MUSE_HUB_")}
-        self._stderr = open(self.stderr_path, "wb")  # noqa: SIM115 - closed in stop()
+        self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "muse", "hub", "serve", "--port", "0", "--db", str(self.db),
              "--insecure-dev", *(extra or [])],
@@ -185,7 +185,7 @@ class _Worker:
         self.progress: dict[str, int] = {}
         self.done = False
         self.stderr_path = workdir / f"worker-{index}.stderr"
-        self._stderr = open(self.stderr_path, "wb")  # noqa: SIM115 - closed in close()
+        self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "muse.swarm.worker", str(spec_path), str(index)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, cwd=workdir)

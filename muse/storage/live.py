@@ -111,8 +111,12 @@ def live_schema(integer: str, real: str) -> tuple[str, ...]:
             state TEXT NOT NULL,
             ended_at {real},
             PRIMARY KEY (repo_id, reservation_id))""",
-        """CREATE INDEX IF NOT EXISTS live_reservations_run
-            ON live_reservations (repo_id, run_id, state)""",
+        # A run's leases by run and state, expiry last: heartbeats look up one
+        # run's live leases, and with expires_at in this index the planner no
+        # longer prefers scanning every live lease of the repository by expiry.
+        """DROP INDEX IF EXISTS live_reservations_run""",
+        """CREATE INDEX IF NOT EXISTS live_reservations_run_expiry
+            ON live_reservations (repo_id, run_id, state, expires_at)""",
         """CREATE INDEX IF NOT EXISTS live_reservations_live
             ON live_reservations (repo_id, state, expires_at)""",
         f"""CREATE TABLE IF NOT EXISTS live_symbols (
@@ -139,7 +143,9 @@ def live_schema(integer: str, real: str) -> tuple[str, ...]:
             PRIMARY KEY (repo_id, task_id))""",
         """CREATE INDEX IF NOT EXISTS live_tasks_ready
             ON live_tasks (repo_id, status, blocked, priority DESC, created_at, task_id)""",
-        """CREATE INDEX IF NOT EXISTS live_tasks_holder ON live_tasks (repo_id, holder, status)""",
+        """DROP INDEX IF EXISTS live_tasks_holder""",
+        """CREATE INDEX IF NOT EXISTS live_tasks_holder_expiry
+            ON live_tasks (repo_id, holder, status, claim_expires_at)""",
         """CREATE INDEX IF NOT EXISTS live_tasks_expiry
             ON live_tasks (repo_id, status, claim_expires_at)""",
         f"""CREATE TABLE IF NOT EXISTS live_task_deps (

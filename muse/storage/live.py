@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 from muse.core.clock import format_ts
 from muse.core.errors import ConflictError, MuseError, NotFound, StaleToken
+from muse.core.state import symbol_ancestors
 from muse.core.types import JsonDict, content_hash
 from muse.storage.base import RecordRow
 
@@ -157,19 +158,6 @@ def live_schema(integer: str, real: str) -> tuple[str, ...]:
 
 
 # ── helpers ──────────────────────────────────────────────────────────────────
-def symbol_ancestors(address: str) -> list[str]:
-    """Addresses enclosing *address*: its file, then each enclosing scope
-    (the rule of ``muse.core.state.symbol_ancestors``)."""
-    path, sep, name = address.partition("::")
-    if not sep:
-        return []
-    out = [path]
-    parts = name.split(".")
-    for i in range(1, len(parts)):
-        out.append(f"{path}::{'.'.join(parts[:i])}")
-    return out
-
-
 def _covers(held: str, symbol: str) -> bool:
     return held == symbol or held in symbol_ancestors(symbol)
 

@@ -127,31 +127,26 @@ def run_coord_gc(
             live_runs.add(r.run_id)
     result.reservations_removed = len(doomed)
 
-    if state.reservations or dead_res:
-        known = {r.reservation_id for r in state.reservations}
-        for i in state.intents:
-            if (i.reservation_id in dead_res) or (
-                i.reservation_id is None and i.run_id not in live_runs
-                and hb.get(i.run_id, 0.0) <= horizon
-                and (i.created_at or 0.0) + DEFAULT_TTL <= horizon
-            ):
-                doomed.append(("intent", i.record_id))
-                result.intents_removed += 1
-        for rel in state.releases:
-            if rel.reservation_id in dead_res or (
-                rel.reservation_id not in known and rel.released_at <= horizon
-            ):
-                doomed.append(("release", rel.record_id))
-                result.releases_removed += 1
-        for d in state.dependencies:
-            if d.reservation_id is not None and d.reservation_id in dead_res:
-                doomed.append(("dependency", d.record_id))
-                result.dependencies_removed += 1
-    else:
-        for rel in state.releases:
-            if rel.released_at <= horizon:
-                doomed.append(("release", rel.record_id))
-                result.releases_removed += 1
+    known = {r.reservation_id for r in state.reservations}
+    for i in state.intents:
+        if (i.reservation_id in dead_res) or (
+            i.reservation_id is None and i.run_id not in live_runs
+            and hb.get(i.run_id, 0.0) <= horizon
+            and (i.created_at or 0.0) + DEFAULT_TTL <= horizon
+        ):
+            doomed.append(("intent", i.record_id))
+            result.intents_removed += 1
+    for rel in state.releases:
+        # Its reservation goes now, or is long gone (a tombstone left alone).
+        if rel.reservation_id in dead_res or (
+            rel.reservation_id not in known and rel.released_at <= horizon
+        ):
+            doomed.append(("release", rel.record_id))
+            result.releases_removed += 1
+    for d in state.dependencies:
+        if d.reservation_id is not None and d.reservation_id in dead_res:
+            doomed.append(("dependency", d.record_id))
+            result.dependencies_removed += 1
 
     # Heartbeats: one that is not its run's latest changes nothing; the latest
     # goes once it is past the grace period and no live lease of its run is left.

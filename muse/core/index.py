@@ -37,7 +37,7 @@ from muse.core.store import Problem, read_folder
 
 __all__ = ["FORMAT", "index_enabled", "load_folder"]
 
-FORMAT = 2
+FORMAT = 3
 _MAGIC = b"MUSEIDX%d" % FORMAT
 _RACY_NS = 2_000_000_000  # mtime granularity margin
 
@@ -127,17 +127,35 @@ def _load_blobs(cache_dir: str, key: str, kind: str) -> tuple[dict[str, Any], di
 def _records(base: dict[str, Any], delta: _Delta | None, make: Callable[[Any], Any]) -> tuple[list[Any], list[str]]:
     """Records of base + delta, and the names of unusable files (no per-entry maps built)."""
     rows: list[Any] = base["rows"]
-    names: list[str] = base["names"]
+    bad = [b[0] for b in base["bad"]]
     if delta is None or not delta:
-        out = list(map(make, filter(None, rows)))
-        bad = [n for n, row in zip(names, rows) if row is None] if len(out) < len(rows) else []
-        return out, bad
-    gone = delta.removed.union(delta.names)
-    out = [make(row) for n, row in zip(names, rows) if row is not None and n not in gone]
+        return list(map(make, rows)), bad
+    gone_ids = {n[:-5] for n in delta.removed.union(delta.names)}
+    out = [make(row) for row in rows if row[0] not in gone_ids] if gone_ids else list(map(make, rows))
     out.extend(map(make, filter(None, delta.rows)))
-    bad = [n for n, row in zip(names, rows) if row is None and n not in gone]
+    gone = delta.removed.union(delta.names)
+    bad = [n for n in bad if n not in gone]
     bad.extend(n for n, row in zip(delta.names, delta.rows) if row is None)
     return out, bad
+
+
+def _base_columns(base: dict[str, Any]) -> tuple[list[str], list[int], list[Any], list[str | None]]:
+    """The base as parallel columns (name, inode, row, problem): for re-listing and compaction.
+
+    A usable record's file name is its record id + ``.json`` (rows start with
+    the record id), so only unusable files store their name.
+    """
+    rows: list[Any] = base["rows"]
+    names = [row[0] + ".json" for row in rows]
+    inodes: list[int] = list(base["inodes"])
+    all_rows: list[Any] = list(rows)
+    problems: list[str | None] = [None] * len(rows)
+    for name, inode, problem in base["bad"]:
+        names.append(name)
+        inodes.append(inode)
+        all_rows.append(None)
+        problems.append(problem)
+    return names, inodes, all_rows, problems
 
 
 def _decode(folder: str, kind: str, remote: bool, names: list[str]) -> list[tuple[Any, str | None]]:
@@ -160,9 +178,14 @@ def _decode(folder: str, kind: str, remote: bool, names: list[str]) -> list[tupl
 
 def _write_base(cache_dir: str, key: str, kind: str, mtime: int, listed_at: int,
                 names: list[str], inodes: list[int], rows: list[Any], problems: list[str | None]) -> None:
+    # Compact: usable rows and their inodes only (names derive from record ids);
+    # the few unusable files are listed apart. The settled path unmarshals
+    # just this, about a quarter less than full columns.
+    good = [i for i, row in enumerate(rows) if row is not None]
     _write_blob(cache_dir, key + ".base", {
         "kind": kind, "id": os.urandom(8).hex(), "dir_mtime": mtime, "listed_at": listed_at,
-        "names": names, "inodes": inodes, "rows": rows, "problems": problems,
+        "rows": [rows[i] for i in good], "inodes": [inodes[i] for i in good],
+        "bad": [(names[i], inodes[i], problems[i]) for i, row in enumerate(rows) if row is None],
     })
     try:
         os.unlink(os.path.join(cache_dir, key + ".delta"))
@@ -245,7 +268,8 @@ def _load_indexed(
     listed_at = time.time_ns()
     with os.scandir(folder) as it:
         listing = {e.name: e.inode() for e in it}  # filtered below, only where it differs
-    known = dict(zip(base["names"], base["inodes"]))
+    base_names, base_inodes, base_rows, base_problems = _base_columns(base)
+    known = dict(zip(base_names, base_inodes))
     if delta is not None:
         for name in delta.removed:
             known.pop(name, None)
@@ -271,16 +295,16 @@ def _load_indexed(
             new.problems.append(problem if row is not None or problem is not None else "vanished")
     new.dir_mtime, new.listed_at = mtime, listed_at
     if cache_dir:
-        if len(new) <= max(256, len(base["names"]) // 8):
+        if len(new) <= max(256, len(base_names) // 8):
             _write_blob(cache_dir, key + ".delta", new.blob(base["id"]))
         else:  # compact: the delta grew too large to re-read on every call
             gone_all = new.removed.union(new.names)
-            keep = [i for i, n in enumerate(base["names"]) if n not in gone_all]
+            keep = [i for i, n in enumerate(base_names) if n not in gone_all]
             _write_base(
                 cache_dir, key, kind, mtime, listed_at,
-                [base["names"][i] for i in keep] + new.names,
-                [base["inodes"][i] for i in keep] + new.inodes,
-                [base["rows"][i] for i in keep] + new.rows,
-                [base["problems"][i] for i in keep] + new.problems,
+                [base_names[i] for i in keep] + new.names,
+                [base_inodes[i] for i in keep] + new.inodes,
+                [base_rows[i] for i in keep] + new.rows,
+                [base_problems[i] for i in keep] + new.problems,
             )
     return _finish(folder, kind, remote, base, new, make, problems)

@@ -14,6 +14,7 @@ the field.
 from __future__ import annotations
 
 from collections.abc import Callable
+from sys import intern
 from typing import Any, NamedTuple
 
 from muse.core.clock import parse_ts
@@ -109,7 +110,12 @@ class Reservation(NamedTuple):
             else:
                 symbols = tuple(syms)
                 if all(type(x) is str for x in symbols):
-                    return tuple.__new__(cls, (record_id, rid, run, expires, symbols, made, token, remote))
+                    # One object for equal ids, and run ids interned (thousands of
+                    # records share a run): less memory, and the index stores
+                    # and reloads shared strings once.
+                    if rid == record_id:
+                        rid = record_id
+                    return tuple.__new__(cls, (record_id, rid, intern(run), expires, symbols, made, token, remote))
         return cls._checked(record_id, data, remote)
 
     @classmethod

@@ -5,8 +5,19 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+from collections.abc import Callable, Mapping
 
-__all__ = ["add_json", "add_run", "default_run_id", "duration", "grace", "make_parser", "repo_root"]
+__all__ = [
+    "add_json",
+    "add_run",
+    "default_run_id",
+    "dispatch",
+    "duration",
+    "grace",
+    "make_parser",
+    "repo_arg",
+    "repo_root",
+]
 
 
 def make_parser(prog: str, description: str, epilog: str = "") -> argparse.ArgumentParser:
@@ -60,3 +71,31 @@ def repo_root() -> pathlib.Path:
     from muse.core.paths import require_repo
 
     return require_repo()
+
+
+def repo_arg(text: str) -> tuple[str, str]:
+    """argparse type: ``OWNER/SLUG`` with the hub's name rules."""
+    from muse.core.coord_bus import check_repo_name
+    from muse.core.errors import UsageError
+
+    owner, sep, slug = text.partition("/")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected OWNER/SLUG, got {text!r}")
+    try:
+        return check_repo_name(owner, "owner"), check_repo_name(slug, "slug")
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def dispatch(argv: list[str], prog: str, verbs: Mapping[str, Callable[[list[str], str], int]],
+             help_text: str) -> int:
+    """Run the sub-verb named by ``argv[0]`` (``muse hub serve``, ``muse auth keygen`` …)."""
+    if not argv or argv[0] in ("-h", "--help"):
+        print(help_text.format(prog=prog), end="")
+        return 0 if argv else 2
+    fn = verbs.get(argv[0])
+    if fn is None:
+        from muse.core.errors import UsageError
+
+        raise UsageError(f"unknown verb {argv[0]!r} for {prog} (use {', '.join(verbs)})")
+    return fn(argv[1:], f"{prog} {argv[0]}")

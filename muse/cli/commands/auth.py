@@ -15,7 +15,7 @@ import os
 import pathlib
 from typing import Any
 
-from muse.cli.args import add_json, make_parser
+from muse.cli.args import add_json, dispatch, make_parser
 from muse.cli.output import emit
 from muse.core.errors import UsageError, UserError
 
@@ -169,10 +169,4 @@ _VERBS = {"keygen": _keygen, "register": _register, "whoami": _whoami}
 
 
 def main(argv: list[str], prog: str) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
-        print(_HELP.format(prog=prog), end="")
-        return 0 if argv else 2
-    fn = _VERBS.get(argv[0])
-    if fn is None:
-        raise UsageError(f"unknown verb {argv[0]!r} for {prog} (use keygen, register, whoami)")
-    return fn(argv[1:], f"{prog} {argv[0]}")
+    return dispatch(argv, prog, _VERBS, _HELP)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from muse.cli.args import add_json, make_parser
+from muse.cli.args import add_json, dispatch, make_parser, repo_arg
 from muse.cli.commands import hub_dashboard
 from muse.cli.output import emit
 from muse.core.errors import UsageError
@@ -90,18 +90,6 @@ def _serve(argv: list[str], prog: str) -> int:
     return 0
 
 
-def _repo_arg(text: str) -> tuple[str, str]:
-    from muse.core.coord_bus import check_repo_name
-
-    owner, sep, slug = text.partition("/")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"expected OWNER/SLUG, got {text!r}")
-    try:
-        return check_repo_name(owner, "owner"), check_repo_name(slug, "slug")
-    except UsageError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
-
-
 def _name(text: str) -> str:
     from muse.core.coord_bus import check_repo_name
 
@@ -115,7 +103,7 @@ def _client_parser(prog: str, description: str) -> argparse.ArgumentParser:
     from muse.cli.commands.auth import add_client_args
 
     p = make_parser(prog, description)
-    p.add_argument("repo", type=_repo_arg, metavar="OWNER/SLUG", help="hub repository")
+    p.add_argument("repo", type=repo_arg, metavar="OWNER/SLUG", help="hub repository")
     add_client_args(p)
     add_json(p)
     return p
@@ -199,10 +187,4 @@ _VERBS = {"serve": _serve, "create-repo": _create_repo, "grant": _grant, "revoke
 
 
 def main(argv: list[str], prog: str) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
-        print(_HELP.format(prog=prog), end="")
-        return 0 if argv else 2
-    fn = _VERBS.get(argv[0])
-    if fn is None:
-        raise UsageError(f"unknown verb {argv[0]!r} for {prog} (use {', '.join(_VERBS)})")
-    return fn(argv[1:], f"{prog} {argv[0]}")
+    return dispatch(argv, prog, _VERBS, _HELP)

@@ -11,28 +11,13 @@ every request, so revoking either ends the session.
 
 from __future__ import annotations
 
-import argparse
-
-from muse.cli.args import add_json, duration, make_parser
+from muse.cli.args import add_json, duration, make_parser, repo_arg
 from muse.cli.output import emit
 from muse.core.errors import UsageError
 
-__all__ = ["DEFAULT_TTL", "main", "repo_arg"]
+__all__ = ["DEFAULT_TTL", "main"]
 
 DEFAULT_TTL = 8 * 3600.0
-
-
-def repo_arg(text: str) -> tuple[str, str]:
-    """argparse type: ``OWNER/SLUG`` with the hub's name rules."""
-    from muse.core.coord_bus import check_repo_name
-
-    owner, sep, slug = text.partition("/")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"expected OWNER/SLUG, got {text!r}")
-    try:
-        return check_repo_name(owner, "owner"), check_repo_name(slug, "slug")
-    except UsageError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def main(argv: list[str], prog: str) -> int:

@@ -25,7 +25,6 @@ import math
 import os
 import pathlib
 import queue
-import re
 import shutil
 import subprocess
 import sys
@@ -36,7 +35,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
-from muse.core.errors import HubUnreachable, MuseError, UsageError
+from muse.core.errors import MuseError, UsageError
+from muse.hub.process import HubProcess as BaseHubProcess
 from muse.swarm.metrics import (
     VERBS,
     conflict_check,
@@ -51,7 +51,6 @@ from muse.swarm.tree import generate_tree
 
 __all__ = ["HubProcess", "SwarmConfig", "run_swarm"]
 
-_LISTENING = re.compile(r"muse hub listening on (http://\S+)")
 _ENQUEUE_BATCH = 500
 
 
@@ -117,63 +116,18 @@ class SwarmConfig:
         return out
 
 
-class HubProcess:
-    """``python -m muse hub serve --port 0 --insecure-dev`` on a file in *workdir*."""
+class HubProcess(BaseHubProcess):
+    """The swarm's local hub: ``--insecure-dev`` on an SQLite file in *workdir*."""
 
     def __init__(self, workdir: pathlib.Path, extra: list[str] | None = None,
                  start_timeout: float = 90.0) -> None:
         self.db = workdir / "hub.sqlite3"
-        self.stderr_path = workdir / "hub.stderr"
         env = {k: v for k, v in os.environ.items() if not k.startswith("MUSE_HUB_")}
-        self._stderr = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "muse", "hub", "serve", "--port", "0", "--db", str(self.db),
-             "--insecure-dev", *(extra or [])],
-            cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=self._stderr)
-        self.url = self._wait(start_timeout)
-
-    def _wait(self, timeout: float) -> str:
-        lines: queue.Queue[bytes] = queue.Queue()
-        out = self.proc.stdout
-        assert out is not None
-
-        def pump() -> None:
-            for line in iter(out.readline, b""):
-                lines.put(line)
-            lines.put(b"")
-
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            m = _LISTENING.search(line.decode(errors="replace"))
-            if m:
-                return m.group(1)
-            if not line:
-                break
-        self.stop()
-        tail = self.stderr_path.read_text(errors="replace").strip().splitlines()[-5:]
-        raise HubUnreachable("the local hub did not start: " + (" | ".join(tail) or "no output"))
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
+        super().__init__(workdir, str(self.db), "--insecure-dev", *(extra or []), env=env,
+                         start_timeout=start_timeout)
 
     def peak_kib(self) -> int | None:
         return vm_hwm_kib(self.proc.pid)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._stderr.close()
 
 
 class _Worker:

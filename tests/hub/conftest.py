@@ -6,12 +6,8 @@ import contextlib
 import io
 import os
 import pathlib
-import queue
-import re
 import subprocess
 import sys
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,68 +15,25 @@ from typing import Any
 
 import pytest
 
+from muse.core.errors import HubUnreachable
+from muse.hub.process import HubProcess as BaseHubProcess
 from tests.conftest import subprocess_env
 from tests.storage.pg import drop_schema, new_schema, pg_dsn
 
-_LISTENING = re.compile(r"muse hub listening on (http://\S+)")
 START_TIMEOUT = 90.0  # a loaded 2-core machine can take a while to import the server
 
 
-class HubProcess:
-    """``python -m muse hub serve --port 0 …`` as a child process."""
+class HubProcess(BaseHubProcess):
+    """A hub for tests: scrubbed environment with its own HOME, failures raise RuntimeError."""
 
     def __init__(self, workdir: pathlib.Path, db: str, *extra: str) -> None:
-        self.workdir = workdir
-        workdir.mkdir(parents=True, exist_ok=True)
         home = workdir / "home"
-        home.mkdir(exist_ok=True)
-        env = subprocess_env(HOME=str(home), MUSE_HOME=str(home / ".muse"))
-        self.stderr_path = workdir / "hub.stderr"
-        self._stderr = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "muse", "hub", "serve", "--port", "0", "--db", db, *extra],
-            cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=self._stderr,
-            stdin=subprocess.DEVNULL)
-        self.url = self._wait_for_url()
-
-    def _wait_for_url(self) -> str:
-        lines: queue.Queue[bytes] = queue.Queue()
-        assert self.proc.stdout is not None
-        out = self.proc.stdout
-
-        def pump() -> None:
-            for line in iter(out.readline, b""):
-                lines.put(line)
-            lines.put(b"")
-
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=1.0)
-            except queue.Empty:
-                continue
-            m = _LISTENING.search(line.decode(errors="replace"))
-            if m:
-                return m.group(1)
-            if not line:
-                break
-        self.stop()
-        raise RuntimeError(f"hub did not start: {self.stderr_path.read_text(errors='replace')}")
-
-    @property
-    def host(self) -> str:
-        return self.url.split("://", 1)[1]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=30)
-        self._stderr.close()
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            super().__init__(workdir, db, *extra, start_timeout=START_TIMEOUT,
+                             env=subprocess_env(HOME=str(home), MUSE_HOME=str(home / ".muse")))
+        except HubUnreachable as exc:
+            raise RuntimeError(f"hub did not start: {exc.message}") from None
 
 
 @pytest.fixture(scope="module",

@@ -27,12 +27,9 @@ import argparse
 import json
 import os
 import pathlib
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -46,6 +43,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from muse.core.coord_bus import MAX_PUSH_BATCH, hub_request, pull_from_hub, push_to_hub
 from muse.core.transport import HTTPTransport, SigningIdentity
+from muse.hub.process import HubProcess
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 FUT = "2099-12-31T23:59:59+00:00"
@@ -74,27 +72,14 @@ def summary(times: list[float]) -> tuple[float, float, float]:
     return statistics.median(times), min(times), max(times)
 
 
-class Hub:
+class Hub(HubProcess):
+    """The benchmarked hub: a clean environment with its own HOME."""
+
     def __init__(self, workdir: pathlib.Path, db: str, *extra: str) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MUSE_")}
         env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         env["HOME"] = str(workdir)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "muse", "hub", "serve", "--port", "0", "--db", db, *extra],
-            cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        m = re.search(r"listening on (http://\S+)", line)
-        if not m:
-            self.proc.kill()
-            raise RuntimeError(f"hub did not start: {line!r}")
-        self.url = m.group(1)
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
+        super().__init__(workdir, db, *extra, env=env)
 
 
 def setup_identity(hub: Hub, workdir: pathlib.Path) -> SigningIdentity:

@@ -21,7 +21,10 @@ answers with, so both shells map errors in exactly one place::
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
 
 __all__ = [
     "ConflictError",

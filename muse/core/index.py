@@ -28,12 +28,15 @@ import time
 import zlib
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from muse.core.errors import InvalidRecord
 from muse.core.fileio import write_file
 from muse.core.records import DECODERS
 from muse.core.store import Problem, read_folder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["FORMAT", "index_enabled", "load_folder"]
 

@@ -23,11 +23,13 @@ load on the first call.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from muse.core.types import JsonDict
 
+TYPE_CHECKING = False  # not typing's: the verbs importing this must not load typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from muse.core.transport import BaseTransport, SigningIdentity
 
 __all__ = [

@@ -15,11 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from sys import intern
-from typing import Any, NamedTuple
 
 from muse.core.clock import parse_ts
 from muse.core.errors import InvalidRecord
 from muse.core.types import OPERATIONS, JsonDict
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+    from typing import NamedTuple as RecordTuple
+else:
+    from muse.core.recordbase import Record as RecordTuple
 
 __all__ = [
     "DECODERS",
@@ -80,7 +86,7 @@ def _int(data: JsonDict, field: str, kind: str, default: int) -> int:
     raise InvalidRecord(f"{kind} field {field!r} must be an integer", field=field)
 
 
-class Reservation(NamedTuple):
+class Reservation(RecordTuple):
     """An advisory lease of *run_id* on symbol addresses until *expires_at*."""
 
     record_id: str
@@ -134,7 +140,7 @@ class Reservation(NamedTuple):
         )
 
 
-class Intent(NamedTuple):
+class Intent(RecordTuple):
     """What *run_id* means to do to *target*: one of :data:`OPERATIONS`."""
 
     record_id: str
@@ -167,7 +173,7 @@ class Intent(NamedTuple):
         )
 
 
-class Release(NamedTuple):
+class Release(RecordTuple):
     """Tombstone: *reservation_id* was released at *released_at*."""
 
     record_id: str
@@ -188,7 +194,7 @@ class Release(NamedTuple):
         )
 
 
-class Heartbeat(NamedTuple):
+class Heartbeat(RecordTuple):
     """Keeps every lease of a whole run alive until *extended_expires_at*."""
 
     record_id: str
@@ -210,7 +216,7 @@ class Heartbeat(NamedTuple):
         )
 
 
-class Dependency(NamedTuple):
+class Dependency(RecordTuple):
     """*reservation_id* (or *task_id*) must wait for everything in *depends_on*."""
 
     record_id: str
@@ -232,7 +238,7 @@ class Dependency(NamedTuple):
         return cls(record_id, reservation_id, task_id, _str_list(data, "depends_on", kind))
 
 
-class Task(NamedTuple):
+class Task(RecordTuple):
     """A unit of work in the queue; exactly one run may hold it at a time."""
 
     record_id: str
@@ -264,7 +270,7 @@ def claim_slot_id(task_id: str, slot: int) -> str:
     return f"{task_id}+{slot}"
 
 
-class Claim(NamedTuple):
+class Claim(RecordTuple):
     """One slot of a task's claim log.
 
     Each task has a log of slots 1, 2, 3 … created with exclusive create, so

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import pathlib
 from collections import defaultdict
-from typing import Any, NamedTuple
 
 from muse.core import clock
 from muse.core.gcpause import paused_gc
@@ -26,6 +25,13 @@ from muse.core.records import (
 )
 from muse.core.store import CoordStore, Problem
 from muse.core.types import JsonDict
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+    from typing import NamedTuple as RecordTuple
+else:
+    from muse.core.recordbase import Record as RecordTuple
 
 __all__ = ["DEFAULT_TTL", "Conflict", "CoordState", "TaskState", "symbol_ancestors"]
 
@@ -47,7 +53,7 @@ def symbol_ancestors(address: str) -> list[str]:
     return out
 
 
-class Conflict(NamedTuple):
+class Conflict(RecordTuple):
     """Active reservations of different runs on the same or enclosing addresses."""
 
     symbol: str

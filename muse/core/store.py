@@ -13,11 +13,17 @@ import os
 import pathlib
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
 
 from muse.core.fileio import write_file
 from muse.core.paths import coordination_dir, remote_dir
 from muse.core.types import KIND_DIRS, JsonDict, check_id
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+    from typing import NamedTuple as RecordTuple
+else:
+    from muse.core.recordbase import Record as RecordTuple
 
 __all__ = ["CoordStore", "Problem", "RawRecord", "encode_record", "read_folder"]
 
@@ -39,7 +45,7 @@ def json_loads(expected: int) -> Any:
     return json.loads
 
 
-class Problem(NamedTuple):
+class Problem(RecordTuple):
     """A record file that could not be used, and why."""
 
     path: str
@@ -49,7 +55,7 @@ class Problem(NamedTuple):
         return {"path": self.path, "message": self.message}
 
 
-class RawRecord(NamedTuple):
+class RawRecord(RecordTuple):
     """A decoded record file: its id (the file stem), its dict and where it came from."""
 
     record_id: str

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Final, NewType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final, NewType
 
 __all__ = [
     "DIR_KINDS",
@@ -22,15 +25,21 @@ __all__ = [
     "is_safe_id",
 ]
 
-MsgpackDict = dict[str, Any]
-"""A dict made only of msgpack-encodable values (str, int, float, bool, None, list, dict)."""
+if TYPE_CHECKING:
+    MsgpackDict = dict[str, Any]
+    """A dict made only of msgpack-encodable values (str, int, float, bool, None, list, dict)."""
 
-JsonDict = dict[str, Any]
-"""A dict made only of JSON-encodable values."""
+    JsonDict = dict[str, Any]
+    """A dict made only of JSON-encodable values."""
+else:  # plain dict at run time: no typing import on every command start
+    MsgpackDict = JsonDict = dict
 
-RecordId = NewType("RecordId", str)
-RunId = NewType("RunId", str)
-TaskId = NewType("TaskId", str)
+if TYPE_CHECKING:
+    RecordId = NewType("RecordId", str)
+    RunId = NewType("RunId", str)
+    TaskId = NewType("TaskId", str)
+else:  # the same at run time, without importing typing
+    RecordId = RunId = TaskId = str
 
 KINDS: Final = ("reservation", "intent", "release", "heartbeat", "dependency", "task", "claim")
 KIND_DIRS: Final[dict[str, str]] = {

@@ -28,3 +28,13 @@ def test_reserve_imports_only_what_it_uses(repo: pathlib.Path) -> None:
     report = json.loads(proc.stderr.strip().splitlines()[-1])
     assert report["code"] == 0
     assert report["loaded"] == []
+
+
+def test_reserve_start_up_needs_no_typing_or_shutil(repo: pathlib.Path) -> None:
+    """Without site-packages (``-S``) nothing else pre-imports them, so this is exact."""
+    proc = subprocess.run([sys.executable, "-S", "-c", _PROBE, json.dumps(["typing", "shutil", "dataclasses"])],
+                          cwd=repo, capture_output=True, text=True,
+                          env=subprocess_env(MUSE_RUN_ID="agent-1"), timeout=60)
+    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert report["code"] == 0
+    assert report["loaded"] == []

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 else:
     from muse.core.recordbase import Record as RecordTuple
 
-__all__ = ["CoordStore", "Problem", "RawRecord", "encode_record", "read_folder"]
+__all__ = ["CoordStore", "Problem", "encode_record", "read_folder", "record_names"]
 
 _READ_CHUNK = 65536
 _BULK = 512  # from this many files on, orjson's faster decode pays for its ~7 ms import
@@ -53,14 +53,6 @@ class Problem(RecordTuple):
 
     def to_json(self) -> JsonDict:
         return {"path": self.path, "message": self.message}
-
-
-class RawRecord(RecordTuple):
-    """A decoded record file: its id (the file stem), its dict and where it came from."""
-
-    record_id: str
-    data: JsonDict
-    remote: bool = False
 
 
 def _read_all(name: str, dir_fd: int) -> bytes:
@@ -123,7 +115,7 @@ def encode_record(data: JsonDict) -> bytes:
 
 
 class CoordStore:
-    """Record files of one repository: read by kind, create write-once, delete (GC only)."""
+    """Record files of one repository: create write-once, delete (GC only); reads go through the index."""
 
     def __init__(self, root: pathlib.Path) -> None:
         self.root = pathlib.Path(root)
@@ -133,24 +125,6 @@ class CoordStore:
 
     def folder(self, kind: str, *, remote: bool = False) -> str:
         return os.path.join(self.remote_base if remote else self.local_base, KIND_DIRS[kind])
-
-    def read(self, kind: str, *, local: bool = True, remote: bool = True) -> list[RawRecord]:
-        """Every record of *kind*; local ones first, then those pulled from a hub.
-
-        Files that are not JSON objects are reported in :attr:`problems`.
-        """
-        out: list[RawRecord] = []
-        sources = ([False] if local else []) + ([True] if remote else [])
-        for is_remote in sources:
-            folder = self.folder(kind, remote=is_remote)
-            for record_id, data in read_folder(folder, self.problems):
-                if isinstance(data, dict):
-                    out.append(RawRecord(record_id, data, is_remote))
-                else:
-                    self.problems.append(
-                        Problem(os.path.join(folder, record_id + ".json"), "not a JSON object")
-                    )
-        return out
 
     def create(
         self, kind: str, record_id: str, data: JsonDict, *, exclusive: bool = True, fsync: bool = True
@@ -164,9 +138,6 @@ class CoordStore:
         except FileNotFoundError:
             os.makedirs(folder, exist_ok=True)
             return write_file(folder, record_id + ".json", payload, exclusive=exclusive, fsync=fsync)
-
-    def exists(self, kind: str, record_id: str, *, remote: bool = False) -> bool:
-        return os.path.exists(os.path.join(self.folder(kind, remote=remote), record_id + ".json"))
 
     def delete(self, kind: str, record_id: str, *, remote: bool = False) -> bool:
         try:

@@ -18,10 +18,11 @@ def main(argv: list[str], prog: str, verb: str = "gc") -> int:
     add_json(p)
     args = p.parse_args(argv)
     from muse.core.gc import run_coord_gc
+    from muse.core.store import Problem
 
     result = run_coord_gc(repo_root(), dry_run=args.dry_run, grace_period_seconds=args.grace)
     if result.problems:
-        print_problems([_P(x["path"], x["message"]) for x in result.problems])
+        print_problems([Problem(x["path"], x["message"]) for x in result.problems])
 
     def text() -> str:
         verb_ = "would remove" if result.dry_run else "removed"
@@ -33,7 +34,3 @@ def main(argv: list[str], prog: str, verb: str = "gc") -> int:
     emit(result.to_json(), args.json_out, text)
     return 0
 
-
-class _P:
-    def __init__(self, path: str, message: str) -> None:
-        self.path, self.message = path, message

@@ -7,6 +7,12 @@ import pathlib
 import sys
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: a cold first example (imports, a busy 2-core CI
+# machine) must not fail a property that holds; time is not what they test.
+settings.register_profile("muse", deadline=None)
+settings.load_profile("muse")
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 

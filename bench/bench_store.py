@@ -11,6 +11,8 @@ For each size (default 1,000 / 15,000 / 150,000 reservation files) it times:
 * active, index build — first call that writes the index
 * active, index (listing) — repeat call that re-lists the folder
 * active, index (settled) — repeat call on a settled folder (one stat)
+* active, index (+1% new) — repeat call after 1% new files appeared (listing,
+  diff, reading the new files); the files are written outside the timing
 * status / forecast / claim / gc plan — repeat calls with the index
 
 and CLI start-up of ``muse coord reserve`` against ``python -c pass``.
@@ -68,6 +70,27 @@ def timeit(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
         fn()
         runs.append(time.perf_counter() - t0)
     return statistics.median(runs), min(runs), max(runs)
+
+
+def timeit_after(prepare: Callable[[], object], fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """Like :func:`timeit`, with *prepare* run untimed before each call."""
+    prepare()
+    fn()  # warm-up
+    runs = []
+    for _ in range(repeat):
+        prepare()
+        t0 = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs), min(runs), max(runs)
+
+
+def add_reservations(folder: str, start: int, count: int) -> None:
+    for i in range(start, start + count):
+        rid = f"reservation-new-{i:06d}"
+        with open(os.path.join(folder, rid + ".json"), "wb") as fh:
+            fh.write(orjson.dumps({"reservation_id": rid, "run_id": f"run-{i % 7000}", "expires_at": FUT,
+                                   "symbols": [f"kernel/new/file_{i % 3000}.c::func_{i}"]}))
 
 
 def floor_read(folder: str, decode: bool) -> int:
@@ -160,6 +183,15 @@ def main() -> None:
             results["forecast (index)"] = timeit(lambda: forecast(root), r)
             results["claim plan (index)"] = timeit(lambda: CoordState(root).task_states(), r)
             results["gc plan, dry run"] = timeit(lambda: run_coord_gc(root, dry_run=True), r)
+            added = [0]
+
+            def grow() -> None:
+                step = max(1, n // 100)
+                add_reservations(folder, added[0], step)
+                added[0] += step
+
+            # Last: it changes the folder the other rows read.
+            results["active, index (+1% new)"] = timeit_after(grow, lambda: active_reservations(root), r)
             floor = results["floor (scandir+read)"][0]
             listing = results["listing (os.listdir)"][0]
             for name, (med, lo, hi) in results.items():

@@ -1,13 +1,15 @@
 """Persistent index of typed records, one per kind folder.
 
 Records are write-once files, so a folder's content is known from its
-listing: a name seen before (with the same inode) holds the record decoded
-before. The index keeps every decoded record of a folder in
+listing: an entry seen before (same name, same inode) holds the record
+decoded before. The index keeps every decoded record of a folder in
 ``.muse/state/index/`` and a query then costs:
 
 * **one ``stat`` of the folder** when its mtime is unchanged and was already
   old when the index was taken (then no entry can have changed since: a later
   create or unlink would have moved the mtime — the "racy git" rule), or
+* **one listing** when the folder was touched but holds the same entries: the
+  listing's names and inodes hash to the digest kept with the index, or
 * **one listing plus reading the new files** otherwise.
 
 It is only an accelerator: a missing, stale, foreign or corrupt index file
@@ -15,19 +17,30 @@ It is only an accelerator: a missing, stale, foreign or corrupt index file
 Writers replace index files atomically, so two processes updating at once
 each leave a valid snapshot; the listing check corrects whichever lost.
 
+A file replaced under the same name (``os.replace``) gets a new inode and is
+read again; one rewritten in place keeps its inode and is not — records are
+write-once, and a half-written file is re-read on every call until usable.
+
 Storage: a *base* snapshot plus a cumulative *delta* (records added and
 names removed since the base), so a busy folder rewrites a small delta, not
 the whole base; the base is rewritten when the delta grows past 1/8 of it.
+The base keeps records column by column (a column that repeats one value, or
+another column, is stored once): unmarshalling 150,000 records then creates
+no per-row tuple besides the record itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import time
 import zlib
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from itertools import compress, repeat
+from operator import eq, is_, ne, not_
 
 from muse.core.errors import InvalidRecord
 from muse.core.fileio import write_file
@@ -40,15 +53,17 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT", "index_enabled", "load_folder"]
 
-FORMAT = 3
+FORMAT = 4
 _MAGIC = b"MUSEIDX%d" % FORMAT
 _RACY_NS = 2_000_000_000  # mtime granularity margin
+_new_tuple = tuple.__new__
 
 
 def index_enabled() -> bool:
     return os.environ.get("MUSE_INDEX", "1") not in ("0", "off", "false", "no")
 
 
+# ── blobs ────────────────────────────────────────────────────────────────────
 def _read_blob(path: str) -> Any:
     try:
         with open(path, "rb") as fh:
@@ -79,14 +94,152 @@ def _write_blob(folder: str, name: str, obj: Any) -> None:
         pass  # read-only repository: run without a cache
 
 
+# ── listings ─────────────────────────────────────────────────────────────────
+def _scan(folder: str) -> tuple[list[bytes], list[int]]:
+    """Every entry's name (as bytes: no decoding) and inode, in directory order.
+
+    One ``readdir`` pass and no stat: the cheapest complete view of a folder.
+    """
+    names: list[bytes] = []
+    keep = names.append
+    with os.scandir(os.fsencode(folder)) as it:
+        inodes = [e.inode() for e in it if not keep(e.name)]  # keep() returns None
+    return names, inodes
+
+
+def _decode_names(names: list[bytes]) -> list[str]:
+    """File names as ``os.listdir`` gives them, decoded in one pass."""
+    if not names:
+        return []
+    return b"\0".join(names).decode("utf-8", "surrogateescape").split("\0")
+
+
+def _digest(names: list[bytes], inodes: list[int]) -> bytes:
+    """What a listing holds, in 16 bytes: equal digests mean the same entries."""
+    h = hashlib.blake2b(b"\0".join(names), digest_size=16)
+    h.update(array("Q", inodes).tobytes())
+    return h.digest()
+
+
+def _is_record_name(name: str) -> bool:
+    return name.endswith(".json") and name[0] != "."
+
+
+def _is_record_raw(name: bytes) -> bool:
+    return name.endswith(b".json") and name[:1] != b"."
+
+
+def _raw(name: str) -> bytes:
+    return name.encode("utf-8", "surrogateescape")
+
+
+def _text(name: bytes) -> str:
+    return name.decode("utf-8", "surrogateescape")
+
+
+def _diff(
+    known_names: list[bytes], known_inodes: list[int], names: list[bytes], inodes: list[int]
+) -> tuple[list[tuple[bytes, int]], set[bytes]]:
+    """Listed entries not known as they are (new, renamed, replaced under the
+    same name), and known names no longer listed with their inode."""
+    name_of = dict(zip(known_inodes, known_names))
+    if len(name_of) == len(known_inodes):
+        # Match entries by inode in C-level passes; only the few that differ
+        # cost a Python step. (A hard link caught mid-write is just one more
+        # name for a known inode: new, and it does not hide the known one.)
+        expected = list(map(name_of.get, inodes))
+        moved = list(compress(range(len(names)), map(ne, expected, names)))
+        fresh = [(names[p], inodes[p]) for p in moved]
+        if len(names) - len(moved) == len(known_names):
+            return fresh, set()  # every known entry is still listed as it was
+        exact = set(compress(inodes, map(eq, expected, names)))
+        return fresh, {name for inode, name in name_of.items() if inode not in exact}
+    # Two known names share an inode: match (name, inode) pairs instead.
+    known = dict(zip(known_names, known_inodes))
+    inode_of = known.get
+    fresh = [(n, i) for n, i in zip(names, inodes) if inode_of(n) != i]
+    listed = set(zip(names, inodes))
+    return fresh, {n for n, i in known.items() if (n, i) not in listed}
+
+
+# ── column storage ───────────────────────────────────────────────────────────
+def _pack(rows: list[Any]) -> list[tuple[str, Any]]:
+    """Rows as columns: ``("=", v)`` one value throughout, ``("^", k)`` the same
+    objects as column *k*, ``("*", values)`` otherwise. Exact: identity, not equality."""
+    if not rows:
+        return []
+    cols = list(zip(*rows))
+    out: list[tuple[str, Any]] = []
+    for j, col in enumerate(cols):
+        first = col[0]
+        if all(map(is_, col, repeat(first))):
+            out.append(("=", first))
+            continue
+        same = next((k for k in range(j) if all(map(is_, col, cols[k]))), None)
+        out.append(("^", same) if same is not None else ("*", col))
+    return out
+
+
+def _unpack(cols: list[tuple[str, Any]], n: int) -> Iterator[tuple[Any, ...]]:
+    its: list[Iterable[Any]] = []
+    for tag, value in cols:
+        its.append(value if tag == "*" else repeat(value, n) if tag == "=" else its[value])
+    return zip(*its) if its else iter(())
+
+
+def _id_column(cols: list[tuple[str, Any]], n: int) -> list[str]:
+    """Record ids (every row starts with its record id)."""
+    if not cols:
+        return []
+    tag, value = cols[0]
+    return list(value) if tag == "*" else [value] * n
+
+
+class _Base:
+    """The snapshot: usable records as columns, plus the few unusable files apart."""
+
+    __slots__ = ("blob", "n")
+
+    def __init__(self, blob: dict[str, Any]) -> None:
+        self.blob = blob
+        self.n: int = blob["n"]
+        if not (isinstance(blob["cols"], list) and isinstance(blob["inodes"], bytes)
+                and isinstance(blob["digest"], bytes) and len(blob["inodes"]) == 8 * self.n):
+            raise ValueError("malformed index base")
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        return _unpack(self.blob["cols"], self.n)
+
+    def listing(self) -> tuple[list[bytes], list[int]]:
+        """Raw file name and inode of every entry, usable or not."""
+        ids = _id_column(self.blob["cols"], self.n)
+        # Names derive from record ids: built and encoded in three C-level passes.
+        names = (".json\0".join(ids) + ".json").encode("utf-8", "surrogateescape").split(b"\0") if ids else []
+        inodes = array("Q", self.blob["inodes"]).tolist()
+        for name, inode, _problem in self.blob["bad"]:
+            names.append(_raw(name))
+            inodes.append(inode)
+        return names, inodes
+
+    def entries(self) -> tuple[list[Any], list[str | None]]:
+        """Row and problem of every entry, aligned with :meth:`listing` (for compaction)."""
+        rows: list[Any] = list(self.rows())
+        problems: list[str | None] = [None] * self.n
+        for _name, _inode, problem in self.blob["bad"]:
+            rows.append(None)
+            problems.append(problem)
+        return rows, problems
+
+
 class _Delta:
     """Changes since the base: entries added (or replaced) and base names removed."""
 
-    __slots__ = ("dir_mtime", "inodes", "listed_at", "names", "problems", "removed", "rows")
+    __slots__ = ("digest", "dir_mtime", "inodes", "listed_at", "names", "problems", "removed", "rows")
 
     def __init__(self, blob: dict[str, Any] | None = None) -> None:
         self.dir_mtime: int = blob["dir_mtime"] if blob else -1
         self.listed_at: int = blob["listed_at"] if blob else -1
+        self.digest: bytes = blob["digest"] if blob else b""
         self.names: list[str] = list(blob["names"]) if blob else []
         self.inodes: list[int] = list(blob["inodes"]) if blob else []
         self.rows: list[Any] = list(blob["rows"]) if blob else []
@@ -108,59 +261,40 @@ class _Delta:
 
     def blob(self, base_id: str) -> dict[str, Any]:
         return {"base": base_id, "dir_mtime": self.dir_mtime, "listed_at": self.listed_at,
-                "removed": sorted(self.removed), "names": self.names, "inodes": self.inodes,
-                "rows": self.rows, "problems": self.problems}
+                "digest": self.digest, "removed": sorted(self.removed), "names": self.names,
+                "inodes": self.inodes, "rows": self.rows, "problems": self.problems}
 
 
-def _is_record_name(name: str) -> bool:
-    return name.endswith(".json") and name[0] != "."
-
-
-def _load_blobs(cache_dir: str, key: str, kind: str) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+def _load_blobs(cache_dir: str, key: str, kind: str) -> tuple[_Base, _Delta | None] | None:
     """The base snapshot and the delta that applies to it (if any)."""
-    base = _read_blob(os.path.join(cache_dir, key + ".base"))
-    if not (isinstance(base, dict) and base.get("kind") == kind and "id" in base):
+    blob = _read_blob(os.path.join(cache_dir, key + ".base"))
+    if not (isinstance(blob, dict) and blob.get("kind") == kind and "id" in blob):
         return None
+    base = _Base(blob)
     delta = _read_blob(os.path.join(cache_dir, key + ".delta"))
-    if not (isinstance(delta, dict) and delta.get("base") == base["id"]):
-        delta = None
-    return base, delta
+    if not (isinstance(delta, dict) and delta.get("base") == blob["id"]):
+        return base, None
+    return base, _Delta(delta)
 
 
-def _records(base: dict[str, Any], delta: _Delta | None, make: Callable[[Any], Any]) -> tuple[list[Any], list[str]]:
-    """Records of base + delta, and the names of unusable files (no per-entry maps built)."""
-    rows: list[Any] = base["rows"]
-    bad = [b[0] for b in base["bad"]]
-    if delta is None or not delta:
-        return list(map(make, rows)), bad
-    gone_ids = {n[:-5] for n in delta.removed.union(delta.names)}
-    out = [make(row) for row in rows if row[0] not in gone_ids] if gone_ids else list(map(make, rows))
-    out.extend(map(make, filter(None, delta.rows)))
-    gone = delta.removed.union(delta.names)
-    bad = [n for n in bad if n not in gone]
-    bad.extend(n for n, row in zip(delta.names, delta.rows) if row is None)
-    return out, bad
+def _write_base(cache_dir: str, key: str, kind: str, mtime: int, listed_at: int, digest: bytes,
+                names: list[str], inodes: list[int], rows: list[Any], problems: list[str | None]) -> None:
+    # Usable rows as columns with their inodes (names derive from record ids);
+    # the few unusable files are listed apart.
+    good = [i for i, row in enumerate(rows) if row is not None]
+    _write_blob(cache_dir, key + ".base", {
+        "kind": kind, "id": os.urandom(8).hex(), "dir_mtime": mtime, "listed_at": listed_at,
+        "digest": digest, "n": len(good), "cols": _pack([rows[i] for i in good]),
+        "inodes": array("Q", [inodes[i] for i in good]).tobytes(),
+        "bad": [(names[i], inodes[i], problems[i]) for i, row in enumerate(rows) if row is None],
+    })
+    try:
+        os.unlink(os.path.join(cache_dir, key + ".delta"))
+    except OSError:
+        pass
 
 
-def _base_columns(base: dict[str, Any]) -> tuple[list[str], list[int], list[Any], list[str | None]]:
-    """The base as parallel columns (name, inode, row, problem): for re-listing and compaction.
-
-    A usable record's file name is its record id + ``.json`` (rows start with
-    the record id), so only unusable files store their name.
-    """
-    rows: list[Any] = base["rows"]
-    names = [row[0] + ".json" for row in rows]
-    inodes: list[int] = list(base["inodes"])
-    all_rows: list[Any] = list(rows)
-    problems: list[str | None] = [None] * len(rows)
-    for name, inode, problem in base["bad"]:
-        names.append(name)
-        inodes.append(inode)
-        all_rows.append(None)
-        problems.append(problem)
-    return names, inodes, all_rows, problems
-
-
+# ── queries ──────────────────────────────────────────────────────────────────
 def _decode(folder: str, kind: str, remote: bool, names: list[str]) -> list[tuple[Any, str | None]]:
     """(row, problem) for each of *names*; a vanished file gives (None, None)."""
     decode: Callable[[str, Any, bool], Any] = DECODERS[kind]
@@ -179,21 +313,22 @@ def _decode(folder: str, kind: str, remote: bool, names: list[str]) -> list[tupl
     return [got.get(n[:-5], (None, None)) for n in names]
 
 
-def _write_base(cache_dir: str, key: str, kind: str, mtime: int, listed_at: int,
-                names: list[str], inodes: list[int], rows: list[Any], problems: list[str | None]) -> None:
-    # Compact: usable rows and their inodes only (names derive from record ids);
-    # the few unusable files are listed apart. The settled path unmarshals
-    # just this, about a quarter less than full columns.
-    good = [i for i, row in enumerate(rows) if row is not None]
-    _write_blob(cache_dir, key + ".base", {
-        "kind": kind, "id": os.urandom(8).hex(), "dir_mtime": mtime, "listed_at": listed_at,
-        "rows": [rows[i] for i in good], "inodes": [inodes[i] for i in good],
-        "bad": [(names[i], inodes[i], problems[i]) for i, row in enumerate(rows) if row is None],
-    })
-    try:
-        os.unlink(os.path.join(cache_dir, key + ".delta"))
-    except OSError:
-        pass
+def _records(base: _Base, delta: _Delta | None, cls: type) -> tuple[list[Any], list[str]]:
+    """Records of base + delta, and the names of unusable files."""
+    out: list[Any] = list(map(_new_tuple, repeat(cls), base.rows()))
+    bad = [b[0] for b in base.blob["bad"]]
+    if delta is None or not delta:
+        return out, bad
+    gone = delta.removed.union(delta.names)
+    # Only removed names can be in the base (a name replaced there is both
+    # removed and re-added): the 150,000-row filter runs only after deletions.
+    gone_ids = {n[:-5] for n in delta.removed}
+    if gone_ids:
+        out = [r for r in out if r[0] not in gone_ids]
+    out.extend(map(_new_tuple, repeat(cls), filter(None, delta.rows)))
+    bad = [n for n in bad if n not in gone]
+    bad.extend(n for n, row in zip(delta.names, delta.rows) if row is None)
+    return out, bad
 
 
 def load_folder(
@@ -201,54 +336,50 @@ def load_folder(
 ) -> list[Any]:
     """Typed records of one kind folder, through the index when *cache_dir* is given."""
     cls = DECODERS[kind].__self__  # type: ignore[attr-defined]
-    make = partial(tuple.__new__, cls)
     try:
         st = os.stat(folder)
     except (FileNotFoundError, NotADirectoryError):
         return []
     key = ("remote-" if remote else "local-") + os.path.basename(folder)
-    base: dict[str, Any] | None = None
-    delta: _Delta | None = None
     if cache_dir:
         try:
             blobs = _load_blobs(cache_dir, key, kind)
             if blobs is not None:
-                base, delta = blobs[0], _Delta(blobs[1]) if blobs[1] else None
-        except (KeyError, TypeError, ValueError):
-            base = delta = None
-    try:
-        if base is not None:
-            return _load_indexed(folder, kind, remote, cache_dir, key, st.st_mtime_ns, base, delta,
-                                 make, problems)
-    except (KeyError, TypeError, ValueError):
-        pass  # a foreign or damaged index: rebuild below
+                return _load_indexed(folder, kind, remote, cache_dir, key, st.st_mtime_ns,
+                                     blobs[0], blobs[1], cls, problems)
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError):
+            pass  # a foreign or damaged index: rebuild below
     # No usable index: read everything, then write a base.
     listed_at = time.time_ns()
-    with os.scandir(folder) as it:
-        listing = {e.name: e.inode() for e in it if e.name.endswith(".json") and e.name[0] != "."}
-    names = list(listing)
+    raw_names, all_inodes = _scan(folder)
+    listing = [(n, i) for n, i in zip(_decode_names(raw_names), all_inodes) if _is_record_name(n)]
+    names = [n for n, _ in listing]
     decoded = _decode(folder, kind, remote, names)
     keep = [i for i, (row, problem) in enumerate(decoded) if row is not None or problem is not None]
     names = [names[i] for i in keep]
-    inodes = [listing[n] for n in names]
+    inodes = [listing[i][1] for i in keep]
     rows = [decoded[i][0] for i in keep]
     probs = [decoded[i][1] for i in keep]
     if cache_dir:
-        _write_base(cache_dir, key, kind, st.st_mtime_ns, listed_at, names, inodes, rows, probs)
+        # A file that vanished mid-read is in the digest but not the index:
+        # the next call sees a different listing and looks again.
+        _write_base(cache_dir, key, kind, st.st_mtime_ns, listed_at, _digest(raw_names, all_inodes),
+                    names, inodes, rows, probs)
     for n, row, problem in zip(names, rows, probs):
         if row is None:
             problems.append(Problem(os.path.join(folder, n), problem or "unusable"))
-    return list(map(make, filter(None, rows)))
+    return list(map(_new_tuple, repeat(cls), filter(None, rows)))
 
 
 def _finish(
-    folder: str, kind: str, remote: bool, base: dict[str, Any], delta: _Delta | None,
-    make: Callable[[Any], Any], problems: list[Problem],
+    folder: str, kind: str, remote: bool, base: _Base, delta: _Delta | None,
+    cls: type, problems: list[Problem],
 ) -> list[Any]:
-    out, bad = _records(base, delta, make)
+    out, bad = _records(base, delta, cls)
     if bad:
         # Unusable files are read again every time: another tool may have been
         # half-way through writing one in place (same inode, same folder mtime).
+        make = partial(_new_tuple, cls)
         for name, (row, problem) in zip(bad, _decode(folder, kind, remote, bad)):
             if row is not None:
                 out.append(make(row))
@@ -258,56 +389,64 @@ def _finish(
 
 
 def _load_indexed(
-    folder: str, kind: str, remote: bool, cache_dir: str | None, key: str, mtime: int,
-    base: dict[str, Any], delta: _Delta | None, make: Callable[[Any], Any], problems: list[Problem],
+    folder: str, kind: str, remote: bool, cache_dir: str, key: str, mtime: int,
+    base: _Base, delta: _Delta | None, cls: type, problems: list[Problem],
 ) -> list[Any]:
     stamp = delta if delta is not None else None
-    seen_mtime = stamp.dir_mtime if stamp else base["dir_mtime"]
-    seen_at = stamp.listed_at if stamp else base["listed_at"]
+    seen_mtime = stamp.dir_mtime if stamp else base.blob["dir_mtime"]
+    seen_at = stamp.listed_at if stamp else base.blob["listed_at"]
+    seen_digest = stamp.digest if stamp else base.blob["digest"]
     if seen_mtime == mtime and seen_at - seen_mtime > _RACY_NS:
         # Settled and unchanged: no file was added or removed since the snapshot.
-        return _finish(folder, kind, remote, base, delta, make, problems)
+        return _finish(folder, kind, remote, base, delta, cls, problems)
 
     listed_at = time.time_ns()
-    with os.scandir(folder) as it:
-        listing = {e.name: e.inode() for e in it}  # filtered below, only where it differs
-    base_names, base_inodes, base_rows, base_problems = _base_columns(base)
-    known = dict(zip(base_names, base_inodes))
-    if delta is not None:
-        for name in delta.removed:
-            known.pop(name, None)
-        known.update(zip(delta.names, delta.inodes))
+    now_names, now_inodes = _scan(folder)
+    digest = _digest(now_names, now_inodes)
     new = delta if delta is not None else _Delta()
-    if listing == known:
+    if digest == seen_digest:
+        # Touched (a temp file came and went, or too recent to trust) but the
+        # same entries: remember the new stamp so the next call can skip the listing.
         settled_now = listed_at - mtime > _RACY_NS and not seen_at - seen_mtime > _RACY_NS
-        if cache_dir and (settled_now or seen_mtime != mtime):
-            new.dir_mtime, new.listed_at = mtime, listed_at
-            _write_blob(cache_dir, key + ".delta", new.blob(base["id"]))
-        return _finish(folder, kind, remote, base, delta, make, problems)
+        if settled_now or seen_mtime != mtime:
+            new.dir_mtime, new.listed_at, new.digest = mtime, listed_at, digest
+            _write_blob(cache_dir, key + ".delta", new.blob(base.blob["id"]))
+        return _finish(folder, kind, remote, base, delta, cls, problems)
 
-    added = [name for name, _ino in listing.items() - known.items() if _is_record_name(name)]
-    gone = set(known.keys() - listing.keys())
-    gone.update(name for name in added if name in known)  # replaced under the same name
+    base_names, base_inodes = base.listing()
+    known_names, known_inodes = base_names, base_inodes
+    if delta is not None:
+        if delta.removed:
+            removed = {_raw(n) for n in delta.removed}
+            kept = list(compress(range(len(base_names)), map(not_, map(removed.__contains__, base_names))))
+            known_names = [base_names[i] for i in kept]
+            known_inodes = [base_inodes[i] for i in kept]
+        known_names = known_names + [_raw(n) for n in delta.names]
+        known_inodes = known_inodes + delta.inodes
+    fresh, gone_raw = _diff(known_names, known_inodes, now_names, now_inodes)
+    gone = {_text(n) for n in gone_raw}
+    fresh = [(n, i) for n, i in fresh if _is_record_raw(n)]
     if gone:
         new.drop(gone)
-    if added:
+    if fresh:
+        added = [_text(n) for n, _i in fresh]
         new.names.extend(added)
-        new.inodes.extend(listing[n] for n in added)
+        new.inodes.extend(i for _n, i in fresh)
         for row, problem in _decode(folder, kind, remote, added):
             new.rows.append(row)
             new.problems.append(problem if row is not None or problem is not None else "vanished")
-    new.dir_mtime, new.listed_at = mtime, listed_at
-    if cache_dir:
-        if len(new) <= max(256, len(base_names) // 8):
-            _write_blob(cache_dir, key + ".delta", new.blob(base["id"]))
-        else:  # compact: the delta grew too large to re-read on every call
-            gone_all = new.removed.union(new.names)
-            keep = [i for i, n in enumerate(base_names) if n not in gone_all]
-            _write_base(
-                cache_dir, key, kind, mtime, listed_at,
-                [base_names[i] for i in keep] + new.names,
-                [base_inodes[i] for i in keep] + new.inodes,
-                [base_rows[i] for i in keep] + new.rows,
-                [base_problems[i] for i in keep] + new.problems,
-            )
-    return _finish(folder, kind, remote, base, new, make, problems)
+    new.dir_mtime, new.listed_at, new.digest = mtime, listed_at, digest
+    if len(new) <= max(256, len(base_names) // 8):
+        _write_blob(cache_dir, key + ".delta", new.blob(base.blob["id"]))
+    else:  # compact: the delta grew too large to re-read on every call
+        gone_all = {_raw(n) for n in new.removed.union(new.names)}
+        keep = [i for i, n in enumerate(base_names) if n not in gone_all]
+        base_rows, base_problems = base.entries()
+        _write_base(
+            cache_dir, key, kind, mtime, listed_at, digest,
+            _decode_names([base_names[i] for i in keep]) + new.names,
+            [base_inodes[i] for i in keep] + new.inodes,
+            [base_rows[i] for i in keep] + new.rows,
+            [base_problems[i] for i in keep] + new.problems,
+        )
+    return _finish(folder, kind, remote, base, new, cls, problems)

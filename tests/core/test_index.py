@@ -189,3 +189,17 @@ def test_file_seen_half_written_is_read_again(repo: pathlib.Path, monkeypatch: p
     with open(path, "w") as fh:  # completed in place: same inode, folder mtime unchanged
         fh.write(json.dumps({"reservation_id": "slow", "run_id": "r", "expires_at": FUT, "symbols": []}))
     assert _ids(repo) == ["slow"]
+
+
+_entries = st.lists(st.tuples(st.sampled_from([b"a.json", b"b.json", b"c.json", b"d", b".tmp-e"]),
+                              st.integers(1, 6)), max_size=6, unique_by=lambda e: e[0])
+
+
+@given(_entries, _entries)
+def test_listing_diff_matches_pairwise_comparison(
+    known: list[tuple[bytes, int]], now: list[tuple[bytes, int]]
+) -> None:
+    """New/renamed/replaced entries and vanished names, whatever inodes repeat (hard links)."""
+    fresh, gone = idx._diff([n for n, _ in known], [i for _, i in known], [n for n, _ in now], [i for _, i in now])
+    assert sorted(fresh) == sorted(e for e in now if e not in known)
+    assert gone == {n for n, i in known if (n, i) not in now}

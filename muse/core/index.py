@@ -207,6 +207,10 @@ class _Base:
                 and isinstance(blob["digest"], bytes) and len(blob["inodes"]) == 8 * self.n):
             raise ValueError("malformed index base")
 
+    def stamp(self) -> tuple[int, int, bytes]:
+        """(folder mtime, listing time, listing digest) this snapshot was taken at."""
+        return self.blob["dir_mtime"], self.blob["listed_at"], self.blob["digest"]
+
     def rows(self) -> Iterator[tuple[Any, ...]]:
         return _unpack(self.blob["cols"], self.n)
 
@@ -248,6 +252,9 @@ class _Delta:
 
     def __len__(self) -> int:
         return len(self.names) + len(self.removed)
+
+    def blob_stamp(self) -> tuple[int, int, bytes]:
+        return self.dir_mtime, self.listed_at, self.digest
 
     def drop(self, gone: set[str]) -> None:
         """Forget entries named in *gone* and hide those names in the base."""
@@ -392,10 +399,10 @@ def _load_indexed(
     folder: str, kind: str, remote: bool, cache_dir: str, key: str, mtime: int,
     base: _Base, delta: _Delta | None, cls: type, problems: list[Problem],
 ) -> list[Any]:
-    stamp = delta if delta is not None else None
-    seen_mtime = stamp.dir_mtime if stamp else base.blob["dir_mtime"]
-    seen_at = stamp.listed_at if stamp else base.blob["listed_at"]
-    seen_digest = stamp.digest if stamp else base.blob["digest"]
+    # The latest stamp: the delta's when there is one, even an empty one (a
+    # delta may record only that the folder was re-listed and found unchanged).
+    stamp = delta.blob_stamp() if delta is not None else base.stamp()
+    seen_mtime, seen_at, seen_digest = stamp
     if seen_mtime == mtime and seen_at - seen_mtime > _RACY_NS:
         # Settled and unchanged: no file was added or removed since the snapshot.
         return _finish(folder, kind, remote, base, delta, cls, problems)

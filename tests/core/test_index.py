@@ -203,3 +203,25 @@ def test_listing_diff_matches_pairwise_comparison(
     fresh, gone = idx._diff([n for n, _ in known], [i for _, i in known], [n for n, _ in now], [i for _, i in now])
     assert sorted(fresh) == sorted(e for e in now if e not in known)
     assert gone == {n for n, i in known if (n, i) not in now}
+
+
+def test_a_relisted_unchanged_folder_is_trusted_next_time(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(5):
+        _write(repo, f"res-{i}")
+    assert len(_ids(repo)) == 5  # index taken while the folder is fresh: not yet trusted
+    folder = coordination_dir(repo) / "reservations"
+    old = os.stat(folder).st_mtime_ns - 10 * 10**9
+    os.utime(folder, ns=(old, old))  # the folder settles (and its mtime moved)
+    scans: list[str] = []
+    real_scan = idx._scan
+
+    def counting_scan(path: str) -> tuple[list[bytes], list[int]]:
+        if path == str(folder):
+            scans.append(path)
+        return real_scan(path)
+
+    monkeypatch.setattr(idx, "_scan", counting_scan)
+    assert len(_ids(repo)) == 5
+    assert scans == [str(folder)]  # re-listed once, found unchanged, stamp kept
+    assert len(_ids(repo)) == 5
+    assert scans == [str(folder)]  # then trusted: a stat, no listing

@@ -80,11 +80,11 @@ def forecast(root: pathlib.Path, now: float | None = None, state: CoordState | N
     st = state or CoordState(pathlib.Path(root), clock.now() if now is None else now)
     out = Forecast(st.now)
     active = st.active_reservations()
-    live_ids = {r.reservation_id for r in active}
+    conflicts, shared_files = st.conflicts_and_shared_files(active)
 
     # Pass 1: reservations.
     flagged: set[str] = set()
-    for c in st.conflicts(active):
+    for c in conflicts:
         runs = tuple(sorted({h[0] for h in c.holders}))
         sev = "medium" if c.overlap == "same" else "low"
         reason = "reserved by several runs" if c.overlap == "same" else "an enclosing scope is reserved by another run"
@@ -92,8 +92,11 @@ def forecast(root: pathlib.Path, now: float | None = None, state: CoordState | N
         flagged.add(c.symbol.partition("::")[0])
 
     # Pass 2: intents of live work, grouped by target and enclosing scopes.
+    intents = st.intents
     hb = st.heartbeat_map()
-    holding_runs = {r.run_id for r in active}
+    # Sets over all active leases, built only when some intent needs them.
+    live_ids = {r.reservation_id for r in active} if any(i.reservation_id for i in intents) else set()
+    holding_runs = {r.run_id for r in active} if not all(i.reservation_id for i in intents) else set()
 
     def live(i: Intent) -> bool:
         # An intent tied to a reservation lives with it; a free-standing one lives
@@ -103,7 +106,7 @@ def forecast(root: pathlib.Path, now: float | None = None, state: CoordState | N
         return (i.run_id in holding_runs or hb.get(i.run_id, 0.0) > st.now
                 or (i.created_at or 0.0) + DEFAULT_TTL > st.now)
 
-    live_intents = [i for i in st.intents if live(i)]
+    live_intents = [i for i in intents if live(i)]
     by_target: dict[str, list[Intent]] = defaultdict(list)
     for i in live_intents:
         by_target[i.target].append(i)
@@ -126,12 +129,8 @@ def forecast(root: pathlib.Path, now: float | None = None, state: CoordState | N
                         clash[0], "intent", target, tuple(sorted({a.run_id, b.run_id})), clash[1]))
 
     # Pass 3: different symbols of one file held by different runs.
-    by_file: dict[str, set[str]] = defaultdict(set)
-    for r in active:
-        for sym in r.symbols:
-            by_file[sym.partition("::")[0]].add(r.run_id)
-    for path, file_runs in by_file.items():
-        if len(file_runs) > 1 and path not in flagged:
+    for path, file_runs in shared_files.items():
+        if path not in flagged:
             out.predictions.append(Prediction(
                 "low", "file", path, tuple(sorted(file_runs)),
                 f"{len(file_runs)} runs edit symbols of this file"))

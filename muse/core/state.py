@@ -236,6 +236,17 @@ class CoordState:
         (the vast majority) cost two dict operations.
         """
         active = self.active_reservations() if reservations is None else reservations
+        return self._overlaps(active, None)
+
+    def conflicts_and_shared_files(
+        self, reservations: list[Reservation]
+    ) -> tuple[list[Conflict], dict[str, set[str]]]:
+        """:meth:`conflicts`, plus each file whose symbols several runs hold (file → runs),
+        from the same pass over the symbols."""
+        shared_files: dict[str, set[str]] = {}
+        return self._overlaps(reservations, shared_files), shared_files
+
+    def _overlaps(self, active: list[Reservation], shared_files: dict[str, set[str]] | None) -> list[Conflict]:
         first: dict[str, Reservation] = {}
         shared: dict[str, list[Reservation]] = {}
         for res in active:
@@ -251,8 +262,14 @@ class CoordState:
         for sym, group in shared.items():
             if len({r.run_id for r in group}) > 1:
                 out.append(Conflict(sym, self._holder_tuple(group), "same"))
+        file_run: dict[str, str] = {}
         for sym, res in first.items():
             path, sep, name = sym.partition("::")
+            if shared_files is not None:
+                run = res.run_id
+                seen = file_run.setdefault(path, run)
+                if seen != run:
+                    shared_files.setdefault(path, {seen}).add(run)
             if not sep:
                 continue
             outers = [path]
@@ -266,6 +283,13 @@ class CoordState:
                 outer_group = shared.get(outer) or [first[outer]]
                 if any(o.run_id != r.run_id for o in outer_group for r in inner_group):
                     out.append(Conflict(sym, self._holder_tuple(outer_group + inner_group), "contains"))
+        if shared_files is not None:
+            for sym, group in shared.items():  # holders after the first of a symbol
+                path = sym.partition("::")[0]
+                for res in group:
+                    seen = file_run.setdefault(path, res.run_id)
+                    if seen != res.run_id:
+                        shared_files.setdefault(path, {seen}).add(res.run_id)
         out.sort(key=lambda c: c.symbol)
         return out
 

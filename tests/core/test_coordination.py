@@ -219,3 +219,22 @@ def test_conflicts_match_the_brute_force_definition(holds: list[tuple[str, list[
     state = CoordState(_p.Path("/nonexistent"), T0)
     got = {(c.symbol, c.overlap) for c in state.conflicts(active)}
     assert got == _brute_conflicts(active)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["r1", "r2", "r3"]), st.lists(_SYMBOLS, min_size=1, max_size=3)),
+                max_size=8))
+def test_shared_files_match_the_definition(holds: list[tuple[str, list[str]]]) -> None:
+    """Files whose symbols several runs hold, from the same pass as the conflicts."""
+    import pathlib as _p
+
+    active = [co.Reservation(f"res{i}", f"res{i}", run, T0 + 100, tuple(dict.fromkeys(syms)))
+              for i, (run, syms) in enumerate(holds)]
+    state = CoordState(_p.Path("/nonexistent"), T0)
+    conflicts, shared_files = state.conflicts_and_shared_files(active)
+    runs_of: dict[str, set[str]] = {}
+    for r in active:
+        for sym in r.symbols:
+            runs_of.setdefault(sym.partition("::")[0], set()).add(r.run_id)
+    assert shared_files == {path: runs for path, runs in runs_of.items() if len(runs) > 1}
+    assert conflicts == state.conflicts(active)

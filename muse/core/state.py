@@ -53,6 +53,14 @@ def symbol_ancestors(address: str) -> list[str]:
     return out
 
 
+def _add_run(runs_of: dict[str, set[str]], path: str, first_run: str, run: str) -> None:
+    runs = runs_of.get(path)
+    if runs is None:
+        runs_of[path] = {first_run, run}
+    else:
+        runs.add(run)
+
+
 class Conflict(RecordTuple):
     """Active reservations of different runs on the same or enclosing addresses."""
 
@@ -269,7 +277,7 @@ class CoordState:
                 run = res.run_id
                 seen = file_run.setdefault(path, run)
                 if seen != run:
-                    shared_files.setdefault(path, {seen}).add(run)
+                    _add_run(shared_files, path, seen, run)
             if not sep:
                 continue
             outers = [path]
@@ -289,7 +297,7 @@ class CoordState:
                 for res in group:
                     seen = file_run.setdefault(path, res.run_id)
                     if seen != res.run_id:
-                        shared_files.setdefault(path, {seen}).add(res.run_id)
+                        _add_run(shared_files, path, seen, res.run_id)
         out.sort(key=lambda c: c.symbol)
         return out
 

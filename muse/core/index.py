@@ -120,7 +120,8 @@ def _decode_names(names: list[bytes]) -> list[str]:
 
 def _digest(names: list[bytes], inodes: list[int]) -> bytes:
     """What a listing holds, in 16 bytes: equal digests mean the same entries."""
-    h = blake2b(b"\0".join(names), digest_size=16)
+    h = blake2b(len(names).to_bytes(8, "little"), digest_size=16)  # the count fixes where names end
+    h.update(b"\0".join(names))
     h.update(array("Q", inodes).tobytes())
     return h.digest()
 

@@ -206,31 +206,30 @@ def _brute_conflicts(active: list[co.Reservation]) -> set[tuple[str, str]]:
 
 
 _SYMBOLS = st.sampled_from(["a.c", "a.c::F", "a.c::F.g", "a.c::F.g.h", "a.c::k", "b.c", "b.c::m"])
+_HOLDS = st.lists(st.tuples(st.sampled_from(["r1", "r2", "r3"]), st.lists(_SYMBOLS, min_size=1, max_size=3)),
+                  max_size=8)
+
+
+def _held(holds: list[tuple[str, list[str]]]) -> tuple[CoordState, list[co.Reservation]]:
+    """A state at T0 and one live reservation per (run, symbols)."""
+    active = [co.Reservation(f"res{i}", f"res{i}", run, T0 + 100, tuple(dict.fromkeys(syms)))
+              for i, (run, syms) in enumerate(holds)]
+    return CoordState(pathlib.Path("/nonexistent"), T0), active
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["r1", "r2", "r3"]), st.lists(_SYMBOLS, min_size=1, max_size=3)),
-                max_size=8))
+@given(_HOLDS)
 def test_conflicts_match_the_brute_force_definition(holds: list[tuple[str, list[str]]]) -> None:
-    import pathlib as _p
-
-    active = [co.Reservation(f"res{i}", f"res{i}", run, T0 + 100, tuple(dict.fromkeys(syms)))
-              for i, (run, syms) in enumerate(holds)]
-    state = CoordState(_p.Path("/nonexistent"), T0)
+    state, active = _held(holds)
     got = {(c.symbol, c.overlap) for c in state.conflicts(active)}
     assert got == _brute_conflicts(active)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["r1", "r2", "r3"]), st.lists(_SYMBOLS, min_size=1, max_size=3)),
-                max_size=8))
+@given(_HOLDS)
 def test_shared_files_match_the_definition(holds: list[tuple[str, list[str]]]) -> None:
     """Files whose symbols several runs hold, from the same pass as the conflicts."""
-    import pathlib as _p
-
-    active = [co.Reservation(f"res{i}", f"res{i}", run, T0 + 100, tuple(dict.fromkeys(syms)))
-              for i, (run, syms) in enumerate(holds)]
-    state = CoordState(_p.Path("/nonexistent"), T0)
+    state, active = _held(holds)
     conflicts, shared_files = state.conflicts_and_shared_files(active)
     runs_of: dict[str, set[str]] = {}
     for r in active:

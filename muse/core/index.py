@@ -142,6 +142,23 @@ def _text(name: bytes) -> str:
     return name.decode("utf-8", "surrogateescape")
 
 
+def _only_added(
+    known: set[int], names: list[bytes], inodes: list[int], last_digest: bytes
+) -> list[tuple[bytes, int]] | None:
+    """The entries added since the last listing, when nothing else changed.
+
+    A busy folder mostly just gains files. Entries whose inode is unknown are
+    set aside; if the rest hashes to the digest of the last listing, the folder
+    is that listing plus them, proved without comparing names one by one.
+    Otherwise (a file removed, renamed or replaced, a stray file kept, entries
+    reordered) None: the caller diffs in full.
+    """
+    is_known = list(map(known.__contains__, inodes))
+    if _digest(list(compress(names, is_known)), list(compress(inodes, is_known))) != last_digest:
+        return None
+    return [(names[p], inodes[p]) for p in compress(range(len(names)), map(not_, is_known))]
+
+
 def _diff(
     known_names: list[bytes], known_inodes: list[int], names: list[bytes], inodes: list[int]
 ) -> tuple[list[tuple[bytes, int]], set[bytes]]:
@@ -219,8 +236,13 @@ class _Base:
     def rows(self) -> Iterator[tuple[Any, ...]]:
         return _unpack(self.blob["cols"], self.n)
 
-    def listing(self) -> tuple[list[bytes], list[int]]:
-        """Raw file name and inode of every entry, usable or not."""
+    @property
+    def size(self) -> int:
+        """Entries in the snapshot, usable or not."""
+        return self.n + len(self.blob["bad"])
+
+    def listing(self, delta: _Delta | None = None) -> tuple[list[bytes], list[int]]:
+        """Raw file name and inode of every entry, usable or not (after *delta*)."""
         ids = _id_column(self.blob["cols"], self.n)
         # Names derive from record ids: built and encoded in three C-level passes.
         names = (".json\0".join(ids) + ".json").encode("utf-8", "surrogateescape").split(b"\0") if ids else []
@@ -228,7 +250,24 @@ class _Base:
         for name, inode, _problem in self.blob["bad"]:
             names.append(_raw(name))
             inodes.append(inode)
+        if delta is not None:
+            if delta.removed:
+                removed = {_raw(n) for n in delta.removed}
+                kept = list(compress(range(len(names)), map(not_, map(removed.__contains__, names))))
+                names = [names[i] for i in kept]
+                inodes = [inodes[i] for i in kept]
+            names += [_raw(n) for n in delta.names]
+            inodes += delta.inodes
         return names, inodes
+
+    def inodes(self, delta: _Delta | None) -> set[int]:
+        """Inodes of every entry of the snapshot and *delta* (removed ones too:
+        a superset is safe where this is used)."""
+        out = set(array("Q", self.blob["inodes"]))
+        out.update(inode for _name, inode, _problem in self.blob["bad"])
+        if delta is not None:
+            out.update(delta.inodes)
+        return out
 
     def entries(self) -> tuple[list[Any], list[str | None]]:
         """Row and problem of every entry, aligned with :meth:`listing` (for compaction)."""
@@ -425,18 +464,12 @@ def _load_indexed(
             _write_blob(cache_dir, key + ".delta", new.blob(base.blob["id"]))
         return _finish(folder, kind, remote, base, delta, cls, problems)
 
-    base_names, base_inodes = base.listing()
-    known_names, known_inodes = base_names, base_inodes
-    if delta is not None:
-        if delta.removed:
-            removed = {_raw(n) for n in delta.removed}
-            kept = list(compress(range(len(base_names)), map(not_, map(removed.__contains__, base_names))))
-            known_names = [base_names[i] for i in kept]
-            known_inodes = [base_inodes[i] for i in kept]
-        known_names = known_names + [_raw(n) for n in delta.names]
-        known_inodes = known_inodes + delta.inodes
-    fresh, gone_raw = _diff(known_names, known_inodes, now_names, now_inodes)
-    gone = {_text(n) for n in gone_raw}
+    fresh = _only_added(base.inodes(delta), now_names, now_inodes, seen_digest)
+    gone: set[str] = set()
+    if fresh is None:  # something went away, was renamed or replaced: a full diff
+        known_names, known_inodes = base.listing(delta)
+        fresh, gone_raw = _diff(known_names, known_inodes, now_names, now_inodes)
+        gone = {_text(n) for n in gone_raw}
     fresh = [(n, i) for n, i in fresh if _is_record_raw(n)]
     if gone:
         new.drop(gone)
@@ -448,10 +481,11 @@ def _load_indexed(
             new.rows.append(row)
             new.problems.append(problem if row is not None or problem is not None else "vanished")
     new.dir_mtime, new.listed_at, new.digest = mtime, listed_at, digest
-    if len(new) <= max(256, len(base_names) // 8):
+    if len(new) <= max(256, base.size // 8):
         _write_blob(cache_dir, key + ".delta", new.blob(base.blob["id"]))
     else:  # compact: the delta grew too large to re-read on every call
         gone_all = {_raw(n) for n in new.removed.union(new.names)}
+        base_names, base_inodes = base.listing()
         keep = [i for i, n in enumerate(base_names) if n not in gone_all]
         base_rows, base_problems = base.entries()
         _write_base(

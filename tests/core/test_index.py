@@ -227,17 +227,27 @@ def test_a_relisted_unchanged_folder_is_trusted_next_time(repo: pathlib.Path, mo
     assert scans == [str(folder)]  # then trusted: a stat, no listing
 
 
-@given(_entries, _entries, st.booleans())
+@given(_entries, _entries)
 def test_additions_are_only_taken_as_such_when_proved(
-    last: list[tuple[bytes, int]], now: list[tuple[bytes, int]], extra_known: bool
+    last: list[tuple[bytes, int]], now: list[tuple[bytes, int]]
 ) -> None:
     """The shortcut for a folder that only gained files never hides a removal or rename."""
-    known = {i for _, i in last} | ({1, 2, 3} if extra_known else set())
-    got = idx._only_added(known, [n for n, _ in now], [i for _, i in now],
+    got = idx._only_added(idx._inode_order([i for _, i in last]), [n for n, _ in now], [i for _, i in now],
                           idx._digest([n for n, _ in last], [i for _, i in last]))
     if got is not None:
-        assert all(e in now for e in last)
+        assert [e for e in now if e not in got] == last
         assert sorted(got) == sorted(e for e in now if e not in last)
+
+
+@given(_entries, st.data())
+def test_entries_inserted_anywhere_are_found(last: list[tuple[bytes, int]], data: st.DataObject) -> None:
+    now = list(last)
+    fresh = [(b"new-%d.json" % k, 100 + k) for k in range(data.draw(st.integers(1, 4)))]
+    for entry in fresh:
+        now.insert(data.draw(st.integers(0, len(now))), entry)
+    got = idx._only_added(idx._inode_order([i for _, i in last]), [n for n, _ in now], [i for _, i in now],
+                          idx._digest([n for n, _ in last], [i for _, i in last]))
+    assert got is not None and sorted(got) == sorted(fresh)
 
 
 def test_new_files_among_old_ones_are_found_without_a_full_diff(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -254,3 +264,15 @@ def test_new_files_among_old_ones_are_found_without_a_full_diff(repo: pathlib.Pa
     assert len(_ids(repo)) == 45
     monkeypatch.undo()
     assert _ids(repo) == _truth(repo, monkeypatch)
+
+
+@given(st.lists(st.integers(0, 3), max_size=40), st.lists(st.integers(0, 3), max_size=40), st.data())
+def test_common_run_counts_matching_entries(a: list[int], b: list[int], data: st.DataObject) -> None:
+    i = data.draw(st.integers(0, len(a)))
+    j = data.draw(st.integers(0, len(b)))
+    limit = min(len(a) - i, len(b) - j)
+    expected = 0
+    while expected < limit and a[i + expected] == b[j + expected]:
+        expected += 1
+    if limit:
+        assert idx._common_run(idx._inode_order(a), i, idx._inode_order(b), j, limit) == expected

@@ -10,7 +10,10 @@ decoded before. The index keeps every decoded record of a folder in
   create or unlink would have moved the mtime — the "racy git" rule), or
 * **one listing** when the folder was touched but holds the same entries: the
   listing's names and inodes hash to the digest kept with the index, or
-* **one listing plus reading the new files** otherwise.
+* **one listing plus reading the new files** when files were only added: the
+  last listing's inodes, kept in directory order, are aligned with the new
+  ones by ``memcmp`` runs, and what is left must hash to the old digest, or
+* **one listing, a diff by inode, and reading the new files** otherwise.
 
 It is only an accelerator: a missing, stale, foreign or corrupt index file
 (checked by CRC before it is trusted) is ignored and rebuilt, never believed.

@@ -11,8 +11,9 @@ For each size (default 1,000 / 15,000 / 150,000 reservation files) it times:
 * active, index build — first call that writes the index
 * active, index (listing) — repeat call that re-lists the folder
 * active, index (settled) — repeat call on a settled folder (one stat)
-* active, index (+1% new) — repeat call after 1% new files appeared (listing,
-  diff, reading the new files); the files are written outside the timing
+* active, index (+10 new / +1% new) — repeat call after 10 files, or 1% more
+  files, appeared (listing, alignment with the last one, reading the new
+  files); the files are written outside the timing
 * status / forecast / claim / gc plan — repeat calls with the index
 
 and CLI start-up of ``muse coord reserve`` against ``python -c pass``.
@@ -185,13 +186,16 @@ def main() -> None:
             results["gc plan, dry run"] = timeit(lambda: run_coord_gc(root, dry_run=True), r)
             added = [0]
 
-            def grow() -> None:
-                step = max(1, n // 100)
-                add_reservations(folder, added[0], step)
-                added[0] += step
+            def grower(step: int) -> Callable[[], None]:
+                def grow() -> None:
+                    add_reservations(folder, added[0], step)
+                    added[0] += step
+                return grow
 
-            # Last: it changes the folder the other rows read.
-            results["active, index (+1% new)"] = timeit_after(grow, lambda: active_reservations(root), r)
+            # Last: they change the folder the other rows read.
+            results["active, index (+10 new)"] = timeit_after(grower(10), lambda: active_reservations(root), r)
+            results["active, index (+1% new)"] = timeit_after(
+                grower(max(1, n // 100)), lambda: active_reservations(root), r)
             floor = results["floor (scandir+read)"][0]
             listing = results["listing (os.listdir)"][0]
             for name, (med, lo, hi) in results.items():

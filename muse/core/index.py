@@ -339,10 +339,14 @@ class _Delta:
         self.problems: list[str | None] = list(blob["problems"]) if blob else []
         self.removed: set[str] = set(blob["removed"]) if blob else set()
 
-    def __len__(self) -> int:
+    @property
+    def changes(self) -> int:
+        """Entries added plus names removed (no ``__len__``: an empty delta still
+        carries a stamp, and must not read as false)."""
         return len(self.names) + len(self.removed)
 
-    def blob_stamp(self) -> tuple[int, int, bytes, bytes]:
+    def stamp(self) -> tuple[int, int, bytes, bytes]:
+        """(folder mtime, listing time, listing digest, listing inode order) of the last listing."""
         return self.dir_mtime, self.listed_at, self.digest, self.order
 
     def restamp(self, mtime: int, listed_at: int, digest: bytes, order: bytes) -> None:
@@ -416,7 +420,7 @@ def _records(base: _Base, delta: _Delta | None, cls: type) -> tuple[list[Any], l
     """Records of base + delta, and the names of unusable files."""
     out: list[Any] = list(map(_new_tuple, repeat(cls), base.rows()))
     bad = [b[0] for b in base.blob["bad"]]
-    if delta is None or not delta:
+    if delta is None or not delta.changes:
         return out, bad
     gone = delta.removed.union(delta.names)
     # Only removed names can be in the base (a name replaced there is both
@@ -494,7 +498,7 @@ def _load_indexed(
 ) -> list[Any]:
     # The latest stamp: the delta's when there is one, even an empty one (a
     # delta may record only that the folder was re-listed and found unchanged).
-    stamp = delta.blob_stamp() if delta is not None else base.stamp()
+    stamp = delta.stamp() if delta is not None else base.stamp()
     seen_mtime, seen_at, seen_digest, seen_order = stamp
     if seen_mtime == mtime and seen_at - seen_mtime > _RACY_NS:
         # Settled and unchanged: no file was added or removed since the snapshot.
@@ -531,7 +535,7 @@ def _load_indexed(
             new.problems.append(problem if row is not None or problem is not None else "vanished")
     order = _inode_order(now_inodes)
     new.restamp(mtime, listed_at, digest, order)
-    if len(new) <= max(256, base.size // 8):
+    if new.changes <= max(256, base.size // 8):
         _write_blob(cache_dir, key + ".delta", new.blob(base.blob["id"]))
     else:  # compact: the delta grew too large to re-read on every call
         gone_all = {_raw(n) for n in new.removed.union(new.names)}

@@ -148,6 +148,20 @@ class LiveContract:
         kinds = [r["kind"] for r in _records(store, rid)]
         assert kinds.count("release") == 1 and kinds.count("heartbeat") == 1
 
+    def test_ended_leases_leave_no_symbol_rows(self, store: HubStore) -> None:
+        """Released and buried leases take their address rows (and their scopes') with them."""
+        rid = self._live_repo(store)
+        gone = _w(store, rid, live.reserve, T0, "h", "run-a", ["f.c::S.m", "g.c::k"], 60.0, None)
+        old = _w(store, rid, live.reserve, T0, "h", "run-b", ["f.c::S.n"], 10.0, None)
+        keep = _w(store, rid, live.reserve, T0, "h", "run-c", ["f.c::S.m"], 600.0, None)
+        _w(store, rid, live.release, T0 + 1, "h", gone["reservation_id"], "run-a", gone["token"])
+        hb = _w(store, rid, live.heartbeat, T0 + 20, "h", "run-b", 60.0)
+        assert hb["expired"]["reservations"] == 1 and old["expires_in"] == pytest.approx(10.0)
+        with store.live_transaction(rid, write=False) as tx:
+            rows = tx.execute("SELECT symbol, reservation_id FROM live_symbols WHERE repo_id=?"
+                              " ORDER BY symbol", (rid,)).fetchall()
+        assert [tuple(r) for r in rows] == [(sym, keep["reservation_id"]) for sym in ("f.c", "f.c::S", "f.c::S.m")]
+
     def test_heartbeat_requeues_a_lapsed_claim(self, store: HubStore) -> None:
         rid = self._live_repo(store)
         _w(store, rid, live.enqueue, T0, "h", [live.TaskSpec("t1")])

@@ -14,7 +14,7 @@ while holding the repository's counter row, so commits per repository are
 serialised and *a reader never sees seq N+1 before seq N is visible*. That is
 what makes a pull cursor safe to resume from.
 
-Adding tables (live leases, say): extend ``SCHEMA`` in both backends and add
+Adding tables (live leases, say): extend ``muse.storage.schema.hub_schema`` and add
 methods next to the existing ones, using ``_write()``/``_read()`` (SQLite) or
 ``_conn()`` (PostgreSQL) so transactions look the same everywhere.
 

@@ -38,7 +38,7 @@ from muse.storage.base import (
     StoreBusy,
     fresh_rows,
 )
-from muse.storage.live import live_schema
+from muse.storage.schema import hub_schema
 
 __all__ = ["PostgresStore"]
 
@@ -46,38 +46,8 @@ _PRUNE_EVERY = 512
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MIGRATE_LOCK = 0x6D757365  # "muse": advisory lock key for schema creation
 
-SCHEMA: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS hub_identities (
-        handle TEXT PRIMARY KEY,
-        public_key TEXT NOT NULL,
-        created_at DOUBLE PRECISION NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS hub_repos (
-        id BIGSERIAL PRIMARY KEY,
-        owner TEXT NOT NULL,
-        slug TEXT NOT NULL,
-        created_by TEXT NOT NULL,
-        public BOOLEAN NOT NULL DEFAULT FALSE,
-        created_at DOUBLE PRECISION NOT NULL,
-        last_seq BIGINT NOT NULL DEFAULT 0,
-        UNIQUE (owner, slug))""",
-    """CREATE TABLE IF NOT EXISTS hub_members (
-        repo_id BIGINT NOT NULL REFERENCES hub_repos(id),
-        handle TEXT NOT NULL,
-        permission TEXT NOT NULL,
-        PRIMARY KEY (repo_id, handle))""",
-    """CREATE TABLE IF NOT EXISTS hub_records (
-        repo_id BIGINT NOT NULL,
-        seq BIGINT NOT NULL,
-        kind TEXT NOT NULL,
-        record_id TEXT NOT NULL,
-        body BYTEA NOT NULL,
-        PRIMARY KEY (repo_id, seq),
-        UNIQUE (repo_id, kind, record_id))""",
-    """CREATE TABLE IF NOT EXISTS hub_seen_signatures (
-        sig BYTEA PRIMARY KEY,
-        expires_at DOUBLE PRECISION NOT NULL)""",
-    *live_schema("BIGINT", "DOUBLE PRECISION"),
-)
+SCHEMA = hub_schema(integer="BIGINT", real="DOUBLE PRECISION", blob="BYTEA",
+                     serial_key="BIGSERIAL PRIMARY KEY", flag="BOOLEAN", false="FALSE")
 
 _SQL_CACHE: dict[str, str] = {}
 

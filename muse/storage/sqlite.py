@@ -30,45 +30,15 @@ from muse.storage.base import (
     StoreBusy,
     fresh_rows,
 )
-from muse.storage.live import live_schema
+from muse.storage.schema import hub_schema
 
 __all__ = ["SqliteStore"]
 
 _BUSY_TIMEOUT_MS = 30_000
 _PRUNE_EVERY = 512
 
-SCHEMA: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS hub_identities (
-        handle TEXT PRIMARY KEY,
-        public_key TEXT NOT NULL,
-        created_at REAL NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS hub_repos (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        owner TEXT NOT NULL,
-        slug TEXT NOT NULL,
-        created_by TEXT NOT NULL,
-        public INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL,
-        last_seq INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (owner, slug))""",
-    """CREATE TABLE IF NOT EXISTS hub_members (
-        repo_id INTEGER NOT NULL REFERENCES hub_repos(id),
-        handle TEXT NOT NULL,
-        permission TEXT NOT NULL,
-        PRIMARY KEY (repo_id, handle))""",
-    """CREATE TABLE IF NOT EXISTS hub_records (
-        repo_id INTEGER NOT NULL,
-        seq INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        record_id TEXT NOT NULL,
-        body BLOB NOT NULL,
-        PRIMARY KEY (repo_id, seq),
-        UNIQUE (repo_id, kind, record_id))""",
-    """CREATE TABLE IF NOT EXISTS hub_seen_signatures (
-        sig BLOB PRIMARY KEY,
-        expires_at REAL NOT NULL)""",
-    *live_schema("INTEGER", "REAL"),
-)
+SCHEMA = hub_schema(integer="INTEGER", real="REAL", blob="BLOB",
+                     serial_key="INTEGER PRIMARY KEY AUTOINCREMENT", flag="INTEGER", false="0")
 
 
 class _LiveTx:

@@ -1,0 +1,55 @@
+"""The hub's tables, written once for both backends.
+
+Each backend passes its own type names; everything else (keys, uniqueness,
+defaults) is shared, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from muse.storage.live import live_schema
+
+__all__ = ["hub_schema"]
+
+
+def hub_schema(*, integer: str, real: str, blob: str, serial_key: str, flag: str, false: str) -> tuple[str, ...]:
+    """``CREATE`` statements for every hub table.
+
+    Args:
+        integer: 64-bit integer type.
+        real: double-precision float type.
+        blob: byte-string type.
+        serial_key: an auto-numbered integer primary key column definition.
+        flag: boolean column type, and *false* its false literal.
+    """
+    return (
+        f"""CREATE TABLE IF NOT EXISTS hub_identities (
+            handle TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            created_at {real} NOT NULL)""",
+        f"""CREATE TABLE IF NOT EXISTS hub_repos (
+            id {serial_key},
+            owner TEXT NOT NULL,
+            slug TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            public {flag} NOT NULL DEFAULT {false},
+            created_at {real} NOT NULL,
+            last_seq {integer} NOT NULL DEFAULT 0,
+            UNIQUE (owner, slug))""",
+        f"""CREATE TABLE IF NOT EXISTS hub_members (
+            repo_id {integer} NOT NULL REFERENCES hub_repos(id),
+            handle TEXT NOT NULL,
+            permission TEXT NOT NULL,
+            PRIMARY KEY (repo_id, handle))""",
+        f"""CREATE TABLE IF NOT EXISTS hub_records (
+            repo_id {integer} NOT NULL,
+            seq {integer} NOT NULL,
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            body {blob} NOT NULL,
+            PRIMARY KEY (repo_id, seq),
+            UNIQUE (repo_id, kind, record_id))""",
+        f"""CREATE TABLE IF NOT EXISTS hub_seen_signatures (
+            sig {blob} PRIMARY KEY,
+            expires_at {real} NOT NULL)""",
+        *live_schema(integer, real),
+    )

@@ -314,22 +314,37 @@ class CoordState:
         """Active reservations of other runs overlapping each of *symbols*.
 
         Overlap is the same address, an enclosing one (the file, a class) or a
-        member of it; one pass over active reservations, then dict lookups.
+        member of it. One pass over active reservations tests each held address
+        against the few asked ones: a dict lookup for the address itself and
+        its enclosing scopes, one C-level ``startswith`` for members. (Building
+        a map of every held address instead cost 0.7 s at 150,000 leases for a
+        one-symbol reservation.) Each list holds the address's own holders,
+        then holders of members, then of each enclosing scope, outermost first.
         """
-        exact: dict[str, list[Reservation]] = defaultdict(list)
-        inner: dict[str, list[Reservation]] = defaultdict(list)  # ancestor → members held
+        asked = list(dict.fromkeys(symbols))
+        covering: dict[str, list[tuple[str, int]]] = {}  # held address → (asked symbol, rank)
+        for sym in asked:
+            covering.setdefault(sym, []).append((sym, 0))
+            for i, outer in enumerate(symbol_ancestors(sym)):
+                covering.setdefault(outer, []).append((sym, 2 + i))
+        member_prefix = {sym: sym + ("." if "::" in sym else "::") for sym in asked}
+        any_member = tuple(member_prefix.values())
+        ranked: dict[tuple[str, int], list[Reservation]] = defaultdict(list)
         for res in self.active_reservations():
             if res.run_id == exclude_run:
                 continue
             for held in res.symbols:
-                exact[held].append(res)
-                for outer in symbol_ancestors(held):
-                    inner[outer].append(res)
+                hits = covering.get(held)
+                if hits is not None:
+                    for sym, rank in hits:
+                        ranked[sym, rank].append(res)
+                if held.startswith(any_member):
+                    for sym, prefix in member_prefix.items():
+                        if held.startswith(prefix):
+                            ranked[sym, 1].append(res)
         out: dict[str, list[Reservation]] = {}
-        for sym in symbols:
-            found = list(exact.get(sym, ())) + list(inner.get(sym, ()))
-            for outer in symbol_ancestors(sym):
-                found.extend(exact.get(outer, ()))
+        for sym in asked:
+            found = [res for rank in range(len(symbol_ancestors(sym)) + 2) for res in ranked.get((sym, rank), ())]
             if found:
                 out[sym] = list({r.reservation_id: r for r in found}.values())
         return out

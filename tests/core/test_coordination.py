@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from muse.core import coordination as co
 from muse.core.clock import format_ts
 from muse.core.errors import ConflictError, DependencyCycle, NotFound, StaleToken, UserError
-from muse.core.state import CoordState
+from muse.core.state import CoordState, symbol_ancestors
 
 T0 = 2_000_000_000.0  # a fixed "now" keeps every expiry decision explicit
 
@@ -237,3 +237,19 @@ def test_shared_files_match_the_definition(holds: list[tuple[str, list[str]]]) -
             runs_of.setdefault(sym.partition("::")[0], set()).add(r.run_id)
     assert shared_files == {path: runs for path, runs in runs_of.items() if len(runs) > 1}
     assert conflicts == state.conflicts(active)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_HOLDS, st.lists(_SYMBOLS, min_size=1, max_size=3), st.sampled_from([None, "r1"]))
+def test_holders_of_matches_the_overlap_definition(
+    holds: list[tuple[str, list[str]]], asked: list[str], exclude: str | None
+) -> None:
+    """Same address, an enclosing one, or a member: nothing else, nothing missed."""
+    state, active = _held(holds)
+    state.active_reservations = lambda: active  # type: ignore[method-assign]
+    got = state.holders_of(asked, exclude_run=exclude)
+    for sym in asked:
+        want = {r.reservation_id for r in active if r.run_id != exclude and any(
+            h == sym or h in symbol_ancestors(sym) or sym in symbol_ancestors(h) for h in r.symbols)}
+        assert {r.reservation_id for r in got.get(sym, [])} == want
+        assert len(got.get(sym, [])) == len(want)  # each lease once

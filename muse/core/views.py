@@ -7,6 +7,7 @@ status --json`, the MCP ``status`` tool and the hub dashboard say the same.
 from __future__ import annotations
 
 from collections import Counter
+from operator import attrgetter
 from typing import Any
 
 from muse.core import clock
@@ -29,12 +30,9 @@ def status_view(
     if path_prefix:
         active = [r for r in active if any(s.startswith(path_prefix) for s in r.symbols)]
     conflicts = state.conflicts(active)
-    by_file: Counter[str] = Counter()
-    runs: Counter[str] = Counter()
-    for r in active:
-        runs[r.run_id] += 1
-        for s in r.symbols:
-            by_file[s.partition("::")[0]] += 1
+    # Counted in C passes; ``counter[key] += 1`` per lease was most of this view's time.
+    runs = set(map(attrgetter("run_id"), active))
+    by_file = Counter(s.partition("::")[0] for r in active for s in r.symbols)
     hb = state.heartbeat_map()
     return {
         "now": clock.format_ts(state.now),

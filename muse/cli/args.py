@@ -7,6 +7,10 @@ import os
 import pathlib
 from collections.abc import Callable, Mapping
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from muse.core.live import LiveClient
+
 __all__ = [
     "add_json",
     "add_run",
@@ -15,6 +19,7 @@ __all__ = [
     "duration",
     "grace",
     "make_parser",
+    "parse_with_live",
     "repo_arg",
     "repo_root",
 ]
@@ -48,6 +53,17 @@ def make_parser(prog: str, description: str, epilog: str = "") -> argparse.Argum
 def add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", dest="json_out", action="store_true",
                    help="print one JSON document (for agents)")
+
+
+def parse_with_live(p: argparse.ArgumentParser, argv: list[str]) -> tuple[argparse.Namespace, LiveClient | None]:
+    """Add ``--json`` and the live-mode options, parse *argv*, and build the
+    live client they ask for (None: answer from local records)."""
+    from muse.core.live import add_live_options, live_client_from_args
+
+    add_json(p)
+    add_live_options(p)
+    args = p.parse_args(argv)
+    return args, live_client_from_args(args)
 
 
 def default_run_id() -> str:

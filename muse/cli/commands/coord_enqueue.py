@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from muse.cli.args import add_json, add_run, default_run_id, make_parser, repo_root
+from muse.cli.args import add_run, default_run_id, make_parser, parse_with_live, repo_root
 from muse.cli.output import emit
-from muse.core.live import LiveClient, add_live_options, live_client_from_args
+from muse.core.live import LiveClient
 
 __all__ = ["main"]
 
@@ -23,10 +23,7 @@ def main(argv: list[str], prog: str, verb: str = "enqueue") -> int:
     p.add_argument("--symbol", dest="symbols", action="append", default=[], metavar="ADDR",
                    help="symbols the task will touch (repeatable)")
     add_run(p)
-    add_json(p)
-    add_live_options(p)
-    args = p.parse_args(argv)
-    client = live_client_from_args(args)
+    args, client = parse_with_live(p, argv)
     if client is not None:
         return _live(client, args)
     from muse.core.coordination import enqueue

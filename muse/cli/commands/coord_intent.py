@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from muse.cli.args import add_json, add_run, default_run_id, make_parser, repo_root
+from muse.cli.args import add_run, default_run_id, make_parser, parse_with_live, repo_root
 from muse.cli.output import emit
-from muse.core.live import LiveClient, add_live_options, live_client_from_args
+from muse.core.live import LiveClient
 from muse.core.types import OPERATIONS
 
 __all__ = ["main"]
@@ -31,10 +31,7 @@ def main(argv: list[str], prog: str, verb: str = "intent") -> int:
     add_run(p)
     p.add_argument("--token", type=int, default=None,
                    help="with --live and --reservation: that reservation's fencing token")
-    add_json(p)
-    add_live_options(p)
-    args = p.parse_args(argv)
-    client = live_client_from_args(args)
+    args, client = parse_with_live(p, argv)
     if client is not None:
         return _live(client, args)
     from muse.core.coordination import intend

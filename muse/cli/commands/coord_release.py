@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from muse.cli.args import add_json, add_run, make_parser, repo_root
+from muse.cli.args import add_run, make_parser, parse_with_live, repo_root
 from muse.cli.output import emit
-from muse.core.live import LiveClient, add_live_options, live_client_from_args
+from muse.core.live import LiveClient
 
 __all__ = ["main"]
 
@@ -20,10 +20,7 @@ def main(argv: list[str], prog: str, verb: str = "release") -> int:
     p.add_argument("--force", action="store_true", help="release even if another run holds it")
     p.add_argument("--token", type=int, default=None,
                    help="with --live (required): the reservation's fencing token")
-    add_json(p)
-    add_live_options(p)
-    args = p.parse_args(argv)
-    client = live_client_from_args(args)
+    args, client = parse_with_live(p, argv)
     if client is not None:
         return _live(client, args, p)
     from muse.cli.args import default_run_id

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from muse.cli.args import add_json, make_parser, repo_root
+from muse.cli.args import make_parser, parse_with_live, repo_root
 from muse.cli.output import emit, print_problems
-from muse.core.live import LiveClient, add_live_options, live_client_from_args
+from muse.core.live import LiveClient
 
 __all__ = ["main"]
 
@@ -19,10 +19,7 @@ def main(argv: list[str], prog: str, verb: str = "status") -> int:
     p.add_argument("--path", dest="path_prefix", default=None, help="only symbols under this path prefix")
     p.add_argument("--limit", type=int, default=20, help="rows per section (default 20; 0 = all)")
     p.add_argument("--symbol", default=None, help="with --live: who holds this address")
-    add_json(p)
-    add_live_options(p)
-    args = p.parse_args(argv)
-    client = live_client_from_args(args)
+    args, client = parse_with_live(p, argv)
     if client is not None:
         return _live(client, args)
     from muse.core.state import CoordState

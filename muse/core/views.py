@@ -14,7 +14,7 @@ from muse.core import clock
 from muse.core.state import CoordState, TaskState
 from muse.core.types import JsonDict
 
-__all__ = ["TASK_STATUSES", "sorted_tasks", "status_view", "tasks_view"]
+__all__ = ["TASK_STATUSES", "sorted_tasks", "status_view", "task_counts", "tasks_in", "tasks_view"]
 
 TASK_STATUSES = ("pending", "ready", "blocked", "claimed", "completed", "failed")
 
@@ -57,20 +57,33 @@ def sorted_tasks(state: CoordState) -> list[TaskState]:
                   key=lambda s: (-s.task.priority, s.task.created_at or 0.0, s.task.task_id))
 
 
-def tasks_view(state: CoordState, status: str | None = None, limit: int | None = 50) -> JsonDict:
-    """Counts per state and the (filtered, limited) queue."""
-    rows = sorted_tasks(state)
+def task_counts(states: list[TaskState]) -> dict[str, int]:
+    """How many tasks are in each of :data:`TASK_STATUSES` (pending ones also
+    counted as ready or blocked)."""
     counts = dict.fromkeys(TASK_STATUSES, 0)
-    for st in rows:
+    for st in states:
         counts[st.status] += 1
         if st.status == "pending":
             counts["ready" if st.ready else "blocked"] += 1
+    return counts
+
+
+def tasks_in(states: list[TaskState], status: str | None) -> list[TaskState]:
+    """The tasks in *status* (one of :data:`TASK_STATUSES`; None: all)."""
     if status == "ready":
-        rows = [r for r in rows if r.ready]
-    elif status == "blocked":
-        rows = [r for r in rows if r.status == "pending" and not r.ready]
-    elif status:
-        rows = [r for r in rows if r.status == status]
+        return [s for s in states if s.ready]
+    if status == "blocked":
+        return [s for s in states if s.status == "pending" and not s.ready]
+    if status:
+        return [s for s in states if s.status == status]
+    return states
+
+
+def tasks_view(state: CoordState, status: str | None = None, limit: int | None = 50) -> JsonDict:
+    """Counts per state and the (filtered, limited) queue."""
+    rows = sorted_tasks(state)
+    counts = task_counts(rows)
+    rows = tasks_in(rows, status)
     shown = rows[:limit]
     tasks: list[Any] = [{**st.to_json(), "ready": st.ready} for st in shown]
     return {"counts": counts, "total": len(rows), "tasks": tasks,

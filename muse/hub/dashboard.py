@@ -14,7 +14,7 @@ table. A :class:`Board` per repository keeps them decoded in a
 :class:`~muse.core.snapshot.RecordSet` with the last sequence number read, so
 a refresh pulls only what came after it. Views are derived on the hub clock
 through the same :class:`~muse.core.state.CoordState` rules as every command
-(``status_view``, ``tasks_view``, ``forecast``) into a :class:`Digest`, at
+(``status_view``, ``task_counts``, ``forecast``) into a :class:`Digest`, at
 most once per sequence number and time step however many people watch;
 each request then filters, aggregates and pages the digest, so answers stay
 small at 7,000 runs.
@@ -56,7 +56,7 @@ from muse.core.records import Reservation
 from muse.core.snapshot import RecordSet, record_time
 from muse.core.state import TaskState
 from muse.core.types import KINDS, JsonDict
-from muse.core.views import TASK_STATUSES, sorted_tasks, status_view, tasks_view
+from muse.core.views import TASK_STATUSES, sorted_tasks, status_view, task_counts, tasks_in
 from muse.hub.auth import Principal
 from muse.hub.context import Call, Hub, require_repo_access
 from muse.hub.errors import BadRequest, Forbidden, HubRefusal, Unauthorized
@@ -482,7 +482,7 @@ class Board:
             path = p.target.partition("::")[0]
             file_severity[path] = min(file_severity.get(path, 9), rank[p.severity])
         tasks = sorted_tasks(state)
-        counts = tasks_view(state, limit=0)["counts"]
+        counts = task_counts(tasks)
         runs: dict[str, RunRow] = defaultdict(RunRow)
         for r in active:
             row = runs[r.run_id]
@@ -675,18 +675,8 @@ def build_summary(digest: Digest, filters: Filters) -> JsonDict:
                  if needle in t.task.task_id.lower() or needle in t.task.description.lower()]
     if run:
         tasks = [t for t in tasks if t.holder is not None and run in t.holder]
-    task_counts = dict.fromkeys(TASK_STATUSES, 0)
-    for t in tasks:
-        task_counts[t.status] += 1
-        if t.status == "pending":
-            task_counts["ready" if t.ready else "blocked"] += 1
-    status = filters.task_status
-    if status == "ready":
-        tasks = [t for t in tasks if t.ready]
-    elif status == "blocked":
-        tasks = [t for t in tasks if t.status == "pending" and not t.ready]
-    elif status:
-        tasks = [t for t in tasks if t.status == status]
+    counts_by_status = task_counts(tasks)
+    tasks = tasks_in(tasks, filters.task_status)
 
     # Runs.
     run_items = list(digest.runs.items())
@@ -752,7 +742,7 @@ def build_summary(digest: Digest, filters: Filters) -> JsonDict:
             "tasks": digest.task_counts,
         },
         "filtered": {"reservations": len(active), "runs": len(run_items), "runs_alive": alive,
-                     "conflicts": sev_counts, "tasks": task_counts},
+                     "conflicts": sev_counts, "tasks": counts_by_status},
         "subsystems": _page(sub_rows, "subsystems", filters, lambda kv: {
             "name": kv[0], "reservations": len(kv[1][0]), "symbols": kv[1][1],
             "files": len(kv[1][2]), "runs": len(kv[1][3]),

@@ -20,9 +20,9 @@ __all__ = [
     "grace",
     "make_parser",
     "parse_coordinator",
-    "run_of",
     "repo_arg",
     "repo_root",
+    "run_of",
 ]
 
 

@@ -200,18 +200,12 @@ class LiveCoordinator(Coordinator):
 
     @contextmanager
     def _records(self, kinds: list[str] | None) -> Iterator[CoordState]:
-        """The hub's record log (of *kinds*) as a state, in a scratch store."""
-        import tempfile
+        """The hub's record log (of *kinds*) as a state, in memory."""
+        from muse.core.snapshot import RecordSet
 
-        from muse.core.paths import init_layout
-        from muse.core.sync import HubTarget, pull_into
-
-        with tempfile.TemporaryDirectory(prefix="muse-live-view-") as tmp:
-            root = pathlib.Path(tmp)
-            init_layout(root)
-            c = self.client
-            pull_into(root, HubTarget(c.hub_url, c.owner, c.slug, c.signing), kinds, since_id=0)
-            yield CoordState(root, clock.now())
+        records = RecordSet()
+        records.add_bus_records(self.client.pull_all(kinds))
+        yield records.state(clock.now())
 
     def close(self) -> None:
         self.client.close()

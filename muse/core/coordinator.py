@@ -159,6 +159,11 @@ class LocalCoordinator(Coordinator):
     def __init__(self, root: pathlib.Path) -> None:
         self.root = pathlib.Path(root)
 
+    def _lease_end(self, run_id: str, expires_at: str) -> str:
+        """When a lease granted until *expires_at* really ends: the engine's
+        rule (a run's heartbeat extends all its leases), read from the records."""
+        return clock.format_ts(self._state().effective_expiry(run_id, clock.parse_ts(expires_at)))
+
     def _state(self, now: float | None = None) -> CoordState:
         from muse.core.state import CoordState
 
@@ -168,8 +173,8 @@ class LocalCoordinator(Coordinator):
                 strict: bool | None = None) -> ReserveOutcome:
         from muse.core.coordination import reserve
 
-        return _reserve_outcome(reserve(self.root, run_id, list(symbols), ttl=ttl,
-                                        strict=bool(strict)))
+        got = reserve(self.root, run_id, list(symbols), ttl=ttl, strict=bool(strict))
+        return _reserve_outcome(got, self._lease_end(run_id, got.record["expires_at"]))
 
     def intent(self, run_id: str, operation: str, target: str, *,
                reservation_id: str | None = None, token: int | None = None,
@@ -239,7 +244,8 @@ class LocalCoordinator(Coordinator):
         from muse.core.coordination import claim
 
         got = claim(self.root, run_id, ttl=ttl, task_id=task_id)
-        return _claim_outcome(got, run_id, clock.now())
+        end = None if got is None else self._lease_end(run_id, got.claim["expires_at"])
+        return _claim_outcome(got, run_id, end)
 
     def complete(self, task_id: str, run_id: str, *, token: int | None = None,
                  detail: str = "") -> FinishOutcome:
@@ -295,9 +301,9 @@ def _run_leases(state: CoordState, run_id: str) -> dict[str, int]:
             "claims": claims, "lapsed_claims": lapsed}
 
 
-def _reserve_outcome(result: ReserveResult) -> ReserveOutcome:
+def _reserve_outcome(result: ReserveResult, expires: str) -> ReserveOutcome:
     rec = result.record
-    granted, expires = rec["created_at"], rec["expires_at"]
+    granted = rec["created_at"]
     holders_of = result.conflicts
     conflicts = [
         {"symbol": sym,
@@ -313,16 +319,17 @@ def _reserve_outcome(result: ReserveResult) -> ReserveOutcome:
                           conflicts=conflicts, backend="local")
 
 
-def _claim_outcome(got: ClaimResult | None, run_id: str, now: float) -> ClaimOutcome:
+def _claim_outcome(got: ClaimResult | None, run_id: str, expires: str | None) -> ClaimOutcome:
     if got is None:
         return ClaimOutcome(task_id=None, description=None, priority=None, symbols=None,
                             depends_on=None, run_id=run_id, token=None, expires_at=None,
                             expires_in=None, backend="local")
-    task, expires = got.task, got.claim["expires_at"]
+    task = got.task
     return ClaimOutcome(task_id=task.task_id, description=task.description,
                         priority=task.priority, symbols=list(task.symbols),
                         depends_on=list(task.depends_on), run_id=run_id, token=got.token,
-                        expires_at=expires, expires_in=seconds_until(expires, now),
+                        expires_at=expires,
+                        expires_in=seconds_until(expires, clock.parse_ts(got.claim["at"])),
                         backend="local")
 
 

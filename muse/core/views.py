@@ -126,8 +126,9 @@ def fence_view(state: CoordState, token: int, *, reservation_id: str | None = No
     st = state.task_states().get(str(task_id))
     if st is None:
         return {**out, "reason": "not_found"}
-    log = state.claim_log().get(str(task_id), [])
-    top = log[-1] if log else None
+    # The token of a task is that of its last claim; outcomes take later slots.
+    claims = [c for c in state.claim_log().get(str(task_id), []) if c.status == "claimed"]
+    top = claims[-1] if claims else None
     current = None if top is None else (getattr(top, "token", None) or top.slot)
     out.update(token=current, holder=st.holder,
                expires_at=clock.format_ts(st.expires_at) if st.expires_at else None,

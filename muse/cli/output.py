@@ -26,6 +26,12 @@ def _dumps(obj: Any, compact: bool = False) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False, default=str)
 
 
+def _row(obj: Any) -> str:
+    import json
+
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
 def emit(obj: Any, json_out: bool, text: str | Callable[[], str] | None = None) -> None:
     """Print *obj* as JSON, or *text* (a string or a thunk) for people."""
     if json_out or text is None:
@@ -39,8 +45,9 @@ def emit(obj: Any, json_out: bool, text: str | Callable[[], str] | None = None) 
 def emit_stream(doc: dict[str, Any], json_out: bool, text: str | Callable[[], str] | None = None,
                 chunk: int = 512) -> None:
     """Like :func:`emit`, but values that are iterators (not lists) are
-    written row by row, so a page of 150,000 rows is never one string or one
-    list in memory. The document reads exactly as :func:`emit` prints it."""
+    written row by row, one compact row per line, so a page of 150,000 rows
+    is never one string or one list in memory (and each row goes through
+    the C encoder: indenting 150,000 rows in Python cost ten times more)."""
     if not json_out and text is not None:
         emit(None, False, text)
         return
@@ -54,7 +61,7 @@ def emit_stream(doc: dict[str, Any], json_out: bool, text: str | Callable[[], st
         buf: list[str] = []
         rows = 0
         for row in value:
-            buf.append(("[" if not rows else ",") + "\n    " + _dumps(row).replace("\n", "\n    "))
+            buf.append(("[" if not rows else ",") + "\n    " + _row(row))
             rows += 1
             if len(buf) >= chunk:
                 out.write("".join(buf))

@@ -166,9 +166,10 @@ class HubClient:
     reaches the hub-wide endpoints (identities, repositories, grants).
     """
 
-    def __init__(self, hub_url: str, owner: str, slug: str,
+    def __init__(self, hub_url: str, owner: str = "", slug: str = "",
                  signing: SigningIdentity | None = None, *,
                  transport: BaseTransport | None = None) -> None:
+        # owner/slug may stay empty for a client that only makes hub-wide calls.
         self.hub_url, self.owner, self.slug = hub_url, owner, slug
         self.signing, self.transport = signing, transport
 

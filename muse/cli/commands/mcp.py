@@ -87,8 +87,8 @@ def main(argv: list[str], prog: str) -> int:
     coord = open_coordinator(live=live, hub_url=args.hub_url, owner=args.owner, slug=args.slug,
                              root=root)
     # stdout belongs to the protocol from here on; messages go to stderr.
-    where = getattr(coord, "client", None)
-    print(f"muse mcp: serving {root}" + (f" live on {where.hub_url} {where.owner}/{where.slug}"
-                                         if where is not None else ""), file=sys.stderr)
+    hub = getattr(coord, "client", None)
+    print("muse mcp: serving " + (f"{hub.owner}/{hub.slug} live on {hub.hub_url}"
+                                  if hub is not None else str(root)), file=sys.stderr)
     serve(root, args.run_id or default_run_id(), coord)
     return 0

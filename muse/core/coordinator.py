@@ -205,9 +205,12 @@ class LocalCoordinator(Coordinator):
         from muse.core.types import check_id
 
         check_id(run_id, "run id")
-        before = _run_leases(self._state(), run_id)
+        state = self._state()
+        before = _run_leases(state, run_id)
         rec = heartbeat(self.root, run_id, ttl=ttl)
-        after_state = self._state()
+        # The leases are judged again by the state's own rules with the new
+        # heartbeat, reusing the records already read (one full read, not two).
+        after_state = _with_fresh_heartbeats(state, self._state())
         after = _run_leases(after_state, run_id)
         expires_at = rec.get("extended_expires_at") or rec["expires_at"]
         return HeartbeatOutcome(
@@ -281,6 +284,14 @@ class LocalCoordinator(Coordinator):
 
         return FenceOutcome(**fence_view(self._state(), token, reservation_id=reservation_id,
                                          task_id=task_id, symbol=symbol), backend=self.backend)
+
+
+def _with_fresh_heartbeats(state: CoordState, fresh: CoordState) -> CoordState:
+    from muse.core.snapshot import MemoryState
+
+    kinds = {k: state.records(k) for k in ("reservation", "release", "claim")}
+    kinds["heartbeat"] = fresh.records("heartbeat")
+    return MemoryState(kinds, fresh.now, state.root)
 
 
 def _run_leases(state: CoordState, run_id: str) -> dict[str, int]:

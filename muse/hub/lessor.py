@@ -37,6 +37,7 @@ from muse.core.rules import (
     claim_stale,
     grant_expiry,
     heartbeat_expiry,
+    lease_end,
     new_record_id,
     reservation_stale,
     retry_after,
@@ -44,13 +45,15 @@ from muse.core.rules import (
 )
 from muse.core.types import JsonDict
 from muse.storage import live as tables
-from muse.storage.base import RecordRow
+from muse.storage.base import HubStore, RecordRow
 from muse.storage.live import LiveTx, split
 
 __all__ = [
     "MODES",
     "RunOwnedElsewhere",
     "TaskSpec",
+    "apply_pushed",
+    "apply_to_live",
     "claim",
     "enqueue",
     "fence",
@@ -272,17 +275,7 @@ def heartbeat(tx: LiveTx, now: float, handle: str, run_id: str, ttl: float) -> J
     """Extend every live lease of *run_id* to at least now + *ttl*; bury the lapsed ones first."""
     run_expiry = _touch_run(tx, run_id, handle)
     new = heartbeat_expiry(now, ttl, run_expiry)
-    tables.set_run_expiry(tx, run_id, new)
-    rows: list[RecordRow] = []
-    # Leases that ran out are not revived: release / requeue them, in records too.
-    dead = tables.lapsed_run_reservations(tx, run_id, now)
-    if dead:
-        end_reservations(tx, [d[0] for d in dead], "expired", now)
-        rows += [_release_row(rid, run_id, token, now, "expired") for rid, token in dead]
-    lapsed = tables.lapsed_run_claims(tx, run_id, now)
-    for task_id, slot, token in lapsed:
-        rows.append(_requeue_expired(tx, task_id, slot, token, run_id, now))
-    tables.extend_run_leases(tx, run_id, new)
+    rows, dead, lapsed = _extend_run(tx, run_id, new, now)
     n_res, n_claims = tables.count_run_leases(tx, run_id)
     ts = _iso(new)
     body: JsonDict = {"run_id": run_id, "at": _iso(now), "extended_expires_at": ts,
@@ -292,7 +285,23 @@ def heartbeat(tx: LiveTx, now: float, handle: str, run_id: str, ttl: float) -> J
     tx.append_records(rows)
     return {"run_id": run_id, "expires_at": ts, "expires_in": new - now,
             "reservations": n_res, "claims": n_claims,
-            "expired": {"reservations": len(dead), "claims": len(lapsed)}}
+            "expired": {"reservations": dead, "claims": lapsed}}
+
+
+def _extend_run(tx: LiveTx, run_id: str, new: float, now: float) -> tuple[list[RecordRow], int, int]:
+    """The heartbeat rule: bury *run_id*'s lapsed leases (release / requeue
+    records), then raise the others to *new*. Returns the records and counts."""
+    tables.set_run_expiry(tx, run_id, new)
+    rows: list[RecordRow] = []
+    dead = tables.lapsed_run_reservations(tx, run_id, now)
+    if dead:
+        end_reservations(tx, [d[0] for d in dead], "expired", now)
+        rows += [_release_row(rid, run_id, token, now, "expired") for rid, token in dead]
+    lapsed = tables.lapsed_run_claims(tx, run_id, now)
+    for task_id, slot, token in lapsed:
+        rows.append(_requeue_expired(tx, task_id, slot, token, run_id, now))
+    tables.extend_run_leases(tx, run_id, new)
+    return rows, len(dead), len(lapsed)
 
 
 # ── tasks ────────────────────────────────────────────────────────────────────
@@ -524,3 +533,109 @@ def status(tx: LiveTx, now: float, limit: int, run_id: str | None = None,
                           for h in sorted(held, key=lambda h: h.token)[:limit]]
     return out
 
+
+
+# ── pushed records: one world with the live tables ───────────────────────────
+_APPLY_ORDER = ("task", "reservation", "claim", "release", "heartbeat")
+
+
+def apply_to_live(store: HubStore, repo_id: int, now: float, handle: str,
+                  records: Sequence[JsonDict]) -> JsonDict:
+    """:func:`apply_pushed` for a batch the push route has just stored.
+
+    Its own transaction after the store's: applying is idempotent, so a
+    re-push after a crash in between applies what was missed.
+    """
+    with store.live_transaction(repo_id, write=True) as tx:
+        return apply_pushed(tx, now, handle, records)
+
+
+def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict]) -> JsonDict:
+    """Apply records pushed with ``coord push`` to the live tables, under the same rules.
+
+    * a reservation still active at hub time becomes a live lease (a strict
+      live reserve of an overlapping address is then refused);
+    * a release ends that lease; a heartbeat follows the heartbeat rule
+      (lapsed leases of the run are buried, the others extended);
+    * a task joins the live queue (claimable there); a claim slot that is the
+      next one of a live task moves it (claimed, completed, failed).
+
+    A record of a run bound to another identity, or already applied, or dead
+    at hub time changes nothing. Idempotent: re-pushing a batch applies nothing
+    twice. Returns counts per kind applied.
+    """
+    from muse.core.errors import InvalidRecord
+    from muse.core.records import decode
+
+    typed: dict[str, list[Any]] = {k: [] for k in _APPLY_ORDER}
+    for rec in records:
+        kind = rec.get("kind")
+        if kind in typed:
+            try:
+                typed[kind].append(decode(kind, str(rec["record_id"]), rec["payload"]))
+            except (InvalidRecord, KeyError, TypeError, ValueError):
+                continue  # the record is stored; it just decides nothing here
+    applied = {k: 0 for k in _APPLY_ORDER}
+    owned: dict[str, bool] = {}
+
+    def mine(run_id: str | None) -> bool:
+        if not run_id:
+            return False
+        if run_id not in owned:
+            row = tables.run_row(tx, run_id)
+            if row is None:
+                tables.insert_run(tx, run_id, handle)
+            owned[run_id] = row is None or row[0] == handle
+        return owned[run_id]
+
+    specs = [TaskSpec(t.task_id, t.description, t.priority, t.depends_on, t.symbols,
+                      t.created_at) for t in typed["task"]]
+    if specs:
+        applied["task"] = int(enqueue(tx, now, handle, specs, write_records=False)["inserted"])
+    for res in typed["reservation"]:
+        if not mine(res.run_id) or tables.reservation_row(tx, res.reservation_id) is not None:
+            continue
+        run = tables.run_row(tx, res.run_id)
+        expires = lease_end(res.expires_at, run[1] if run else 0.0)
+        if expires <= now:
+            continue
+        tables.insert_reservation(tx, res.reservation_id, res.run_id, tables.next_token(tx),
+                                  res.symbols, "advisory", res.created_at or now, expires,
+                                  symbol_marks(res.symbols))
+        applied["reservation"] += 1
+    for c in sorted(typed["claim"], key=lambda c: (c.task_id, c.slot)):
+        applied["claim"] += _apply_claim(tx, now, c, mine)
+    for rel in typed["release"]:
+        row = tables.reservation_row(tx, rel.reservation_id)
+        if (row is not None and row[2] == "live" and row[0] == (rel.run_id or row[0])
+                and mine(row[0])):
+            end_reservations(tx, [rel.reservation_id], "released", now)
+            applied["release"] += 1
+    for hb in typed["heartbeat"]:
+        if mine(hb.run_id):
+            run = tables.run_row(tx, hb.run_id)
+            new = max(hb.extended_expires_at, run[1] if run else 0.0)
+            if new > now:
+                tx.append_records(_extend_run(tx, hb.run_id, new, now)[0])
+                applied["heartbeat"] += 1
+    return applied
+
+
+def _apply_claim(tx: LiveTx, now: float, c: Any, mine: Any) -> int:
+    row = tables.task_row(tx, c.task_id)
+    if row is None or c.slot != int(row[10]) + 1 or not mine(c.claimer_run_id):
+        return 0  # not a live task, or the hub already wrote that slot
+    if c.status == "claimed":
+        if row[6] != "pending" or int(row[7]) or c.expires_at <= now:
+            return 0
+        tables.set_claimed(tx, c.task_id, c.claimer_run_id, tables.next_token(tx), c.slot,
+                           c.expires_at)
+        return 1
+    if row[6] != "claimed" or row[8] != c.claimer_run_id:
+        return 0
+    status = "pending" if (c.status == "failed" and c.requeue) else c.status
+    tables.set_task_state(tx, c.task_id, status, None if status == "pending" else c.claimer_run_id,
+                          c.slot)
+    if status == "completed":
+        tables.unblock_dependents(tx, c.task_id)
+    return 1

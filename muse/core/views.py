@@ -11,6 +11,7 @@ from operator import attrgetter
 from typing import Any
 
 from muse.core import clock
+from muse.core.address import canonical, overlaps
 from muse.core.state import CoordState, TaskState
 from muse.core.types import JsonDict
 
@@ -27,8 +28,9 @@ def status_view(
     active = state.active_reservations()
     if run_filter:
         active = [r for r in active if r.run_id == run_filter]
-    if path_prefix:
-        active = [r for r in active if any(s.startswith(path_prefix) for s in r.symbols)]
+    if path_prefix:  # by whole components: e1000 is not e1000e (muse.core.address)
+        scope = canonical(path_prefix)
+        active = [r for r in active if any(overlaps(scope, s) for s in r.symbols)]
     conflicts = state.conflicts(active)
     # Counted in C passes; ``counter[key] += 1`` per lease was most of this view's time.
     runs = set(map(attrgetter("run_id"), active))
@@ -42,7 +44,7 @@ def status_view(
         "busiest_files": [{"path": p, "symbols": n} for p, n in by_file.most_common(limit)],
         "reservations": [
             {"reservation_id": r.reservation_id, "run_id": r.run_id, "symbols": list(r.symbols),
-             "expires_at": clock.format_ts(max(r.expires_at, hb.get(r.run_id, 0.0))),
+             "token": r.token, "expires_at": clock.format_ts(max(r.expires_at, hb.get(r.run_id, 0.0))),
              "remote": r.remote}
             for r in active[:limit]
         ],

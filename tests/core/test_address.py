@@ -143,3 +143,12 @@ def test_symbol_ancestors_include_directories() -> None:
 
     assert symbol_ancestors("kernel/sched/core.c::Rq.lock") == [
         "kernel", "kernel/sched", "kernel/sched/core.c", "kernel/sched/core.c::Rq"]
+
+
+def test_status_path_filter_is_component_wise(repo: pathlib.Path) -> None:
+    from muse.core.views import status_view
+
+    co.reserve(repo, "run-a", ["drivers/net/ethernet/intel/e1000/hw.c::e1000_reset"])
+    co.reserve(repo, "run-b", ["drivers/net/ethernet/intel/e1000e/netdev.c::e1000_open"])
+    got = status_view(CoordState(repo), path_prefix="./drivers/net/ethernet/intel/e1000/")
+    assert [r["run_id"] for r in got["reservations"]] == ["run-a"]

@@ -12,6 +12,7 @@ from operator import attrgetter
 from typing import Any
 
 from muse.core import clock
+from muse.core.address import canonical_or_raw, overlaps
 from muse.core.records import Reservation
 from muse.core.state import CoordState, TaskState
 from muse.core.types import JsonDict
@@ -23,20 +24,16 @@ TASK_STATUSES = ("pending", "ready", "blocked", "claimed", "completed", "failed"
 
 
 def path_matches(symbol: str, path: str) -> bool:
-    """Whether *symbol* lies under *path*, compared by whole path components.
+    """Whether *symbol* and the scope *path* share code, by whole components.
 
-    ``drivers/net/e1000`` covers ``drivers/net/e1000/main.c::probe`` but not
-    ``drivers/net/e1000e/...``; a *path* with ``::`` covers that symbol and
-    its members (``a.c::Foo`` covers ``a.c::Foo.bar``, not ``a.c::Foobar``).
+    ``drivers/net/e1000`` matches ``drivers/net/e1000/main.c::probe`` (and a
+    lease on all of ``drivers``) but not ``drivers/net/e1000e/...``; the rule
+    is :func:`muse.core.address.overlaps`, the one every engine uses.
     """
     path = path.strip()
-    if "::" in path:
-        return symbol == path or symbol.startswith(path + ".")
-    path = path.rstrip("/")
-    if not path:
+    if not path.strip("/"):
         return True
-    file = symbol.partition("::")[0]
-    return file == path or file.startswith(path + "/")
+    return overlaps(canonical_or_raw(path), canonical_or_raw(symbol))
 
 
 def status_view(

@@ -37,7 +37,6 @@ from muse.core.outcomes import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
 
     from muse.core.coordination import ClaimResult, ReserveResult
     from muse.core.state import CoordState
@@ -192,9 +191,7 @@ class LocalCoordinator(Coordinator):
                 token: int | None = None) -> ReleaseOutcome:
         from muse.core.coordination import release
 
-        # The token goes to the engine only when given: the engine decides fencing.
-        fenced: dict[str, Any] = {} if token is None else {"token": token}
-        rec = release(self.root, reservation_id, run_id, **fenced)
+        rec = release(self.root, reservation_id, run_id, token=token)
         return ReleaseOutcome(reservation_id=rec["reservation_id"], run_id=rec.get("run_id"),
                               released_at=rec["released_at"],
                               already_released=bool(rec.get("already_released", False)),
@@ -289,8 +286,10 @@ class LocalCoordinator(Coordinator):
 def _with_fresh_heartbeats(state: CoordState, fresh: CoordState) -> CoordState:
     from muse.core.snapshot import MemoryState
 
-    kinds = {k: state.records(k) for k in ("reservation", "release", "claim")}
-    kinds["heartbeat"] = fresh.records("heartbeat")
+    # A heartbeat writes heartbeat, release (lapsed leases) and claim (requeue)
+    # records, never reservations: only those are reused.
+    kinds = {k: fresh.records(k) for k in ("heartbeat", "release", "claim")}
+    kinds["reservation"] = state.records("reservation")
     return MemoryState(kinds, fresh.now, state.root)
 
 

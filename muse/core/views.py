@@ -93,51 +93,53 @@ def _holder_json(state: CoordState, r: Reservation) -> JsonDict:
 def fence_view(state: CoordState, token: int, *, reservation_id: str | None = None,
                task_id: str | None = None, symbol: str | None = None) -> JsonDict:
     """Whether *token* is still the live lease of a reservation (covering
-    *symbol*) or of a task's claim, read from the records; ``reason`` says
-    why not (the reasons the hub gives)."""
+    *symbol*) or of a task's claim, read from the records. ``reason`` says why
+    not, decided by the rulebook's stale-token rules as the hub's fence does
+    (an older token is named ``superseded``)."""
+    from muse.core.address import ancestors
     from muse.core.errors import UsageError
-    from muse.core.state import symbol_ancestors
+    from muse.core.rules import claim_stale, reservation_stale
 
     if (reservation_id is None) == (task_id is None):
         raise UsageError("fence needs exactly one of a reservation id and a task id")
     out: JsonDict = {"valid": False, "token": None, "holder": None, "expires_at": None,
                      "expires_in": None, "reason": None}
+    now = state.now
     if reservation_id is not None:
         res = next((r for r in state.reservations if r.reservation_id == reservation_id), None)
         if res is None:
             return {**out, "reason": "not_found"}
-        exp = state.effective_expiry(res.run_id, res.expires_at)
-        out.update(token=res.token, holder=res.run_id, expires_at=clock.format_ts(exp),
-                   expires_in=max(0.0, exp - state.now))
-        if res.token is None or token > res.token:
-            return {**out, "reason": "mismatch"}
-        if token < res.token:
+        end = state.effective_expiry(res.run_id, res.expires_at)
+        out.update(token=res.token, holder=res.run_id, expires_at=clock.format_ts(end),
+                   expires_in=max(0.0, end - now))
+        if res.token is not None and token < res.token:
             return {**out, "reason": "superseded"}
-        if reservation_id in state.released():
-            return {**out, "reason": "released"}
-        if exp <= state.now:
-            return {**out, "reason": "expired", "expires_in": 0.0}
-        if symbol is not None and not ({symbol, *symbol_ancestors(symbol)} & set(res.symbols)):
+        rel = state.released().get(reservation_id)
+        ended = "live" if rel is None else ("expired" if rel.reason == "expired" else "released")
+        stale = reservation_stale(reservation_id, res.run_id, res.token, ended, end, None,
+                                  token, now)
+        if stale is not None:
+            reason = stale.details["reason"]
+            return {**out, "reason": reason, **({"expires_in": 0.0} if reason == "expired" else {})}
+        if symbol is not None and not any(h == symbol or h in ancestors(symbol)
+                                          for h in res.symbols):
             return {**out, "reason": "not_covered"}
         return {**out, "valid": True}
     st = state.task_states().get(str(task_id))
     if st is None:
         return {**out, "reason": "not_found"}
-    # The token of a task is that of its last claim; outcomes take later slots.
+    # The task's token is its latest claim's; the outcome slots after it carry no new one.
     claims = [c for c in state.claim_log().get(str(task_id), []) if c.status == "claimed"]
     top = claims[-1] if claims else None
-    current = None if top is None else (getattr(top, "token", None) or top.slot)
+    current = None if top is None else (top.token if top.token is not None else top.slot)
     out.update(token=current, holder=st.holder,
                expires_at=clock.format_ts(st.expires_at) if st.expires_at else None,
-               expires_in=max(0.0, st.expires_at - state.now) if st.expires_at else None)
-    if current is None or token > current:
-        return {**out, "reason": "mismatch"}
-    if token < current:
-        return {**out, "reason": "superseded"}
-    if st.status in ("completed", "failed"):
-        return {**out, "reason": "not_claimed"}
-    if st.status != "claimed":
-        return {**out, "reason": "expired"}
+               expires_in=max(0.0, st.expires_at - now) if st.expires_at else None)
+    status = "claimed" if st.status == "claimed" else st.status
+    stale = claim_stale(str(task_id), status, st.holder, current, st.expires_at,
+                        str(st.holder), token, now)
+    if stale is not None:
+        return {**out, "reason": stale.details.get("reason", "stale")}
     return {**out, "valid": True}
 
 

@@ -8,9 +8,10 @@ instances, each on a repository of its own:
 * ``postgres`` — a real hub process on PostgreSQL (skipped without a server
   unless ``MUSE_REQUIRE_PG=1``).
 
-A case the live engine cannot answer by design (documented in docs/verbs.md)
-is marked with :func:`only_local`: ``xfail(strict)`` on the hub backends, so
-it turns red (XPASS) the day the hub learns it and must be unmarked.
+A case one engine cannot answer yet is marked with :func:`only_local` (the
+hub backends) or :func:`local_gap` (the record files): ``xfail(strict)`` on
+those backends only, so it turns red (XPASS) the day the engine learns it and
+must be unmarked.
 """
 
 from __future__ import annotations
@@ -78,4 +79,10 @@ def coord(engine: Engine) -> Coordinator:
 def only_local(request: pytest.FixtureRequest, backend: str, reason: str) -> None:
     """Expect the live backends to fail this case (a documented gap of the hub)."""
     if backend != "local":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+def local_gap(request: pytest.FixtureRequest, backend: str, reason: str) -> None:
+    """Expect the local engine to fail this case (a known gap of the record engine)."""
+    if backend == "local":
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))

@@ -9,6 +9,7 @@ import pytest
 
 from muse.core.coordinator import Coordinator
 from muse.core.errors import StaleToken
+from tests.contract.conftest import local_gap
 
 
 def test_each_claim_of_a_task_gets_a_higher_token(coord: Coordinator) -> None:
@@ -100,3 +101,13 @@ def test_fence_reports_a_reservation_until_released(coord: Coordinator) -> None:
                        symbol="mm/slab.c::kfree")["reason"] == "not_covered"
     coord.release(res["reservation_id"], "run-a", token=res["token"])
     assert coord.fence(res["token"], reservation_id=res["reservation_id"])["reason"] == "released"
+
+
+def test_an_intent_with_a_stale_token_is_refused(coord: Coordinator, backend: str,
+                                                 request: pytest.FixtureRequest) -> None:
+    local_gap(request, backend, "coordination.intend takes no token: local intents are not fenced")
+    res = coord.reserve("run-a", ["mm/slab.c::kmalloc"], ttl=60)
+    with pytest.raises(StaleToken) as stale:
+        coord.intent("run-a", "modify", "mm/slab.c::kmalloc",
+                     reservation_id=res["reservation_id"], token=res["token"] + 100)
+    assert stale.value.details["reason"] == "mismatch"

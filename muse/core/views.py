@@ -11,7 +11,7 @@ from collections import Counter
 from operator import attrgetter
 from typing import Any
 
-from muse.core import clock
+from muse.core import clock, rules
 from muse.core.address import canonical_or_raw, overlaps
 from muse.core.records import Reservation
 from muse.core.state import CoordState, TaskState
@@ -93,60 +93,42 @@ def _holder_json(state: CoordState, r: Reservation) -> JsonDict:
 def fence_view(state: CoordState, token: int, *, reservation_id: str | None = None,
                task_id: str | None = None, symbol: str | None = None) -> JsonDict:
     """Whether *token* is still the live lease of a reservation (covering
-    *symbol*) or of a task's claim, read from the records. ``reason`` says why
-    not, decided by the rulebook's stale-token rules as the hub's fence does
-    (an older token is named ``superseded``)."""
-    from muse.core.address import ancestors
+    *symbol*) or of a task's claim, read from the records; ``reason`` says
+    why not (the reasons the hub gives)."""
     from muse.core.errors import UsageError
-    from muse.core.rules import claim_stale, reservation_stale
 
     if (reservation_id is None) == (task_id is None):
         raise UsageError("fence needs exactly one of a reservation id and a task id")
     out: JsonDict = {"valid": False, "token": None, "holder": None, "expires_at": None,
                      "expires_in": None, "reason": None}
-    now = state.now
     if reservation_id is not None:
         res = next((r for r in state.reservations if r.reservation_id == reservation_id), None)
         if res is None:
             return {**out, "reason": "not_found"}
-        end = state.effective_expiry(res.run_id, res.expires_at)
-        out.update(token=res.token, holder=res.run_id, expires_at=clock.format_ts(end),
-                   expires_in=max(0.0, end - now))
-        if res.token is not None and token < res.token:
-            return {**out, "reason": "superseded"}
-        rel = state.released().get(reservation_id)
-        ended = "live" if rel is None else ("expired" if rel.reason == "expired" else "released")
-        stale = reservation_stale(reservation_id, res.run_id, res.token, ended, end, None,
-                                  token, now)
-        if stale is not None:
-            reason = stale.details["reason"]
+        exp = state.effective_expiry(res.run_id, res.expires_at)
+        out.update(token=res.token, holder=res.run_id, expires_at=clock.format_ts(exp),
+                   expires_in=max(0.0, exp - state.now))
+        lease = "released" if reservation_id in state.released() else "live"
+        reason = rules.reservation_fence(reservation_id, res.run_id, res.token, lease, exp,
+                                         res.symbols, token, symbol, state.now)
+        if reason is not None:
             return {**out, "reason": reason, **({"expires_in": 0.0} if reason == "expired" else {})}
-        if symbol is not None and not any(h == symbol or h in ancestors(symbol)
-                                          for h in res.symbols):
-            return {**out, "reason": "not_covered"}
         return {**out, "valid": True}
     st = state.task_states().get(str(task_id))
     if st is None:
         return {**out, "reason": "not_found"}
-    # The task's token is its latest claim's; the outcome slots after it carry no new one.
-    claims = [c for c in state.claim_log().get(str(task_id), []) if c.status == "claimed"]
-    top = claims[-1] if claims else None
-    current = None if top is None else (top.token if top.token is not None else top.slot)
-    out.update(token=current, holder=st.holder,
+    out.update(token=st.token, holder=st.holder,
                expires_at=clock.format_ts(st.expires_at) if st.expires_at else None,
-               expires_in=max(0.0, st.expires_at - now) if st.expires_at else None)
-    status = "claimed" if st.status == "claimed" else st.status
-    stale = claim_stale(str(task_id), status, st.holder, current, st.expires_at,
-                        str(st.holder), token, now)
-    if stale is not None:
-        return {**out, "reason": stale.details.get("reason", "stale")}
-    return {**out, "valid": True}
+               expires_in=max(0.0, st.expires_at - state.now) if st.expires_at else None)
+    reason = rules.claim_fence(str(task_id), st.status, st.holder, st.token, st.expires_at, token,
+                               state.now)
+    return {**out, "reason": reason} if reason is not None else {**out, "valid": True}
 
 
 def sorted_tasks(state: CoordState) -> list[TaskState]:
     """Tasks in claim order: priority first, then age, then id."""
     return sorted(state.task_states().values(),
-                  key=lambda s: (-s.task.priority, s.task.created_at or 0.0, s.task.task_id))
+                  key=lambda s: rules.claim_order(s.task.priority, s.task.created_at, s.task.task_id))
 
 
 def task_counts(states: list[TaskState]) -> dict[str, int]:

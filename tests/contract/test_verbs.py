@@ -31,7 +31,7 @@ def _keys(doc: dict[str, object], cls: type) -> None:
     assert list(doc) == list(cls.FIELDS)  # type: ignore[attr-defined]
 
 
-def test_each_verb_answers_its_one_document(coord: Coordinator, backend: str) -> None:
+def test_each_verb_answers_its_one_document(coord: Coordinator) -> None:
     res = coord.reserve("run-a", ["kernel/sched/core.c::schedule"], ttl=600)
     _keys(res.to_json(), ReserveOutcome)
     assert res["run_id"] == "run-a" and res["symbols"] == ["kernel/sched/core.c::schedule"]

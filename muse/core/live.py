@@ -75,6 +75,14 @@ def _call(method: str, hub_url: str, owner: str, slug: str, endpoint: str,
     return answer
 
 
+def _request_id() -> str:
+    """One id per call, sent again by every automatic retry of it: the hub answers a
+    retry whose first answer was lost with that answer, not a second grant."""
+    import os
+
+    return "req-" + os.urandom(12).hex()
+
+
 def _q(value: object) -> str:
     from urllib.parse import quote
 
@@ -100,7 +108,8 @@ def live_reserve(hub_url: str, owner: str, slug: str, run_id: str, symbols: Sequ
             (``details`` name the holder and ``retry_after`` seconds).
         UserError: invalid run id, symbol or ttl.
     """
-    body: JsonDict = {"run_id": run_id, "symbols": list(symbols), "ttl": ttl}
+    body: JsonDict = {"run_id": run_id, "symbols": list(symbols), "ttl": ttl,
+                      "request_id": _request_id()}
     if strict is not None:
         body["mode"] = "strict" if strict else "advisory"
     return _call("POST", hub_url, owner, slug, "reserve", body, signing, transport)
@@ -184,7 +193,7 @@ def live_claim(hub_url: str, owner: str, slug: str, run_id: str, ttl: float = DE
         NotFound: *task_id* is not in the live queue.
         ConflictError: *task_id* is held, done, failed or blocked (details say which).
     """
-    body: JsonDict = {"run_id": run_id, "ttl": ttl}
+    body: JsonDict = {"run_id": run_id, "ttl": ttl, "request_id": _request_id()}
     if task_id is not None:
         body["task_id"] = task_id
     return _call("POST", hub_url, owner, slug, "claim", body, signing, transport)

@@ -24,7 +24,7 @@ on a hub.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,9 +49,11 @@ from muse.storage.base import HubStore, RecordRow
 from muse.storage.live import LiveTx, split
 
 __all__ = [
+    "ANSWER_TTL",
     "MODES",
     "RunOwnedElsewhere",
     "TaskSpec",
+    "answer_once",
     "apply_pushed",
     "apply_to_live",
     "claim",
@@ -446,6 +448,32 @@ def finish(tx: LiveTx, now: float, handle: str, task_id: str, run_id: str, token
         body["requeue"] = True
     tx.append_records([_slot_row(task_id, slot, body)])
     return {"task_id": task_id, "status": new_status, "token": token, "already": False}
+
+
+# ── answers that survive a lost reply ────────────────────────────────────────
+ANSWER_TTL = 600.0  # seconds a granted answer is kept for a retry carrying its request id
+
+
+def answer_once(tx: LiveTx, now: float, handle: str, request_id: str | None,
+                decide: Callable[[], JsonDict]) -> JsonDict:
+    """*decide* once per *request_id*: a retry (the client lost the first answer)
+    gets the first answer again, marked ``replayed``, instead of a second grant.
+
+    Only answers are kept, not refusals: a refused request wrote nothing, so
+    deciding its retry afresh is right.
+    """
+    if request_id is None:
+        return decide()
+    import msgspec
+
+    kept = tables.remembered_answer(tx, request_id, handle, now)
+    if kept is not None:
+        first: JsonDict = msgspec.json.decode(kept)
+        return {**first, "replayed": True}
+    out = decide()
+    tables.remember_answer(tx, request_id, handle, msgspec.json.encode(out).decode(),
+                           now + ANSWER_TTL, now)
+    return out
 
 
 # ── reads ────────────────────────────────────────────────────────────────────

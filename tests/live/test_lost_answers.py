@@ -123,12 +123,12 @@ def test_a_lost_claim_answer_strands_no_task(team: Team, proxy: DroppingProxy) -
 
 
 def test_request_ids_are_kept_per_identity(team: Team) -> None:
-    from muse.core.live import _call
+    from muse.core.hub_client import LIVE, HubCall, HubClient
 
     def reserve(agent: Agent, run_id: str) -> dict:  # type: ignore[type-arg]
         body = {"run_id": run_id, "symbols": ["a.c"], "ttl": 60, "request_id": "req-fixed"}
-        return _call("POST", team.hub_urls[0], team.owner.handle, team.slug, "reserve", body,
-                     agent.identity, None)
+        hub = HubClient(team.hub_urls[0], team.owner.handle, team.slug, agent.identity)
+        return hub.send(HubCall("reserve", "POST", LIVE + "reserve", body))
 
     first = reserve(team.agents[0], "run-0")
     again = reserve(team.agents[0], "run-0")

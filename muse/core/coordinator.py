@@ -33,6 +33,7 @@ from muse.core.outcomes import (
     StatusOutcome,
     TasksOutcome,
 )
+from muse.core.rules import DEFAULT_TTL
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_TTL", "Coordinator", "LocalCoordinator", "open_coordinator"]
 
-DEFAULT_TTL = 900.0
 
 
 class Coordinator:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from muse.core.rules import DEFAULT_TTL
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -47,7 +49,6 @@ __all__ = [
     "status_call",
 ]
 
-DEFAULT_TTL = 900.0
 LIVE = "live/"
 
 

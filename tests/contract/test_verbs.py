@@ -24,7 +24,7 @@ from muse.core.outcomes import (
     StatusOutcome,
     TasksOutcome,
 )
-from tests.contract.conftest import Engine, needs_rulebook, only_local
+from tests.contract.conftest import Engine, only_local
 
 
 def _keys(doc: dict[str, object], cls: type) -> None:
@@ -111,9 +111,7 @@ def test_heartbeat_extends_every_lease_of_the_run(coord: Coordinator) -> None:
     assert st["active_reservations"] == 1 and st["tasks"]["claimed"] == 1
 
 
-def test_a_late_heartbeat_does_not_revive_an_expired_lease(
-        coord: Coordinator, backend: str, request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)
+def test_a_late_heartbeat_does_not_revive_an_expired_lease(coord: Coordinator, backend: str) -> None:
     coord.reserve("run-a", ["a.c::f"], ttl=1)
     time.sleep(1.6)
     beat = coord.heartbeat("run-a", ttl=120)
@@ -176,9 +174,7 @@ def test_unknown_ids_are_not_found(coord: Coordinator) -> None:
         coord.complete("no-such-task", "run-a", token=1)
 
 
-def test_releasing_an_unknown_reservation_is_not_found(
-        coord: Coordinator, backend: str, request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)  # local release takes no token yet
+def test_releasing_an_unknown_reservation_is_not_found(coord: Coordinator, backend: str) -> None:
     with pytest.raises(NotFound):
         coord.release("sha256:" + "0" * 64, "run-a", token=1)
 

@@ -617,7 +617,8 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
         return owned[run_id]
 
     specs = [TaskSpec(t.task_id, t.description, t.priority, t.depends_on, t.symbols,
-                      t.created_at) for t in typed["task"]]
+                      t.created_at) for t in typed["task"]
+             if "+" not in t.task_id]  # '+' names claim slots: not a task the queue can hold
     if specs:
         applied["task"] = int(enqueue(tx, now, handle, specs, write_records=False)["inserted"])
     for res in typed["reservation"]:

@@ -8,8 +8,7 @@ instances, each on a repository of its own:
 * ``postgres`` — a real hub process on PostgreSQL (skipped without a server
   unless ``MUSE_REQUIRE_PG=1``).
 
-Every case runs unchanged on every backend: the engines share one rulebook
-(``muse.core.rules``). :func:`only_local` marks a documented gap of the hub.
+A documented gap of the hub alone is marked with :func:`only_local`.
 """
 
 from __future__ import annotations

@@ -323,9 +323,9 @@ def test_filters_and_pages(linux: Env) -> None:
 
 
 def test_new_records_are_read_incrementally(linux: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    from muse.hub import dashboard
+    from muse.hub.dashboard import board
 
-    monkeypatch.setattr(dashboard, "CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(board, "CHECK_SECONDS", 0.0)
     linux.sign_in(linux.capability("alice", "alice", "linux"), "alice", "linux")
     before = linux.client.get(API).json()
     calls: list[int] = []

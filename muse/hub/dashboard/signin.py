@@ -1,0 +1,73 @@
+"""Signing a browser in and out: a capability for an ``HttpOnly`` cookie, and back.
+
+The link ``muse hub dashboard-link`` prints carries the capability in its URL
+fragment, which browsers never send (so it stays out of logs and
+``Referer``); the sign-in page posts it here and gets it back as an
+``HttpOnly; SameSite=Strict`` cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from muse.core import clock
+from muse.hub.auth import Principal
+from muse.hub.context import Hub, require_repo_access
+from muse.hub.dashboard.access import check_names
+from muse.hub.dashboard.capability import MAX_TOKEN, Capability, cookie_name, verify_capability
+from muse.hub.dashboard.web import call_of, is_https, repo_names, same_origin
+from muse.hub.errors import BadRequest, Forbidden
+
+__all__ = ["session_end", "session_start"]
+
+
+async def session_start(request: Any) -> Any:
+    """Exchange a capability (JSON ``{"capability": token}``) for the session cookie."""
+    import orjson
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+
+    hub: Hub = request.app.state.hub
+    body = await request.body()
+    call = call_of(request, body)
+    owner, slug = repo_names(call)
+    if not same_origin(call, request):
+        raise Forbidden("sign-in must come from the hub's own page")
+    if len(body) > MAX_TOKEN + 100:
+        raise BadRequest("body too large")
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadRequest("body must be JSON {\"capability\": token}") from None
+    token = data.get("capability") if type(data) is dict else None
+    if not isinstance(token, str):
+        raise BadRequest("body must be JSON {\"capability\": token}")
+    check_names(owner, slug)
+
+    def check() -> Capability:
+        cap = verify_capability(hub, token, call.host, owner, slug)
+        require_repo_access(hub, Principal(cap.handle), owner, slug, "pull")
+        return cap
+
+    cap = await run_in_threadpool(check)
+    answer = JSONResponse({"ok": True, "handle": cap.handle,
+                           "expires_at": clock.format_ts(cap.exp)},
+                          headers={"Cache-Control": "no-store"})
+    answer.set_cookie(cookie_name(owner, slug), token, max_age=max(1, int(cap.exp - hub.now())),
+                      path="/", httponly=True, samesite="strict",
+                      secure=is_https(request))
+    return answer
+
+
+async def session_end(request: Any) -> Any:
+    """Sign out: the browser forgets the cookie."""
+    from starlette.responses import JSONResponse
+
+    call = call_of(request)
+    owner, slug = repo_names(call)
+    if not same_origin(call, request):
+        raise Forbidden("sign-out must come from the hub's own page")
+    answer = JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
+    answer.delete_cookie(cookie_name(owner, slug), path="/", httponly=True, samesite="strict",
+                         secure=is_https(request))
+    return answer

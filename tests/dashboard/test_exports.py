@@ -10,10 +10,10 @@ import pytest
 
 from tests.conftest import subprocess_env
 
-
 DASHBOARD_MODULES = ["muse.hub.dashboard", *(
     f"muse.hub.dashboard.{m}" for m in ("access", "api", "board", "capability", "digest", "events",
-                                        "filters", "pages", "routes", "signin", "summary", "web"))]
+                                        "filters", "pages", "routes", "signin", "streams", "summary",
+                                        "web"))]
 
 
 @pytest.mark.parametrize("name", [*DASHBOARD_MODULES, "muse.core.snapshot",

@@ -212,7 +212,6 @@ class Boards:
         self.max_boards = max_boards
         self._lock = threading.Lock()
         self._boards: OrderedDict[int, Board] = OrderedDict()
-        self.streams = 0
 
     def board(self, repo: Repo) -> Board:
         with self._lock:

@@ -1,7 +1,9 @@
 """Server-Sent Events: ``GET /api/v1/repos/{owner}/{slug}/dashboard/events``.
 
 Each stream polls its board (cheap: the board answers from its cache until
-the records or the clock move) and sends the summary when it changed.
+the records or the clock move) and sends the summary when it changed. Streams
+are admitted by :mod:`~muse.hub.dashboard.streams` (anonymous and signed-in
+pools, each capped).
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from muse.hub.dashboard.access import authorize, reauthorize
 from muse.hub.dashboard.api import decorate
 from muse.hub.dashboard.board import boards_of
 from muse.hub.dashboard.filters import parse_filters
+from muse.hub.dashboard.streams import gate_of, released_after
 from muse.hub.dashboard.web import call_of, repo_names
 from muse.hub.errors import HubRefusal
 
-__all__ = ["KEEPALIVE", "MAX_STREAMS", "REAUTH", "STREAM_POLL", "STREAM_SECONDS", "events"]
+__all__ = ["KEEPALIVE", "REAUTH", "STREAM_POLL", "STREAM_SECONDS", "events"]
 
-MAX_STREAMS = 200  # SSE connections per hub process
 STREAM_POLL = 1.0  # seconds between checks for a change, per stream
 KEEPALIVE = 15.0  # seconds between comments on an idle stream (proxies drop silent ones)
 REAUTH = 30.0  # seconds between permission re-checks on a stream
@@ -56,52 +58,53 @@ async def events(request: Any) -> Any:
     owner, slug = repo_names(call)
     viewer = await run_in_threadpool(authorize, hub, call, owner, slug)
     filters = parse_filters(call.query)
-    if boards.streams >= MAX_STREAMS:
+    board = boards.board(viewer.repo)
+    gate = gate_of(request.app)
+    slot = gate.admit(viewer, request.client.host if request.client else "")
+    if slot is None:
         from muse.hub.errors import error_response
 
-        return error_response(503, "unavailable", "too many dashboard streams; retry shortly",
-                              {"Retry-After": "5"})
-    board = boards.board(viewer.repo)
+        message = ("too many anonymous dashboard streams; retry shortly, or sign in "
+                   "(signed-in users have streams of their own)" if viewer.handle is None
+                   else f"too many dashboard streams for {viewer.handle}; close some tabs")
+        return error_response(503, "unavailable", message, {"Retry-After": "5"})
 
     async def stream() -> Any:
-        boards.streams += 1
-        try:
-            yield b"retry: 1000\n\n"
-            sent: str | None = None
-            started = last_write = time.monotonic()
-            next_auth = started + REAUTH
-            current = viewer
-            while True:
-                if time.monotonic() - started >= STREAM_SECONDS:
-                    yield _sse("reconnect", b"{}")
-                    return
-                got: tuple[JsonDict, str] | None
+        yield b"retry: 1000\n\n"
+        sent: str | None = None
+        started = last_write = time.monotonic()
+        next_auth = started + REAUTH
+        current = viewer
+        while True:
+            if time.monotonic() - started >= STREAM_SECONDS:
+                yield _sse("reconnect", b"{}")
+                return
+            got: tuple[JsonDict, str] | None
+            try:
+                got = await run_in_threadpool(board.summary, hub, filters)
+            except StoreBusy:
+                got = None  # the database is busy: keep the stream, try again
+            if got is not None and got[1] != sent:
+                sent = got[1]
+                last_write = time.monotonic()
+                yield _sse("summary", orjson.dumps(decorate(got[0], current)))
+            elif time.monotonic() - last_write >= KEEPALIVE:
+                last_write = time.monotonic()
+                yield b": keep-alive\n\n"
+            await asyncio.sleep(STREAM_POLL)
+            if current.expires is not None and hub.now() >= current.expires:
+                yield _sse("expired", b'{"message": "dashboard sign-in expired"}')
+                return
+            if time.monotonic() >= next_auth:
+                next_auth = time.monotonic() + REAUTH
                 try:
-                    got = await run_in_threadpool(board.summary, hub, filters)
-                except StoreBusy:
-                    got = None  # the database is busy: keep the stream, try again
-                if got is not None and got[1] != sent:
-                    sent = got[1]
-                    last_write = time.monotonic()
-                    yield _sse("summary", orjson.dumps(decorate(got[0], current)))
-                elif time.monotonic() - last_write >= KEEPALIVE:
-                    last_write = time.monotonic()
-                    yield b": keep-alive\n\n"
-                await asyncio.sleep(STREAM_POLL)
-                if current.expires is not None and hub.now() >= current.expires:
-                    yield _sse("expired", b'{"message": "dashboard sign-in expired"}')
+                    current = await run_in_threadpool(reauthorize, hub, call, owner, slug)
+                except (HubRefusal, NotFound) as exc:
+                    yield _sse("denied", orjson.dumps({"message": exc.message}))
                     return
-                if time.monotonic() >= next_auth:
-                    next_auth = time.monotonic() + REAUTH
-                    try:
-                        current = await run_in_threadpool(reauthorize, hub, call, owner, slug)
-                    except (HubRefusal, NotFound) as exc:
-                        yield _sse("denied", orjson.dumps({"message": exc.message}))
-                        return
-                    except StoreBusy:
-                        pass
-        finally:
-            boards.streams -= 1
+                except StoreBusy:
+                    pass
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    response = StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return released_after(response, lambda: gate.release(slot))

@@ -18,7 +18,11 @@ from muse.hub.dashboard.capability import MAX_TOKEN, Capability, cookie_name, ve
 from muse.hub.dashboard.web import call_of, is_https, repo_names, same_origin
 from muse.hub.errors import BadRequest, Forbidden
 
-__all__ = ["session_end", "session_start"]
+__all__ = ["MAX_SIGN_IN_BODY", "session_end", "session_start"]
+
+# The body is {"capability": token}: a few bytes more than a token. Read no
+# more than that (and never more than --max-body) before refusing.
+MAX_SIGN_IN_BODY = MAX_TOKEN + 100
 
 
 async def session_start(request: Any) -> Any:
@@ -27,14 +31,14 @@ async def session_start(request: Any) -> Any:
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import JSONResponse
 
+    from muse.hub.context import _read_body
+
     hub: Hub = request.app.state.hub
-    body = await request.body()
+    if not same_origin(call_of(request), request):
+        raise Forbidden("sign-in must come from the hub's own page")
+    body = await _read_body(request, min(MAX_SIGN_IN_BODY, hub.settings.max_body))
     call = call_of(request, body)
     owner, slug = repo_names(call)
-    if not same_origin(call, request):
-        raise Forbidden("sign-in must come from the hub's own page")
-    if len(body) > MAX_TOKEN + 100:
-        raise BadRequest("body too large")
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:

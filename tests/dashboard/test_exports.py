@@ -12,7 +12,7 @@ from tests.conftest import subprocess_env
 
 DASHBOARD_MODULES = ["muse.hub.dashboard", *(
     f"muse.hub.dashboard.{m}" for m in ("access", "api", "board", "capability", "digest", "events",
-                                        "filters", "pages", "routes", "signin", "streams", "summary",
+                                        "filters", "pages", "routes", "sessions", "signin", "streams", "summary",
                                         "web"))]
 
 

@@ -2,8 +2,10 @@
 
 Order: insecure dev hub (open), session cookie, MSign signature, public
 repository. Every request re-verifies the cookie's capability against the
-handle's *registered* key and re-checks the repository's pull permission,
-so revoking access or replacing the key ends a session at once.
+handle's *registered* key, checks that its sign-in has not ended
+(:mod:`~muse.hub.dashboard.sessions`) and re-checks the repository's pull
+permission, so signing out, revoking access or replacing the key ends a
+session at once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from muse.core.errors import NotFound
 from muse.hub.auth import Principal
 from muse.hub.context import Call, Hub, require_repo_access
 from muse.hub.dashboard.capability import cookie_name, verify_capability
+from muse.hub.dashboard.sessions import check_session
 from muse.hub.errors import HubRefusal, Unauthorized
 from muse.storage.base import Repo
 
@@ -72,7 +75,12 @@ def authorize(hub: Hub, call: Call, owner: str, slug: str) -> Viewer:
             refused = exc
         else:
             repo = require_repo_access(hub, Principal(cap.handle), owner, slug, "pull")
-            return Viewer(repo, cap.handle, float(cap.exp), "cookie")
+            try:
+                check_session(hub, token, cap, repo)
+            except Unauthorized as exc:
+                refused = exc
+            else:
+                return Viewer(repo, cap.handle, float(cap.exp), "cookie")
     if "authorization" in call.headers:
         principal = call.authenticate(hub)
         repo = require_repo_access(hub, principal, owner, slug, "pull")

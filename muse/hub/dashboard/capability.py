@@ -103,7 +103,20 @@ def read_capability(token: str) -> tuple[Capability, bytes, bytes]:
             and type(iat) is int and type(exp) is int and repo.count("/") == 1):
         raise bad
     owner, slug = repo.split("/")
+    if not all(_is_name(n) for n in (handle, owner, slug)):
+        raise bad  # never reaches the store (PostgreSQL refuses a NUL byte with an error)
     return Capability(handle, owner, slug, host, iat, exp), CAPABILITY_CONTEXT + body, sig
+
+
+def _is_name(value: str) -> bool:
+    from muse.core.coord_bus import check_repo_name
+    from muse.core.errors import UsageError
+
+    try:
+        check_repo_name(value, "name")
+    except UsageError:
+        return False
+    return True
 
 
 def verify_capability(hub: Hub, token: str, host: str, owner: str, slug: str) -> Capability:

@@ -4,6 +4,8 @@ One module per concern (imports flow downwards in this list):
 
 - :mod:`~muse.hub.dashboard.capability`: sign-in capabilities, minted by the
   CLI and verified by the hub; the session cookie's name.
+- :mod:`~muse.hub.dashboard.sessions`: revocable sign-ins (sign-out,
+  permission changes and ``--revoke`` end them), kept through the hub store.
 - :mod:`~muse.hub.dashboard.access`: who may look (cookie, MSign signature,
   public repository, open dev hub), checked on every request.
 - :mod:`~muse.hub.dashboard.filters`: the query parameters, validated.
@@ -13,9 +15,12 @@ One module per concern (imports flow downwards in this list):
   incrementally, with throughput counts.
 - :mod:`~muse.hub.dashboard.web`, :mod:`~muse.hub.dashboard.pages`: requests
   as plain data; the HTML shell, refusal pages and static files.
-- :mod:`~muse.hub.dashboard.signin`: capability → cookie, and sign-out.
+- :mod:`~muse.hub.dashboard.signin`: capability → cookie, sign-out, and the
+  endpoint that ends a handle's sign-ins.
 - :mod:`~muse.hub.dashboard.api`, :mod:`~muse.hub.dashboard.events`: the
-  summary as JSON and as Server-Sent Events.
+  summary as JSON and as Server-Sent Events;
+  :mod:`~muse.hub.dashboard.streams` admits streams from two capped pools
+  (anonymous, signed in).
 - :mod:`~muse.hub.dashboard.routes`: the URL table (``routes()``, mounted by
   :data:`muse.hub.app.ROUTE_MODULES` through this package).
 

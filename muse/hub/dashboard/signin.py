@@ -39,6 +39,8 @@ async def session_start(request: Any) -> Any:
     hub: Hub = request.app.state.hub
     if not same_origin(call_of(request), request):
         raise Forbidden("sign-in must come from the hub's own page")
+    # The hub's one bounded reader: refuses a large Content-Length unread, and
+    # stops a chunked body as soon as it passes the cap.
     body = await _read_body(request, min(MAX_SIGN_IN_BODY, hub.settings.max_body))
     call = call_of(request, body)
     owner, slug = repo_names(call)

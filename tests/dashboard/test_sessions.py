@@ -131,3 +131,17 @@ def _revoke(hub: HubProcess, agent: Agent, owner: str, slug: str, handle: str) -
     except HubAuthError as exc:
         return int(exc.details["status"])
     return 200
+
+
+def test_an_impossible_handle_is_refused_before_the_store(hub: HubProcess,
+                                                          tmp_path: pathlib.Path) -> None:
+    """A NUL byte in a capability's handle: 401 (PostgreSQL answered 500 before)."""
+    from muse.core import signing
+    from muse.hub.dashboard import link_host, mint_capability
+
+    alice = make_agent(hub, tmp_path, "alice")
+    slug = create_repo(hub, alice)
+    token = mint_capability(signing.load_private_key(alice.key_path), alice.handle + "\x00",
+                            alice.handle, slug, link_host(hub.url), time.time(), 600)
+    answer, cookie = sign_in(hub.url, alice.handle, slug, token)
+    assert answer.status == 401 and cookie is None, answer.body

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.dashboard.conftest import capability_for
-from tests.dashboard.wire import Answer, request, sign_in
+from tests.dashboard.wire import Answer, open_stream, request, sign_in
 from tests.hub.conftest import Agent, HubProcess, create_repo, grant, make_agent, run_muse, running_hub
 
 
@@ -60,8 +60,12 @@ def test_sign_out_ends_the_cookie_and_the_link(hub: HubProcess, tmp_path: pathli
     out = request(hub.url, "DELETE", f"/repos/{alice.handle}/{slug}/session",
                   headers={"Cookie": cookie})
     assert out.status == 200
-    # A copy of the cookie, and the link itself, are dead.
+    # A copy of the cookie, and the link itself, are dead; so is a stream
+    # reconnecting with it (open streams end every 25 s and reconnect).
     assert _summary(hub, alice.handle, slug, cookie).status == 401
+    stream = open_stream(hub.url, alice.handle, slug, headers={"Cookie": cookie})
+    stream.close()
+    assert stream.status == 401
     again, _ = sign_in(hub.url, alice.handle, slug, link)
     assert again.status == 401 and "signed out" in again.json["message"]
     # A new link works.

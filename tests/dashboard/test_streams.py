@@ -12,6 +12,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from muse.hub.dashboard.streams import (
     ANON_STREAMS_PER_ADDRESS,
@@ -144,3 +146,59 @@ def test_anonymous_streams_are_capped_per_hub(tmp_path: pathlib.Path,
         mine = open_stream(hub.url, owner.handle, repos[-1], headers={"Cookie": cookie})
         streams.append(mine)
         assert mine.status == 200
+
+
+# ── the gate alone: caps hold for any sequence of opens and closes ─────────
+
+_SMALL = {"ANON_STREAMS": 6, "ANON_STREAMS_PER_REPO": 4, "ANON_STREAMS_PER_ADDRESS": 2,
+          "SIGNED_STREAMS": 5, "SIGNED_STREAMS_PER_HANDLE": 2}  # small, so every cap is met
+_HANDLES = [None, None, None, "alice", "bob", "carol", "dave"]  # None: anonymous
+_REPOS = [1, 2, 3]
+_ADDRESSES = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from(_HANDLES), st.sampled_from(_REPOS),
+                          st.sampled_from(_ADDRESSES), st.integers(0, 10_000)), max_size=200))
+def test_the_gate_never_passes_a_cap_and_anonymous_never_block_signed_in(
+        steps: list[tuple[bool, str | None, int, str, int]]) -> None:
+    from unittest import mock
+
+    from muse.hub.dashboard import streams
+    from muse.hub.dashboard.access import Viewer
+    from muse.storage.base import Repo
+
+    def count(held: list[tuple[str | None, int, str]], **match: object) -> int:
+        keys = ("handle", "repo", "address")
+        return sum(1 for v in held if all(v[keys.index(k)] == m for k, m in match.items()))
+
+    with mock.patch.multiple(streams, **_SMALL):
+        gate = streams.StreamGate()
+        held: list[tuple[str | None, int, str]] = []
+        slots: list[streams.Slot] = []
+        for opening, handle, repo_id, address, pick in steps:
+            if not opening:
+                if held:
+                    held.pop(pick % len(held))
+                    gate.release(slots.pop(pick % len(slots)))
+                continue
+            signed = [v for v in held if v[0] is not None]
+            anon = [v for v in held if v[0] is None]
+            if handle is None:
+                expect = (len(anon) < _SMALL["ANON_STREAMS"]
+                          and count(anon, repo=repo_id) < _SMALL["ANON_STREAMS_PER_REPO"]
+                          and count(anon, address=address) < _SMALL["ANON_STREAMS_PER_ADDRESS"])
+            else:
+                # Whatever anonymous viewers hold: only the signed-in caps count.
+                expect = (len(signed) < _SMALL["SIGNED_STREAMS"]
+                          and count(signed, handle=handle) < _SMALL["SIGNED_STREAMS_PER_HANDLE"])
+            viewer = Viewer(Repo(repo_id, "o", f"r{repo_id}", "o", True, 0.0), handle)
+            slot = gate.admit(viewer, address)
+            assert (slot is not None) == expect
+            if slot is not None:
+                held.append((handle, repo_id, address))
+                slots.append(slot)
+            assert gate.open_streams() == len(held)
+        for slot in slots:
+            gate.release(slot)
+        assert gate.open_streams() == 0

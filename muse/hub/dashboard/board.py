@@ -55,7 +55,6 @@ class Board:
         self.digest: Digest | None = None
         self.buckets: Counter[tuple[int, str]] = Counter()  # (bucket, kind) → records
         self.last_heartbeat: dict[str, float] = {}  # run → hub time of its latest heartbeat
-        self.claim_tokens: dict[tuple[str, int], int] = {}  # (task, slot) → token it records
         self.summaries: OrderedDict[Filters, tuple[tuple[int, float], JsonDict, str]] = (
             OrderedDict())
 
@@ -74,7 +73,6 @@ class Board:
                     bus.append(decode(body))
                 except msgspec.DecodeError:
                     bus.append(None)  # reported by the RecordSet as unusable
-            self._note_claim_tokens(bus)
             for kind, rec in self.records.add_bus_records(bus):
                 # Records read live are dated by the hub clock; the backlog by
                 # their own timestamps (the only date there is), never in the future.
@@ -94,20 +92,6 @@ class Board:
             for key in [k for k in self.buckets if k[0] < oldest]:
                 del self.buckets[key]
         return grew
-
-    def _note_claim_tokens(self, bus: list[Any]) -> None:
-        # A claim written by the hub carries the fencing token its holder was
-        # given, which is not the slot once other leases took numbers first.
-        # The first record of a slot is the one that won it.
-        for rec in bus:
-            if type(rec) is not dict or rec.get("kind") != "claim":
-                continue
-            payload = rec.get("payload")
-            if type(payload) is not dict:
-                continue
-            task_id, slot, token = payload.get("task_id"), payload.get("slot", 1), payload.get("token")
-            if type(task_id) is str and type(slot) is int and type(token) is int:
-                self.claim_tokens.setdefault((task_id, slot), token)
 
     def current(self, hub: Hub) -> Digest:
         """The digest, refreshed if the store moved (checked at most every
@@ -152,10 +136,6 @@ class Board:
             file_severity[path] = min(file_severity.get(path, 9), rank[p.severity])
         tasks = sorted_tasks(state)
         counts = task_counts(tasks)
-        # The token a holder presents: the one its claim records; records
-        # written before claims carried one have only their slot.
-        held = {t.task.task_id: self.claim_tokens.get((t.task.task_id, t.top_slot), t.top_slot)
-                for t in tasks if t.status == "claimed"}
         runs: dict[str, RunRow] = defaultdict(RunRow)
         for r in active:
             row = runs[r.run_id]
@@ -173,8 +153,7 @@ class Board:
             seq=self.cursor, now=now, records=len(self.records), derive_ms=0.0,
             status={k: status[k] for k in ("active_reservations", "runs", "conflict_count")},
             active=active, expiry=expiry, conflicted=conflicted, predictions=fc.predictions,
-            file_severity=file_severity, tasks=tasks, task_counts=counts, held_tokens=held,
-            runs=dict(runs),
+            file_severity=file_severity, tasks=tasks, task_counts=counts, runs=dict(runs),
             throughput=self._throughput(now), problems=self.records.skipped)
 
     def _throughput(self, now: float) -> JsonDict:

@@ -39,7 +39,6 @@ class Digest:
     file_severity: dict[str, int]  # file path → best (lowest) severity rank among predictions
     tasks: list[TaskState]
     task_counts: dict[str, int]
-    held_tokens: dict[str, int]  # claimed task id → fencing token its holder presents
     runs: dict[str, RunRow]
     throughput: JsonDict
     problems: int

@@ -1,8 +1,9 @@
 """The hub's storage contract, stated once; backends implement it in their own idiom.
 
 A hub stores identities (handle → Ed25519 public key), repositories with
-their members, the coordination records pushed to each repository, and the
-signatures it has already accepted (replay protection). Every method below is
+their members, the coordination records pushed to each repository, the
+signatures it has already accepted (replay protection), and the dashboard's
+sign-ins (so they can be ended). Every method below is
 abstract on purpose: a backend must write its own atomic version rather than
 inherit a racy default.
 

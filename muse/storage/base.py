@@ -19,10 +19,11 @@ Adding tables (live leases, say): extend ``muse.storage.schema.hub_schema`` and 
 methods next to the existing ones, using ``_write()``/``_read()`` (SQLite) or
 ``_conn()`` (PostgreSQL) so transactions look the same everywhere.
 
-Live coordination (``muse.storage.live``) needs one more primitive from each
-backend, :meth:`HubStore.live_transaction`: a transaction that holds the
-repository's lock, in which the shared live logic reads, decides and writes
-(and appends bus records) atomically.
+Live coordination (the tables in ``muse.storage.live``, the decisions in
+``muse.hub.lessor``) needs one more primitive from each backend,
+:meth:`HubStore.live_transaction`: a transaction that holds the repository's
+lock, in which the lessor reads, decides and writes (and appends bus records)
+atomically.
 """
 
 from __future__ import annotations

@@ -269,14 +269,22 @@ def release(
         return {"release_id": existing.release_id, "reservation_id": reservation_id,
                 "run_id": existing.run_id, "released_at": clock.format_ts(existing.released_at),
                 "already_released": True}
-    lease = "live" if existing is None else ("expired" if existing.reason == "expired" else "released")
-    stale = reservation_stale(reservation_id, res.run_id, res.token, lease,
-                              state.effective_expiry(res.run_id, res.expires_at), run_id, token, t)
+    stale = _stale(state, res, run_id, token)
     if stale is not None:
         raise stale
     record = _release_record(res, t)
     CoordStore(pathlib.Path(root)).create("release", record["release_id"], record)
     return record
+
+
+def _stale(state: CoordState, res: Reservation, run_id: str | None,
+           token: int | None) -> StaleToken | None:
+    """Why *run_id* presenting *token* no longer holds *res* (the rulebook's reasons)."""
+    ended = state.released().get(res.reservation_id)
+    lease = "live" if ended is None else ("expired" if ended.reason == "expired" else "released")
+    return reservation_stale(res.reservation_id, res.run_id, res.token, lease,
+                             state.effective_expiry(res.run_id, res.expires_at), run_id, token,
+                             state.now)
 
 
 def _release_record(res: Reservation, t: float, reason: str | None = None) -> JsonDict:
@@ -338,10 +346,19 @@ def intend(
     target: str,
     *,
     reservation_id: str | None = None,
+    token: int | None = None,
     new_name: str | None = None,
     now: float | None = None,
 ) -> JsonDict:
-    """Declare that *run_id* will apply *operation* to *target*."""
+    """Declare that *run_id* will apply *operation* to *target*.
+
+    An intent on *reservation_id* is fenced as on the hub: the lease must
+    still be *run_id*'s, carry *token* (when given) and not have ended.
+
+    Raises:
+        NotFound: no such reservation.
+        StaleToken: another run's, another token, released or expired (``reason``).
+    """
     check_id(run_id, "run id")
     if operation not in OPERATIONS:
         raise UserError(f"unknown operation {operation!r}: use one of {', '.join(OPERATIONS)}")
@@ -352,8 +369,12 @@ def intend(
     if reservation_id is not None:
         check_id(reservation_id, "reservation id")
         state = CoordState(pathlib.Path(root), t)
-        if not any(r.reservation_id == reservation_id for r in state.reservations):
+        res = next((r for r in state.reservations if r.reservation_id == reservation_id), None)
+        if res is None:
             raise NotFound(f"no reservation {reservation_id!r}", reservation_id=reservation_id)
+        stale = _stale(state, res, run_id, token)
+        if stale is not None:
+            raise stale
     body: JsonDict = {
         "run_id": run_id,
         "reservation_id": reservation_id,

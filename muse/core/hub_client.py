@@ -10,6 +10,8 @@ calls from an event loop. Refusals become the project's errors (see
 
     409 conflict      → ConflictError  (symbol, holder, reservation_id, expires_at, retry_after)
     409 stale_token   → StaleToken     (reason, token, holder, …)
+    409 dependency_cycle → DependencyCycle (cycle)
+    413               → TooLarge       (a UserError: exit 1, as the local limit)
     404               → NotFound
     400 / 422         → UserError      (InvalidId / InvalidRecord when the hub says so)
     401 / 403         → HubAuthError

@@ -27,7 +27,7 @@ import os
 
 from muse.core.address import MAX_ADDRESS_LEN, ancestors, canonical
 from muse.core.clock import format_ts
-from muse.core.errors import ConflictError, StaleToken, UserError
+from muse.core.errors import ConflictError, StaleToken, TooLarge, UserError
 from muse.core.types import content_hash
 
 TYPE_CHECKING = False
@@ -71,11 +71,8 @@ MAX_SYMBOLS = 256  # addresses per reservation or task, in both engines
 STALE_REASONS = ("not_holder", "mismatch", "superseded", "expired", "released", "not_claimed")
 
 
-class TooManySymbols(UserError):
+class TooManySymbols(TooLarge):
     """More addresses in one request than :data:`MAX_SYMBOLS`."""
-
-    http_status = 413
-    code = "payload_too_large"
 
 
 # ── addresses ────────────────────────────────────────────────────────────────

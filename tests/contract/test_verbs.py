@@ -12,7 +12,7 @@ import time
 import pytest
 
 from muse.core.coordinator import Coordinator
-from muse.core.errors import ConflictError, NotFound, UserError
+from muse.core.errors import ConflictError, NotFound, TooLarge, UserError
 from muse.core.outcomes import (
     ClaimOutcome,
     EnqueueOutcome,
@@ -172,6 +172,19 @@ def test_unknown_ids_are_not_found(coord: Coordinator) -> None:
         coord.claim("run-a", ttl=60, task_id="no-such-task")
     with pytest.raises(NotFound):
         coord.complete("no-such-task", "run-a", token=1)
+
+
+def test_a_request_over_the_symbol_cap_is_a_user_error(coord: Coordinator) -> None:
+    from muse.core.rules import MAX_SYMBOLS
+
+    too_many = [f"s{i}.c" for i in range(MAX_SYMBOLS + 1)]
+    with pytest.raises(TooLarge) as refused:
+        coord.reserve("run-a", too_many, ttl=60)
+    assert refused.value.exit_code == 1 and refused.value.code == "payload_too_large"
+    assert f"limit of {MAX_SYMBOLS}" in refused.value.message
+    with pytest.raises(TooLarge):
+        coord.enqueue("wide", task_id="wide", symbols=too_many)
+    assert coord.status()["active_reservations"] == 0 and coord.tasks()["total"] == 0
 
 
 def test_releasing_an_unknown_reservation_is_not_found(coord: Coordinator) -> None:

@@ -179,6 +179,7 @@ def test_both_engines_cap_symbols_per_request_alike(team: Team, repo: pathlib.Pa
         team.client(team.agents[0]).reserve("run-0", too_many, ttl=60)
     assert f"limit of {MAX_SYMBOLS}" in local.value.message
     assert f"limit of {MAX_SYMBOLS}" in live.value.message and live.value.details["status"] == 413
+    assert live.value.exit_code == local.value.exit_code == 1
 
 
 @pytest.mark.parametrize(("held", "asked"), [

@@ -36,6 +36,8 @@ from muse.core.rules import (
     check_symbols,
     claim_order,
     claim_stale,
+    cycle_refusal,
+    find_cycle,
     grant_expiry,
     heartbeat_expiry,
     lapsed,
@@ -391,23 +393,6 @@ def intend(
 
 
 # ── dependencies ─────────────────────────────────────────────────────────────
-def _find_cycle(edges: dict[str, set[str]], start: str, targets: list[str]) -> list[str] | None:
-    """Path from any of *targets* back to *start* through *edges*, if one exists."""
-    for target in targets:
-        stack: list[tuple[str, list[str]]] = [(target, [start, target])]
-        seen: set[str] = set()
-        while stack:
-            node, path = stack.pop()
-            if node == start:
-                return path
-            if node in seen:
-                continue
-            seen.add(node)
-            for nxt in edges.get(node, ()):
-                stack.append((nxt, path + [nxt]))
-    return None
-
-
 def depend(
     root: pathlib.Path,
     node: str,
@@ -426,8 +411,6 @@ def depend(
         raise UserError("give at least one prerequisite (--on ID)")
     for d in depends_on:
         check_id(d, "prerequisite id")
-    if node in depends_on:
-        raise DependencyCycle(f"{node} cannot depend on itself", cycle=[node, node])
     state = CoordState(pathlib.Path(root))
     edges: dict[str, set[str]] = defaultdict(set)
     if on_tasks:
@@ -440,9 +423,9 @@ def depend(
         known = {r.reservation_id for r in state.reservations}
     if node not in known:
         raise NotFound(f"no {'task' if on_tasks else 'reservation'} {node!r}", id=node)
-    cycle = _find_cycle(edges, node, list(depends_on))
+    cycle = find_cycle(lambda n: edges.get(n, ()), node, depends_on)
     if cycle:
-        raise DependencyCycle("dependency would close a cycle: " + " -> ".join(cycle), cycle=cycle)
+        raise cycle_refusal(cycle)
     body: JsonDict = {("task_id" if on_tasks else "reservation_id"): node, "depends_on": sorted(set(depends_on))}
     if run_id:
         body["run_id"] = run_id

@@ -116,11 +116,49 @@ class LiveCoordinator(Coordinator):
 
     def depend(self, node: str, depends_on: Sequence[str], *, on_tasks: bool = False,
                run_id: str | None = None) -> DependOutcome:
-        # The hub's queue takes task prerequisites at enqueue time and has no
-        # endpoint to add edges later; saying so beats a silent local write.
-        raise UserError("live mode records task dependencies when the task is enqueued "
-                        "(`muse coord enqueue --after ID --live`); `depend` writes local records "
-                        "(run it without --live, then `muse coord push`)")
+        if on_tasks:
+            got = self.client.depend(node, depends_on, run_id)
+        else:
+            got = self._depend_reservation(node, depends_on, run_id)
+        return DependOutcome(dependency_id=got["dependency_id"], node=node,
+                             kind="task" if on_tasks else "reservation",
+                             depends_on=got["depends_on"], run_id=got.get("run_id"),
+                             backend=self.backend)
+
+    def _depend_reservation(self, node: str, depends_on: Sequence[str],
+                            run_id: str | None) -> JsonDict:
+        """A reservation dependency: a record in the hub's log, after the local checks.
+
+        Nothing is decided on reservation edges (they inform readers), so the
+        checks read the log and the record goes in by push, like a local one
+        pushed later; two racing writers could still close a cycle together.
+        """
+        from muse.core.errors import NotFound
+        from muse.core.rules import cycle_refusal, find_cycle, new_record_id
+        from muse.core.types import check_id
+
+        check_id(node, "reservation id")
+        if not depends_on:
+            raise UserError("give at least one prerequisite (--on ID)")
+        for d in depends_on:
+            check_id(d, "prerequisite id")
+        if self.client.fence(1, reservation_id=node).get("reason") == "not_found":
+            raise NotFound(f"no reservation {node!r}", id=node)
+        with self._records(["dependency"]) as state:
+            edges: dict[str, set[str]] = {}
+            for dep in state.dependencies:
+                if dep.reservation_id is not None:
+                    edges.setdefault(dep.reservation_id, set()).update(dep.depends_on)
+        cycle = find_cycle(lambda n: edges.get(n, ()), node, depends_on)
+        if cycle:
+            raise cycle_refusal(cycle)
+        body: JsonDict = {"reservation_id": node, "depends_on": sorted(set(depends_on))}
+        if run_id:
+            body["run_id"] = run_id
+        record = {"dependency_id": new_record_id(body), **body}
+        self.client.push([{"kind": "dependency", "record_id": record["dependency_id"],
+                           "run_id": run_id, "payload": record, "expires_at": None}])
+        return record
 
     # ── the queue ────────────────────────────────────────────────────────
     def enqueue(self, description: str, *, task_id: str | None = None, priority: int = 0,

@@ -39,6 +39,7 @@ __all__ = [
     "HubCall",
     "HubClient",
     "claim_call",
+    "depend_call",
     "enqueue_call",
     "fence_call",
     "finish_call",
@@ -122,6 +123,14 @@ def intent_call(run_id: str, operation: str, target: str, reservation_id: str | 
 def enqueue_call(tasks: Sequence[JsonDict]) -> HubCall:
     """Up to 500 tasks; ``{inserted, skipped, now}`` (known ids are skipped)."""
     return HubCall("enqueue", "POST", LIVE + "tasks", {"tasks": list(tasks)})
+
+
+def depend_call(task_id: str, depends_on: Sequence[str], run_id: str | None = None) -> HubCall:
+    """``{dependency_id, task_id, depends_on, run_id?, now}``."""
+    body: JsonDict = {"task_id": task_id, "depends_on": list(depends_on)}
+    if run_id is not None:
+        body["run_id"] = run_id
+    return HubCall("depend", "POST", LIVE + "depend", body)
 
 
 def claim_call(run_id: str, ttl: float = DEFAULT_TTL, task_id: str | None = None) -> HubCall:
@@ -239,6 +248,10 @@ class HubClient:
 
     def enqueue(self, tasks: Sequence[JsonDict]) -> JsonDict:
         return self.send(enqueue_call(tasks))
+
+    def depend(self, task_id: str, depends_on: Sequence[str],
+               run_id: str | None = None) -> JsonDict:
+        return self.send(depend_call(task_id, depends_on, run_id))
 
     def claim(self, run_id: str, ttl: float = DEFAULT_TTL, task_id: str | None = None) -> JsonDict:
         return self.send(claim_call(run_id, ttl, task_id))

@@ -9,6 +9,7 @@ lives here, as a function of plain values, so the two cannot drift apart:
 * lease end and the heartbeat rule: :func:`lease_end`, :func:`grant_expiry`,
   :func:`heartbeat_expiry`, :func:`lapsed`;
 * claim order: :func:`claim_order`;
+* dependency cycles: :func:`find_cycle`, :func:`cycle_refusal`;
 * fencing: :func:`reservation_stale`, :func:`claim_stale` and the reasons in
   :data:`STALE_REASONS`;
 * strict refusal (which holder is named, retry-after): :func:`strict_refusal`,
@@ -27,12 +28,12 @@ import os
 
 from muse.core.address import MAX_ADDRESS_LEN, ancestors, canonical
 from muse.core.clock import format_ts
-from muse.core.errors import ConflictError, StaleToken, TooLarge, UserError
+from muse.core.errors import ConflictError, DependencyCycle, StaleToken, TooLarge, UserError
 from muse.core.types import content_hash
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from typing import Any
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
     "claim_fence",
     "claim_order",
     "claim_stale",
+    "cycle_refusal",
+    "find_cycle",
     "grant_expiry",
     "heartbeat_expiry",
     "lapsed",
@@ -128,6 +131,41 @@ def heartbeat_expiry(now: float, ttl: float, run_heartbeat: float) -> float:
 def claim_order(priority: int, created_at: float | None, task_id: str) -> tuple[int, float, str]:
     """Sort key of ready tasks: priority descending, then oldest, then task id."""
     return (-priority, created_at or 0.0, task_id)
+
+
+# ── dependency cycles ────────────────────────────────────────────────────────
+def find_cycle(prerequisites: Callable[[str], Iterable[str]], node: str,
+               depends_on: Sequence[str]) -> list[str] | None:
+    """The cycle that making *node* wait for *depends_on* would close, or None.
+
+    *prerequisites* gives the ids a node already waits for (each engine looks
+    them up its own way, reading only the part of the graph reachable from
+    *depends_on*). The cycle is named from *node* back to itself:
+    ``[node, dep, …, node]``.
+    """
+    for first in depends_on:
+        if first == node:
+            return [node, node]
+        stack: list[tuple[str, list[str]]] = [(first, [node, first])]
+        seen: set[str] = set()
+        while stack:
+            current, path = stack.pop()
+            if current == node:
+                return path
+            if current in seen:
+                continue
+            seen.add(current)
+            for nxt in sorted(prerequisites(current)):
+                stack.append((nxt, [*path, nxt]))
+    return None
+
+
+def cycle_refusal(cycle: Sequence[str]) -> DependencyCycle:
+    """The refusal of a dependency that would close *cycle* (it is named)."""
+    if len(cycle) == 2:
+        return DependencyCycle(f"{cycle[0]} cannot depend on itself", cycle=list(cycle))
+    return DependencyCycle("dependency would close a cycle: " + " -> ".join(cycle),
+                           cycle=list(cycle))
 
 
 # ── fencing ──────────────────────────────────────────────────────────────────

@@ -36,6 +36,8 @@ from muse.core.rules import (
     claim_fence,
     claim_order,
     claim_stale,
+    cycle_refusal,
+    find_cycle,
     grant_expiry,
     heartbeat_expiry,
     lease_end,
@@ -59,6 +61,7 @@ __all__ = [
     "apply_pushed",
     "apply_to_live",
     "claim",
+    "depend",
     "enqueue",
     "fence",
     "finish",
@@ -347,6 +350,45 @@ def enqueue(tx: LiveTx, now: float, handle: str, tasks: Sequence[TaskSpec],
     return {"inserted": len(fresh), "skipped": len(tasks) - len(fresh)}
 
 
+def depend(tx: LiveTx, now: float, handle: str, task_id: str, depends_on: Sequence[str],
+           run_id: str | None) -> JsonDict:
+    """Make *task_id* wait for *depends_on* as well (the local ``depend --task``).
+
+    Prerequisites may name tasks not queued yet (as at enqueue); each one not
+    completed blocks the task until it is.
+
+    Raises:
+        NotFound: *task_id* is not queued.
+        DependencyCycle: the new edges would close a cycle (the cycle is named).
+    """
+    if run_id is not None:
+        _touch_run(tx, run_id, handle)
+    row = tables.task_row(tx, task_id)
+    if row is None:
+        raise NotFound(f"no task {task_id!r} in the live queue", task_id=task_id)
+    cycle = find_cycle(lambda n: tables.task_prerequisites(tx, n), task_id, depends_on)
+    if cycle:
+        raise cycle_refusal(cycle)
+    _add_prerequisites(tx, task_id, split(row[3]), depends_on)
+    body: JsonDict = {"task_id": task_id, "depends_on": sorted(set(depends_on))}
+    if run_id is not None:
+        body["run_id"] = run_id
+    did = new_record_id(body)
+    record = {"dependency_id": did, **body}
+    tx.append_records([_bus("dependency", did, run_id, record)])
+    return record
+
+
+def _add_prerequisites(tx: LiveTx, task_id: str, have: Sequence[str],
+                       depends_on: Sequence[str]) -> None:
+    """Add the edges *task_id* lacks; each prerequisite not completed is one more blocker."""
+    new = [d for d in dict.fromkeys(depends_on) if d not in have]
+    if new:
+        done = tables.completed_among(tx, new)
+        tables.add_task_prerequisites(tx, task_id, [*have, *new], new,
+                                      sum(1 for d in new if d not in done))
+
+
 def _task_json(row: Any) -> JsonDict:
     return {"task_id": row[0], "description": row[1], "priority": int(row[2]),
             "symbols": split(row[4]), "depends_on": split(row[3])}
@@ -561,7 +603,7 @@ def status(tx: LiveTx, now: float, limit: int, run_id: str | None = None,
 
 
 # ── pushed records: one world with the live tables ───────────────────────────
-_APPLY_ORDER = ("task", "reservation", "claim", "release", "heartbeat")
+_APPLY_ORDER = ("task", "dependency", "reservation", "claim", "release", "heartbeat")
 
 
 def apply_to_live(store: HubStore, repo_id: int, now: float, handle: str,
@@ -582,8 +624,10 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
       live reserve of an overlapping address is then refused);
     * a release ends that lease; a heartbeat follows the heartbeat rule
       (lapsed leases of the run are buried, the others extended);
-    * a task joins the live queue (claimable there); a claim slot that is the
-      next one of a live task moves it (claimed, completed, failed).
+    * a task joins the live queue (claimable there); a task dependency adds
+      its edges (blocking the task) unless the task is not queued or the
+      edges would close a cycle; a claim slot that is the next one of a live
+      task moves it (claimed, completed, failed).
 
     A record of a run bound to another identity, or already applied, or dead
     at hub time changes nothing. Idempotent: re-pushing a batch applies nothing
@@ -618,6 +662,7 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
              if "+" not in t.task_id]  # '+' names claim slots: not a task the queue can hold
     if specs:
         applied["task"] = int(enqueue(tx, now, handle, specs, write_records=False)["inserted"])
+    applied["dependency"] = sum(_apply_dependency(tx, d) for d in typed["dependency"])
     for res in typed["reservation"]:
         if not mine(res.run_id) or tables.reservation_row(tx, res.reservation_id) is not None:
             continue
@@ -664,4 +709,19 @@ def _apply_claim(tx: LiveTx, now: float, c: Any, mine: Any) -> int:
                           c.slot)
     if status == "completed":
         tables.unblock_dependents(tx, c.task_id)
+    return 1
+
+
+def _apply_dependency(tx: LiveTx, d: Any) -> int:
+    """A pushed task dependency, under :func:`depend`'s rules (reservation ones decide nothing)."""
+    if d.task_id is None:
+        return 0
+    row = tables.task_row(tx, d.task_id)
+    if row is None or find_cycle(lambda n: tables.task_prerequisites(tx, n), d.task_id,
+                                 d.depends_on):
+        return 0
+    have = split(row[3])
+    if all(dep in have for dep in d.depends_on):
+        return 0  # already applied
+    _add_prerequisites(tx, d.task_id, have, d.depends_on)
     return 1

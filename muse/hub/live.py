@@ -3,7 +3,8 @@
 Under ``/api/v1/repos/{owner}/{slug}/live/`` (bodies and answers in
 ``docs/live.md``)::
 
-    POST reserve  heartbeat  release  intent  tasks  claim  complete  fail   (push access)
+    POST reserve  heartbeat  release  intent  tasks  depend  claim  complete  fail
+                                                                         (push access)
     GET  status   fence                                                      (pull access)
     PUT  mode                                                                (admin)
 
@@ -52,6 +53,7 @@ __all__ = [
     "MAX_TTL",
     "claim",
     "complete",
+    "depend",
     "enqueue",
     "fail",
     "fence",
@@ -261,6 +263,19 @@ def enqueue(hub: Hub, call: Call) -> Reply:
     return _write(hub, repo, live.enqueue, handle, specs)
 
 
+def depend(hub: Hub, call: Call) -> Reply:
+    """Make a queued task wait for more tasks (a cycle is refused, naming it)."""
+    handle, repo = _access(hub, call, "push")
+    data = _body(call)
+    task_id = _id(data.get("task_id"), "task_id")
+    deps = data.get("depends_on")
+    if type(deps) is not list or not deps or len(deps) > MAX_DEPS:
+        raise BadRequest(f"'depends_on' must be a list of 1 to {MAX_DEPS} task ids")
+    deps = list(dict.fromkeys(_id(d, "depends_on") for d in deps))
+    return _write(hub, repo, live.depend, handle, task_id, deps,
+                  _id(data.get("run_id"), "run_id", required=False))
+
+
 def claim(hub: Hub, call: Call) -> Reply:
     """Claim the best ready task (or a named one); one winner per task."""
     handle, repo = _access(hub, call, "push")
@@ -338,7 +353,7 @@ def routes() -> list[Any]:
     from starlette.routing import Route
 
     posts = {"reserve": reserve, "heartbeat": heartbeat, "release": release, "intent": intent,
-             "tasks": enqueue, "claim": claim, "complete": complete, "fail": fail}
+             "tasks": enqueue, "depend": depend, "claim": claim, "complete": complete, "fail": fail}
     out = [Route(LIVE_PATH + name, endpoint(fn), methods=["POST"], name=f"live_{name}")
            for name, fn in posts.items()]
     out += [

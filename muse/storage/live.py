@@ -393,6 +393,22 @@ def unblock_dependents(tx: LiveTx, task_id: str) -> None:
                    " AND blocked > 0", (tx.repo_id, dependent))
 
 
+def task_prerequisites(tx: LiveTx, task_id: str) -> list[str]:
+    """The ids *task_id* waits for (none for a task the queue does not hold)."""
+    row = tx.execute("SELECT depends_on FROM live_tasks WHERE repo_id=? AND task_id=?",
+                     (tx.repo_id, task_id)).fetchone()
+    return [] if row is None else split(row[0])
+
+
+def add_task_prerequisites(tx: LiveTx, task_id: str, all_deps: Sequence[str],
+                           new_deps: Sequence[str], blocking: int) -> None:
+    """*task_id* now waits for *all_deps*: edges for *new_deps*, *blocking* more blockers."""
+    tx.executemany("INSERT INTO live_task_deps (repo_id, depends_on, task_id) VALUES (?,?,?)",
+                   [(tx.repo_id, d, task_id) for d in new_deps])
+    tx.execute("UPDATE live_tasks SET depends_on=?, blocked = blocked + ? WHERE repo_id=?"
+               " AND task_id=?", (SEP.join(all_deps), blocking, tx.repo_id, task_id))
+
+
 def lapsed_run_claims(tx: LiveTx, run_id: str, now: float) -> list[tuple[str, int, int]]:
     """(task id, slot, token) of *run_id*'s claims past their end."""
     return [(str(r[0]), int(r[1]), int(r[2])) for r in tx.execute(

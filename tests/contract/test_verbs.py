@@ -12,7 +12,7 @@ import time
 import pytest
 
 from muse.core.coordinator import Coordinator
-from muse.core.errors import ConflictError, NotFound, TooLarge, UserError
+from muse.core.errors import ConflictError, DependencyCycle, NotFound, TooLarge, UserError
 from muse.core.outcomes import (
     ClaimOutcome,
     EnqueueOutcome,
@@ -24,7 +24,7 @@ from muse.core.outcomes import (
     StatusOutcome,
     TasksOutcome,
 )
-from tests.contract.conftest import Engine, only_local
+from tests.contract.conftest import Engine
 
 
 def _keys(doc: dict[str, object], cls: type) -> None:
@@ -209,15 +209,66 @@ def test_status_pages_and_paths(coord: Coordinator) -> None:
     assert e1000["active_reservations"] == 3
 
 
-def test_depend_on_tasks_blocks_claims(coord: Coordinator, backend: str,
-                                       request: pytest.FixtureRequest) -> None:
-    only_local(request, backend, "the hub takes task prerequisites at enqueue; no endpoint adds "
-                                 "one later")
+def test_depend_on_tasks_blocks_claims(coord: Coordinator) -> None:
     coord.enqueue("a", task_id="a")
     coord.enqueue("b", task_id="b", priority=5)
     dep = coord.depend("b", ["a"], on_tasks=True, run_id="run-a")
-    assert dep["kind"] == "task" and dep["depends_on"] == ["a"]
-    assert coord.claim("run-a", ttl=60)["task_id"] == "a"
+    assert dep["kind"] == "task" and dep["depends_on"] == ["a"] and dep["run_id"] == "run-a"
+    assert [t["task_id"] for t in coord.tasks(status="blocked")["tasks"]] == ["b"]
+    with pytest.raises(ConflictError) as blocked:
+        coord.claim("run-b", ttl=60, task_id="b")
+    assert blocked.value.details["blocked_by"] == ["a"]
+    first = coord.claim("run-a", ttl=60)
+    assert first["task_id"] == "a"
+    assert not coord.claim("run-b", ttl=60).won
+    coord.complete("a", "run-a", token=first["token"])
+    assert coord.claim("run-b", ttl=60)["task_id"] == "b"
+
+
+def test_depend_on_a_completed_task_does_not_block(coord: Coordinator) -> None:
+    coord.enqueue("a", task_id="a")
+    got = coord.claim("run-a", ttl=60)
+    coord.complete("a", "run-a", token=got["token"])
+    coord.enqueue("b", task_id="b")
+    coord.depend("b", ["a"], on_tasks=True)
+    assert coord.claim("run-b", ttl=60)["task_id"] == "b"
+
+
+def test_a_task_dependency_cycle_is_refused_and_named(coord: Coordinator) -> None:
+    for tid in ("a", "b", "c"):
+        coord.enqueue(tid, task_id=tid)
+    coord.depend("b", ["a"], on_tasks=True)
+    coord.depend("c", ["b"], on_tasks=True)
+    with pytest.raises(DependencyCycle) as cycle:
+        coord.depend("a", ["c"], on_tasks=True)
+    assert cycle.value.details["cycle"] == ["a", "c", "b", "a"]
+    assert "a -> c -> b -> a" in cycle.value.message
+    with pytest.raises(DependencyCycle) as itself:
+        coord.depend("a", ["a"], on_tasks=True)
+    assert itself.value.details["cycle"] == ["a", "a"]
+    assert coord.claim("run-a", ttl=60)["task_id"] == "a"  # nothing was written
+
+
+def test_depend_on_an_unknown_task_is_not_found(coord: Coordinator) -> None:
+    coord.enqueue("a", task_id="a")
+    with pytest.raises(NotFound):
+        coord.depend("no-such-task", ["a"], on_tasks=True)
+    # A prerequisite may be enqueued later (as with enqueue --after): it blocks until done.
+    coord.depend("a", ["later"], on_tasks=True)
+    assert not coord.claim("run-a", ttl=60).won
+
+
+def test_reservation_dependencies_are_recorded_and_checked(coord: Coordinator) -> None:
+    one = coord.reserve("run-a", ["a.c::f"], ttl=60)["reservation_id"]
+    two = coord.reserve("run-b", ["b.c::g"], ttl=60)["reservation_id"]
+    dep = coord.depend(two, [one], run_id="run-b")
+    assert dep["kind"] == "reservation" and dep["depends_on"] == [one]
+    assert dep["node"] == two and dep["backend"] == coord.backend
+    with pytest.raises(DependencyCycle) as cycle:
+        coord.depend(one, [two])
+    assert cycle.value.details["cycle"] == [one, two, one]
+    with pytest.raises(NotFound):
+        coord.depend("sha256:" + "0" * 64, [one])
 
 
 def test_run_isolation_between_repositories(engine: Engine) -> None:

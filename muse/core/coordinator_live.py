@@ -207,26 +207,30 @@ class LiveCoordinator(Coordinator):
                symbol: str | None = None, limit: int | None = 20,
                cursor: str | None = None) -> StatusOutcome:
         rows = _MAX_STATUS_ROWS if limit is None else max(0, min(limit, _MAX_STATUS_ROWS))
-        got = self.client.status(limit=rows, run_id=run_id, symbol=symbol)
-        if path is not None or cursor is not None:
-            # Paging and path filters are views of the record log, which the
-            # hub writes with every decision: the same view as locally.
-            from muse.core.views import status_view
-
-            with self._records(["reservation", "release", "heartbeat", "task", "claim",
-                                "dependency"]) as state:
-                view = status_view(state, run_id, path, limit, cursor=cursor, symbol=symbol)
-                view["reservations"] = list(view["reservations"])
-            return StatusOutcome(**{**view, "backend": self.backend, "mode": got["mode"],
-                                    "fence": got["fence"], "tasks": got["tasks"]})
-        run = got.get("run") or {}
-        mine = [{**r, "run_id": run_id, "remote": False} for r in run.get("reservations", [])]
+        if path is not None:
+            return self._status_under(path, run_id, symbol, limit, cursor)
+        got = self.client.status(limit=rows, run_id=run_id, symbol=symbol, cursor=cursor or "")
+        page = got["page"]  # leases in reservation-id order, from the live tables
         return StatusOutcome(
             now=_ts(got.get("now")), backend=self.backend, mode=got["mode"], fence=got["fence"],
             active_reservations=got["reservations"]["active"], runs=got["reservations"]["runs"],
             conflict_count=len(got["conflicts"]), conflicts=got["conflicts"], busiest_files=[],
             tasks=got["tasks"], holders=got.get("holders") if symbol is not None else None,
-            reservations=mine, next_cursor=None, problems=[])
+            reservations=page["reservations"], next_cursor=page["next_cursor"], problems=[])
+
+    def _status_under(self, path: str, run_id: str | None, symbol: str | None,
+                      limit: int | None, cursor: str | None) -> StatusOutcome:
+        """Status under *path*: the same view as locally, over the hub's record log
+        (which the hub writes with every decision)."""
+        from muse.core.views import status_view
+
+        got = self.client.status(limit=0)
+        with self._records(["reservation", "release", "heartbeat", "task", "claim",
+                            "dependency"]) as state:
+            view = status_view(state, run_id, path, limit, cursor=cursor, symbol=symbol)
+            view["reservations"] = list(view["reservations"])
+        return StatusOutcome(**{**view, "backend": self.backend, "mode": got["mode"],
+                                "fence": got["fence"], "tasks": got["tasks"]})
 
     def tasks(self, *, status: str | None = None, limit: int | None = 50) -> TasksOutcome:
         with self._records(["task", "claim", "dependency", "heartbeat"]) as state:

@@ -150,9 +150,13 @@ def finish_call(status: str, task_id: str, run_id: str, token: int, detail: str 
     return HubCall(status, "POST", LIVE + status, body)
 
 
-def status_call(limit: int = 100, run_id: str | None = None,
-                symbol: str | None = None) -> HubCall:
+def status_call(limit: int = 100, run_id: str | None = None, symbol: str | None = None,
+                cursor: str | None = None) -> HubCall:
+    """With *cursor* ("" for the first page) the answer adds ``page: {reservations,
+    next_cursor}``: live leases in reservation-id order, *limit* at a time."""
     query = f"limit={int(limit)}"
+    if cursor is not None:
+        query += f"&cursor={_q(cursor)}"
     if run_id is not None:
         query += f"&run_id={_q(run_id)}"
     if symbol is not None:
@@ -263,9 +267,9 @@ class HubClient:
              requeue: bool = False) -> JsonDict:
         return self.send(finish_call("fail", task_id, run_id, token, detail, requeue))
 
-    def status(self, limit: int = 100, run_id: str | None = None,
-               symbol: str | None = None) -> JsonDict:
-        return self.send(status_call(limit, run_id, symbol))
+    def status(self, limit: int = 100, run_id: str | None = None, symbol: str | None = None,
+               cursor: str | None = None) -> JsonDict:
+        return self.send(status_call(limit, run_id, symbol, cursor))
 
     def fence(self, token: int, reservation_id: str | None = None, task_id: str | None = None,
               symbol: str | None = None) -> JsonDict:

@@ -68,6 +68,7 @@ __all__ = [
     "heartbeat",
     "intent",
     "release",
+    "reservation_page",
     "reserve",
     "set_mode",
     "status",
@@ -600,6 +601,18 @@ def status(tx: LiveTx, now: float, limit: int, run_id: str | None = None,
                           for h in sorted(held, key=lambda h: h.token)[:limit]]
     return out
 
+
+
+def reservation_page(tx: LiveTx, now: float, limit: int, cursor: str,
+                     run_id: str | None = None) -> JsonDict:
+    """One page of live leases in reservation-id order after *cursor* ("": the
+    first), as the local status lists them; ``next_cursor`` when more follow."""
+    rows = tables.reservation_page(tx, now, limit + 1, cursor, run_id)
+    page = rows[:limit]
+    return {"reservations": [{"reservation_id": r[0], "run_id": r[1], "symbols": split(r[2]),
+                              "token": int(r[3]), "expires_at": _iso(float(r[4])),
+                              "remote": False} for r in page],
+            "next_cursor": page[-1][0] if len(rows) > limit and page else None}
 
 
 # ── pushed records: one world with the live tables ───────────────────────────

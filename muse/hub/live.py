@@ -305,16 +305,21 @@ def fail(hub: Hub, call: Call) -> Reply:
 
 
 def status(hub: Hub, call: Call) -> Reply:
-    """Aggregated live state, one run's leases, or a symbol's holders."""
+    """Aggregated live state, one run's leases, a symbol's holders, a page of leases."""
     _, repo = _access(hub, call, "pull")
     limit = _int_query(call, "limit", 100, 0, MAX_LIMIT)
     run_id = _id(call.query.get("run_id"), "run_id", required=False)
     symbol = call.query.get("symbol")
     if symbol is not None:
         symbol = _symbol(symbol, "symbol")
+    cursor = call.query.get("cursor")  # present: add a page of leases ("" for the first)
+    if cursor:
+        cursor = _id(cursor, "cursor")
     now = hub.now()
     with hub.store.live_transaction(repo.id, write=False) as tx:
         out = live.status(tx, now, limit, run_id, symbol)
+        if cursor is not None:
+            out["page"] = live.reservation_page(tx, now, limit, cursor, run_id)
     return Reply({"now": now, **out})
 
 

@@ -475,6 +475,19 @@ def status_rows(tx: LiveTx, now: float, limit: int, run_id: str | None) -> dict[
     return out
 
 
+def reservation_page(tx: LiveTx, now: float, limit: int, after: str,
+                     run_id: str | None) -> list[Any]:
+    """Up to *limit* live leases (of *run_id*) after *after*, in reservation-id order:
+    ``(reservation_id, run_id, symbols, token, expires_at)`` (the primary key serves it)."""
+    sql = ("SELECT reservation_id, run_id, symbols, token, expires_at FROM live_reservations"
+           " WHERE repo_id=? AND reservation_id>? AND state='live' AND expires_at>?")
+    params: list[Any] = [tx.repo_id, after, now]
+    if run_id is not None:
+        sql += " AND run_id=?"
+        params.append(run_id)
+    return list(tx.execute(sql + " ORDER BY reservation_id LIMIT ?", (*params, limit)).fetchall())
+
+
 # ── the lessor's names, for callers written before the split ─────────────────
 _LESSOR_NAMES = frozenset({"MODES", "RunOwnedElsewhere", "TaskSpec", "claim", "enqueue", "fence",
                            "finish", "heartbeat", "intent", "release", "reserve", "set_mode",

@@ -209,6 +209,24 @@ def test_status_pages_and_paths(coord: Coordinator) -> None:
     assert e1000["active_reservations"] == 3
 
 
+def test_status_lists_one_page_of_reservations_without_a_cursor(coord: Coordinator) -> None:
+    made = [coord.reserve(f"run-{i % 2}", [f"lib/m{i}.c::f"], ttl=600) for i in range(3)]
+    ids = sorted(r["reservation_id"] for r in made)
+    page = coord.status(limit=2)
+    rows = list(page.iter_reservations())
+    assert [r["reservation_id"] for r in rows] == ids[:2] and page["next_cursor"] == ids[1]
+    first = next(r for r in made if r["reservation_id"] == ids[0])
+    assert rows[0] == {"reservation_id": ids[0], "run_id": first["run_id"],
+                       "symbols": first["symbols"], "token": first["token"],
+                       "expires_at": first["expires_at"], "remote": False}
+    mine = coord.status(run_id="run-1", limit=None)
+    assert [r["run_id"] for r in mine.iter_reservations()] == ["run-1"]
+    assert mine["next_cursor"] is None
+    coord.release(made[0]["reservation_id"], "run-0", token=made[0]["token"])
+    left = [r["reservation_id"] for r in coord.status().iter_reservations()]
+    assert left == sorted(r["reservation_id"] for r in made[1:])
+
+
 def test_depend_on_tasks_blocks_claims(coord: Coordinator) -> None:
     coord.enqueue("a", task_id="a")
     coord.enqueue("b", task_id="b", priority=5)

@@ -105,7 +105,8 @@ def test_bad_input_is_refused_naming_the_field(team: Team, tx: HTTPTransport, en
 
 
 @pytest.mark.parametrize("query", ["token=x&task_id=t", "token=1", "token=1&task_id=t&reservation_id=r",
-                                   "token=0&task_id=t", "token=1&task_id=..", "limit=-1"])
+                                   "token=0&task_id=t", "token=1&task_id=..", "limit=-1",
+                                   "limit=5&cursor=..%2Fx"])
 def test_bad_queries(team: Team, tx: HTTPTransport, query: str) -> None:
     endpoint = "status" if query.startswith("limit") else "fence"
     got, err, _ = _send(tx, team.owner, "GET", _url(team, endpoint) + "?" + query)

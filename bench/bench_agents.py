@@ -89,7 +89,7 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
-from muse.swarm.client import AsyncHub  # noqa: E402
+from muse.swarm.client import AsyncHub
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 SYSTEMS = ("etcd", "sqlite", "pg1", "pg2", "local")
@@ -402,7 +402,7 @@ class Etcd(System):
                 return
             except Exception:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("etcd did not start: see " + str(self.work / "etcd.log"))
+                    raise RuntimeError(f"etcd did not start: see {self.work}/etcd.log") from None
                 time.sleep(0.1)
 
     def stop(self) -> None:

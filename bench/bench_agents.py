@@ -30,7 +30,9 @@ its blocking calls run in a thread pool (the only way to call it).
 
 etcd uses its native primitives only, as an etcd user would build this:
 
-* one **lease** per agent (grant at start, keepalive = renew, revoke at end);
+* one **lease** per agent, as etcd's ``concurrency.Session`` keeps one (grant at
+  start, keepalive = renew, and before a claim if the last one is older than
+  TTL/3, revoke at end);
 * **claim** = range the first ``--etcd-window`` ready keys, pick one at random,
   ``Txn(If version(q/T) > 0, Then delete q/T, put c/T on the lease)``; the
   fencing token is the transaction's revision;
@@ -154,6 +156,7 @@ class Ledger:
     holds: dict[str, list[tuple[float, float, str]]] = field(default_factory=lambda: defaultdict(list))
     completed: set[str] = field(default_factory=set)
     refusals: int = 0
+    claim_retries: int = 0  # etcd: claim transactions lost to another agent
     stale_sent: int = 0
     stale_refused: int = 0
 
@@ -211,6 +214,7 @@ async def run_agent(agent: Agent, run_id: str, n_tasks: int, led: Ledger, rng: r
         if await led.timed("complete", agent.complete(got, got.token)):
             led.completed.add(got.task_id)
     await led.timed("revoke", agent.stop())
+    led.claim_retries += getattr(agent, "retries", 0)
 
 
 # ── server processes: CPU and memory from /proc ──────────────────────────────
@@ -311,11 +315,18 @@ class EtcdAgent:
         self.http, self.run_id, self.window, self.rng = http, run_id, window, rng
         self.lease = "0"
         self.value = _b64(run_id)
+        self.retries = 0
+        self.renewed = 0.0
 
     async def start(self) -> None:
         self.lease = (await self.http.rpc("grant", "/v3/lease/grant", {"TTL": int(TTL)}))["ID"]
+        self.renewed = time.monotonic()
 
     async def claim(self) -> Claimed | None:
+        if time.monotonic() - self.renewed > TTL / 3:
+            # etcd's own session keeps its lease alive every TTL/3 in the background
+            # (Muse's claim starts a fresh lease instead); counted as a claim cost.
+            await self.renew()
         while True:
             found = await self.http.rpc("claim", "/v3/kv/range", {
                 "key": _b64("q/"), "range_end": _prefix_end("q/"), "limit": self.window,
@@ -332,6 +343,7 @@ class EtcdAgent:
                                              "lease": self.lease}}]})
             if ans.get("succeeded"):
                 return Claimed(task_id, int(ans["header"]["revision"]))
+            self.retries += 1
 
     async def reserve(self, symbols: list[str]) -> Lease:
         compare: list[dict[str, Any]] = []
@@ -356,6 +368,7 @@ class EtcdAgent:
 
     async def renew(self) -> None:
         await self.http.rpc("renew", "/v3/lease/keepalive", {"ID": self.lease})
+        self.renewed = time.monotonic()
 
     async def release(self, lease: Lease) -> None:
         keys: list[str] = lease.handle
@@ -685,7 +698,7 @@ async def _run_async(system: System, n_agents: int, led: Ledger) -> dict[str, An
         latency={v: {"p50": _pct(led.lat[v], 0.5), "p99": _pct(led.lat[v], 0.99),
                      "n": len(led.lat[v])} for v in VERBS if led.lat.get(v)},
         double_claims=led.double_claims(), double_holders=led.double_holders(),
-        lost=len(lost), refusals=led.refusals,
+        lost=len(lost), refusals=led.refusals, claim_retries=led.claim_retries,
         stale_sent=led.stale_sent, stale_refused=led.stale_refused)
     return out
 
@@ -766,8 +779,8 @@ def main() -> int:
                    help="threads calling the local API (default 8)")
     p.add_argument("--local-max-agents", type=int, default=500,
                    help="skip local mode above this N (default 500)")
-    p.add_argument("--etcd-window", type=int, default=32,
-                   help="ready keys an etcd agent ranges over to pick one (default 32)")
+    p.add_argument("--etcd-window", type=int, default=128,
+                   help="ready keys an etcd agent ranges over to pick one (default 128)")
     p.add_argument("--pg-pool-size", type=int, default=0, help="--pg-pool-size per hub (default: hub's)")
     p.add_argument("--dsn", default=os.environ.get("MUSE_TEST_PG_DSN", DEFAULT_DSN))
     p.add_argument("--json", type=pathlib.Path, help="write every run's figures here")
@@ -784,7 +797,8 @@ def main() -> int:
                 r = run_once(name, n, args)
                 results[n][name].append(r)
                 print(f"N={n} run {rep + 1}/{args.runs} {name:6s} {r['tasks_per_s']:7.1f} tasks/s"
-                      f"  cpu {r['cpu']:6.1f}s  refusals {r['refusals']}  double claims"
+                      f"  cpu {r['cpu']:6.1f}s  refusals {r['refusals']}  claim retries {r['claim_retries']}"
+                      f"  double claims"
                       f" {r['double_claims']}  double holders {r['double_holders']}  lost {r['lost']}"
                       f"  stale {r['stale_refused']}/{r['stale_sent']}", file=sys.stderr, flush=True)
                 if args.json:

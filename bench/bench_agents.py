@@ -157,6 +157,10 @@ class Ledger:
     completed: set[str] = field(default_factory=set)
     refusals: int = 0
     claim_retries: int = 0  # etcd: claim transactions lost to another agent
+    http: int = 0  # HTTP requests answered (hubs, etcd)
+
+    def count_http(self, verb: str, took: float, queued: float, status: int) -> None:
+        self.http += 1
     stale_sent: int = 0
     stale_refused: int = 0
 
@@ -267,6 +271,9 @@ class System:
 
     def cpu_seconds(self) -> float:
         return sum(proc_cpu(p) for p in self.server_pids())
+
+    def http_clients(self) -> list[AsyncHub]:
+        return []
 
     def peak_rss(self) -> int:
         return sum(proc_hwm(p) for p in self.server_pids())
@@ -433,6 +440,9 @@ class Etcd(System):
                 {"request_put": {"key": _b64("q/" + t), "value": _b64("task")}}
                 for t in ids[s:s + 100]]})
 
+    def http_clients(self) -> list[AsyncHub]:
+        return [self.http]
+
     def agent(self, i: int, run_id: str) -> Agent:
         return EtcdAgent(self.http, run_id, self.args.etcd_window, random.Random(run_id))
 
@@ -566,6 +576,9 @@ class MuseHubs(System):
             if status != 200:
                 _raise_for("tasks", status, ans)
 
+    def http_clients(self) -> list[AsyncHub]:
+        return list(self.clients)
+
     def agent(self, i: int, run_id: str) -> Agent:
         return MuseHubAgent(self.clients[i % len(self.clients)], run_id)
 
@@ -680,6 +693,8 @@ async def _run_async(system: System, n_agents: int, led: Ledger) -> dict[str, An
     await system.load(ids, n_tasks)
     tag = uuid.uuid4().hex[:6]
     agents = [(system.agent(i, f"a{tag}-{i:05d}"), f"a{tag}-{i:05d}") for i in range(n_agents)]
+    for client in system.http_clients():
+        client.sink = led.count_http
     cpu0 = system.cpu_seconds()
     split0 = system.cpu_split() if isinstance(system, MuseHubs) else None
     t0 = time.perf_counter()
@@ -695,6 +710,7 @@ async def _run_async(system: System, n_agents: int, led: Ledger) -> dict[str, An
     lost = [t for t in ids if t not in led.completed]
     out.update(
         tasks_per_s=n_tasks / elapsed, requests=sum(len(v) for v in led.lat.values()),
+        http_requests=led.http,
         latency={v: {"p50": _pct(led.lat[v], 0.5), "p99": _pct(led.lat[v], 0.99),
                      "n": len(led.lat[v])} for v in VERBS if led.lat.get(v)},
         double_claims=led.double_claims(), double_holders=led.double_holders(),
@@ -720,15 +736,22 @@ def _med(runs: list[dict[str, Any]], key: str) -> tuple[float, float, float]:
     return statistics.median(vals), min(vals), max(vals)
 
 
+def _per_request(runs: list[dict[str, Any]]) -> str:
+    if not runs[0].get("http_requests"):
+        return "—"
+    return f"{statistics.median(1000 * r['cpu'] / r['http_requests'] for r in runs):.2f}"
+
+
 def report(results: dict[int, dict[str, list[dict[str, Any]]]]) -> str:
     lines: list[str] = []
     for n, by_sys in results.items():
         lines.append(f"\n### N = {n} agents, {5 * n} tasks\n")
         base = statistics.median(r["tasks_per_s"] for r in by_sys["etcd"]) if by_sys.get("etcd") else None
         lines.append("| system | tasks/s median (min–max) | × etcd | server CPU s | CPU ms/task"
+                     " | CPU ms/HTTP request"
                      " | peak RSS MB | refusals | double claims | double holders | lost"
                      " | stale refused |")
-        lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for name, runs in by_sys.items():
             if not runs:
                 continue
@@ -742,6 +765,7 @@ def report(results: dict[int, dict[str, list[dict[str, Any]]]]) -> str:
             lines.append(
                 f"| {name} | {med:.0f} ({lo:.0f}–{hi:.0f}) | {ratio} | {cpu:.1f}{split}"
                 f" | {1000 * cpu / (5 * n):.2f}"
+                f" | {_per_request(runs)}"
                 f" | {statistics.median(r['rss'] for r in runs) / 2**20:.0f}{'*' if name == 'local' else ''}"
                 f" | {statistics.median(r['refusals'] for r in runs):.0f}"
                 f" | {sum(r['double_claims'] for r in runs)} | {sum(r['double_holders'] for r in runs)}"

@@ -190,6 +190,33 @@ def statement_profile(m: Muse, cycles: int) -> list[tuple[str, int, float]]:
     return rows
 
 
+EXPLAINED = {
+    "claim: best ready task": "SELECT task_id FROM live_tasks WHERE repo_id=%(r)s AND status='pending'"
+    " AND blocked=0 ORDER BY priority DESC, created_at, task_id LIMIT 1",
+    "claim: best lapsed claim": "SELECT task_id FROM live_tasks WHERE repo_id=%(r)s AND status='claimed'"
+    " AND claim_expires_at<=0 ORDER BY priority DESC, created_at, task_id LIMIT 1",
+    "record dup check (append_records)": "SELECT kind, record_id FROM hub_records WHERE repo_id=%(r)s"
+    " AND (kind, record_id) IN (SELECT * FROM unnest(ARRAY['claim'], ARRAY['t0000001+1']))",
+    "heartbeat: a run's live leases": "UPDATE live_reservations SET expires_at=expires_at"
+    " WHERE repo_id=%(r)s AND run_id='profile' AND state='live' AND expires_at<1e12",
+}
+
+
+def explain(dsn: str, schema: str, repo_id: int) -> None:
+    """EXPLAIN ANALYZE of the hot statements on the filled schema (rolled back)."""
+    print("\nEXPLAIN ANALYZE on the filled schema:")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(f'SET search_path TO "{schema}"')
+        conn.execute("ANALYZE")
+        for name, sql in EXPLAINED.items():
+            plan = [r[0] for r in conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql,
+                                               {"r": repo_id}).fetchall()]
+            top = next((ln.strip() for ln in plan if "Scan" in ln), plan[0].strip())
+            total = next((ln.strip() for ln in plan if ln.startswith("Execution Time")), "")
+            print(f"  {name}: {top[:110]} | {total}")
+        conn.rollback()
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--dsn", default=os.environ.get("MUSE_TEST_PG_DSN", DEFAULT_DSN))
@@ -239,6 +266,7 @@ def main() -> int:
         print(f"\nWhat the {max(args.conns)} backends were doing (share of 5 ms samples):")
         for what, count in waits.most_common(8):
             print(f"  {100 * count / total:5.1f} %  {what}")
+        explain(args.dsn, schema, m.rid)
     finally:
         store.close()
         with psycopg.connect(args.dsn, autocommit=True) as conn:

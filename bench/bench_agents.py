@@ -141,28 +141,48 @@ class Agent(Protocol):
     async def claim(self) -> Claimed | None: ...
     async def reserve(self, symbols: list[str]) -> Lease: ...  # raises Refused
     async def renew(self) -> None: ...
-    async def release(self, lease: Lease) -> None: ...
+    async def release(self, lease: Lease) -> bool: ...  # False: refused, the lease lapsed
     async def complete(self, task: Claimed, token: int) -> bool: ...  # False: refused stale
     async def stop(self) -> None: ...
 
 
 # ── measurement ───────────────────────────────────────────────────────────────
+def _overlaps(spans: list[tuple[float, float, str]]) -> int:
+    """Spans (start, end, run) that start while another run's span is still open."""
+    bad = 0
+    end, owner = -1.0, ""
+    for start, stop, run in sorted(spans):
+        if start < end and run != owner:
+            bad += 1
+        if stop > end:
+            end, owner = stop, run
+    return bad
+
+
 @dataclass
 class Ledger:
-    """What the agents saw, for latencies and the correctness checks."""
+    """What the agents saw, for latencies and the correctness checks.
+
+    A hold (of a task or an address) counts from the grant's answer to the
+    earlier of the release's (or completion's) sending and the lease's least
+    possible expiry (the granting request's sending plus the TTL; a renewal
+    may have lapsed): a lease that lapsed may be granted again legitimately,
+    so only spans in which the holder certainly held it are compared.
+    """
 
     lat: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    claims: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    claims: dict[str, list[tuple[float, float, str]]] = field(default_factory=lambda: defaultdict(list))
     holds: dict[str, list[tuple[float, float, str]]] = field(default_factory=lambda: defaultdict(list))
     completed: set[str] = field(default_factory=set)
     refusals: int = 0
     claim_retries: int = 0  # etcd: claim transactions lost to another agent
+    lapsed: int = 0  # releases / completes refused with the real token: the lease had lapsed
     http: int = 0  # HTTP requests answered (hubs, etcd)
+    stale_sent: int = 0
+    stale_refused: int = 0
 
     def count_http(self, verb: str, took: float, queued: float, status: int) -> None:
         self.http += 1
-    stale_sent: int = 0
-    stale_refused: int = 0
 
     async def timed(self, verb: str, aw: Awaitable[Any]) -> Any:
         t0 = time.perf_counter()
@@ -172,32 +192,29 @@ class Ledger:
             self.lat[verb].append(time.perf_counter() - t0)
 
     def double_claims(self) -> int:
-        return sum(len(runs) - 1 for runs in self.claims.values() if len(runs) > 1)
+        return sum(_overlaps(spans) for spans in self.claims.values())
+
+    def takeovers(self) -> int:
+        """Claims of a task after its first (its claim had lapsed)."""
+        return sum(len(spans) - 1 for spans in self.claims.values() if len(spans) > 1)
 
     def double_holders(self) -> int:
-        bad = 0
-        for spans in self.holds.values():
-            spans.sort()
-            end, owner = -1.0, ""
-            for start, stop, run in spans:
-                if start < end and run != owner:
-                    bad += 1
-                if stop > end:
-                    end, owner = stop, run
-        return bad
+        return sum(_overlaps(spans) for spans in self.holds.values())
 
 
 async def run_agent(agent: Agent, run_id: str, n_tasks: int, led: Ledger, rng: random.Random) -> None:
     await led.timed("grant", agent.start())
     while True:
+        claim_sent = time.monotonic()
         got = await led.timed("claim", agent.claim())
         if got is None:
             break
-        led.claims[got.task_id].append(run_id)
+        claimed_at = time.monotonic()
         index = int(got.task_id[1:])
         syms = symbols_of(index, n_tasks)
         backoff = 0.005
         while True:
+            reserve_sent = time.monotonic()
             try:
                 lease = await led.timed("reserve", agent.reserve(syms))
                 break
@@ -207,16 +224,22 @@ async def run_agent(agent: Agent, run_id: str, n_tasks: int, led: Ledger, rng: r
                 backoff = min(0.2, backoff * 2)
         held_from = time.monotonic()
         await led.timed("renew", agent.renew())
-        held_to = time.monotonic()
+        release_sent = time.monotonic()
         for s in syms:
-            led.holds[s].append((held_from, held_to, run_id))
-        await led.timed("release", agent.release(lease))
+            led.holds[s].append((held_from, min(release_sent, reserve_sent + TTL), run_id))
+        if not await led.timed("release", agent.release(lease)):
+            led.lapsed += 1
         if index % 10 == 3:
             led.stale_sent += 1
             if not await led.timed("stale", agent.complete(got, got.token - 1)):
                 led.stale_refused += 1
+        complete_sent = time.monotonic()
         if await led.timed("complete", agent.complete(got, got.token)):
             led.completed.add(got.task_id)
+        else:
+            led.lapsed += 1
+        led.claims[got.task_id].append(
+            (claimed_at, min(complete_sent, claim_sent + TTL), run_id))
     await led.timed("revoke", agent.stop())
     led.claim_retries += getattr(agent, "retries", 0)
 
@@ -377,14 +400,13 @@ class EtcdAgent:
         await self.http.rpc("renew", "/v3/lease/keepalive", {"ID": self.lease})
         self.renewed = time.monotonic()
 
-    async def release(self, lease: Lease) -> None:
+    async def release(self, lease: Lease) -> bool:
         keys: list[str] = lease.handle
         ans = await self.http.rpc("release", "/v3/kv/txn", {
             "compare": [{"key": _b64(k), "target": "CREATE", "create_revision": str(lease.token)}
                         for k in keys if k.startswith("x/")],
             "success": [{"request_delete_range": {"key": _b64(k)}} for k in keys]})
-        if not ans.get("succeeded"):
-            raise RuntimeError(f"etcd release of {lease.symbols} refused")
+        return bool(ans.get("succeeded"))
 
     async def complete(self, task: Claimed, token: int) -> bool:
         ckey = _b64("c/" + task.task_id)
@@ -489,11 +511,14 @@ class MuseHubAgent:
         if status != 200:
             _raise_for("heartbeat", status, ans)
 
-    async def release(self, lease: Lease) -> None:
+    async def release(self, lease: Lease) -> bool:
         status, ans = await self._post("release", {"reservation_id": lease.handle,
                                                    "run_id": self.run_id, "token": lease.token})
+        if status == 409 and isinstance(ans, dict) and ans.get("error") == "stale_token":
+            return False
         if status != 200:
             _raise_for("release", status, ans)
+        return True
 
     async def complete(self, task: Claimed, token: int) -> bool:
         status, ans = await self._post("complete", {"task_id": task.task_id, "run_id": self.run_id,
@@ -622,10 +647,15 @@ class MuseLocalAgent:
 
         await self._run(co.heartbeat, self.root, self.run_id, ttl=TTL)
 
-    async def release(self, lease: Lease) -> None:
+    async def release(self, lease: Lease) -> bool:
         from muse.core import coordination as co
+        from muse.core.errors import StaleToken
 
-        await self._run(co.release, self.root, lease.handle, self.run_id)
+        try:
+            await self._run(co.release, self.root, lease.handle, self.run_id)
+        except StaleToken:
+            return False
+        return True
 
     async def complete(self, task: Claimed, token: int) -> bool:
         from muse.core import coordination as co
@@ -715,6 +745,7 @@ async def _run_async(system: System, n_agents: int, led: Ledger) -> dict[str, An
                      "n": len(led.lat[v])} for v in VERBS if led.lat.get(v)},
         double_claims=led.double_claims(), double_holders=led.double_holders(),
         lost=len(lost), refusals=led.refusals, claim_retries=led.claim_retries,
+        takeovers=led.takeovers(), lapsed=led.lapsed,
         stale_sent=led.stale_sent, stale_refused=led.stale_refused)
     return out
 
@@ -749,9 +780,9 @@ def report(results: dict[int, dict[str, list[dict[str, Any]]]]) -> str:
         base = statistics.median(r["tasks_per_s"] for r in by_sys["etcd"]) if by_sys.get("etcd") else None
         lines.append("| system | tasks/s median (min–max) | × etcd | server CPU s | CPU ms/task"
                      " | CPU ms/HTTP request"
-                     " | peak RSS MB | refusals | double claims | double holders | lost"
-                     " | stale refused |")
-        lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+                     " | peak RSS MB | refusals | lapsed / takeovers | double claims | double holders"
+                     " | lost | stale refused |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for name, runs in by_sys.items():
             if not runs:
                 continue
@@ -768,6 +799,7 @@ def report(results: dict[int, dict[str, list[dict[str, Any]]]]) -> str:
                 f" | {_per_request(runs)}"
                 f" | {statistics.median(r['rss'] for r in runs) / 2**20:.0f}{'*' if name == 'local' else ''}"
                 f" | {statistics.median(r['refusals'] for r in runs):.0f}"
+                f" | {sum(r.get('lapsed', 0) for r in runs)} / {sum(r.get('takeovers', 0) for r in runs)}"
                 f" | {sum(r['double_claims'] for r in runs)} | {sum(r['double_holders'] for r in runs)}"
                 f" | {sum(r['lost'] for r in runs)}"
                 f" | {sum(r['stale_refused'] for r in runs)}/{sum(r['stale_sent'] for r in runs)} |")
@@ -822,6 +854,7 @@ def main() -> int:
                 results[n][name].append(r)
                 print(f"N={n} run {rep + 1}/{args.runs} {name:6s} {r['tasks_per_s']:7.1f} tasks/s"
                       f"  cpu {r['cpu']:6.1f}s  refusals {r['refusals']}  claim retries {r['claim_retries']}"
+                      f"  lapsed {r['lapsed']}  takeovers {r['takeovers']}"
                       f"  double claims"
                       f" {r['double_claims']}  double holders {r['double_holders']}  lost {r['lost']}"
                       f"  stale {r['stale_refused']}/{r['stale_sent']}", file=sys.stderr, flush=True)

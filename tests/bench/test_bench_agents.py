@@ -33,11 +33,12 @@ def test_ledger_counts_overlapping_holds_of_different_runs_only() -> None:
     assert led.double_holders() == 2
 
 
-def test_ledger_counts_every_extra_winner_of_a_task() -> None:
+def test_ledger_counts_overlapping_claims_as_double_and_later_ones_as_takeovers() -> None:
     led = ba.Ledger()
-    led.claims["t1"] += ["r1"]
-    led.claims["t2"] += ["r1", "r2", "r3"]
-    assert led.double_claims() == 2
+    led.claims["t1"] += [(0.0, 1.0, "r1")]
+    led.claims["t2"] += [(0.0, 5.0, "r1"), (1.0, 2.0, "r2"), (6.0, 7.0, "r3")]
+    assert led.double_claims() == 1  # r2 inside r1's hold; r3 took it over after
+    assert led.takeovers() == 2
 
 
 @pytest.mark.skipif(shutil.which("etcd") is None, reason="etcd not installed (etcd-server)")

@@ -768,9 +768,8 @@ def _med(runs: list[dict[str, Any]], key: str) -> tuple[float, float, float]:
 
 
 def _per_request(runs: list[dict[str, Any]]) -> str:
-    if not runs[0].get("http_requests"):
-        return "—"
-    return f"{statistics.median(1000 * r['cpu'] / r['http_requests'] for r in runs):.2f}"
+    counted = [1000 * r["cpu"] / r["http_requests"] for r in runs if r.get("http_requests")]
+    return f"{statistics.median(counted):.2f}" if counted else "—"
 
 
 def report(results: dict[int, dict[str, list[dict[str, Any]]]]) -> str:

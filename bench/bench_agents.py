@@ -18,7 +18,7 @@ Systems (``--systems``, round-robin within each repetition, fresh state per run)
 ``sqlite``     one ``muse hub serve`` on an SQLite file.
 ``pg1``        one hub on PostgreSQL (a fresh schema per run).
 ``pg2``        two hubs on the same PostgreSQL schema, agents split between them.
-``local``      no hub: the in-process API (``muse.core.coordination``) on a
+``local``      no hub: the in-process ``LocalCoordinator`` (record files) on a
                fresh ``.muse`` folder, called from a pool of ``--local-threads``.
 
 **One client model for all**: the N agents are coroutines on one asyncio loop
@@ -91,6 +91,14 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
+from muse.core.hub_client import (
+    claim_call,
+    enqueue_call,
+    finish_call,
+    heartbeat_call,
+    release_call,
+    reserve_call,
+)
 from muse.swarm.client import AsyncHub
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -478,19 +486,17 @@ def _raise_for(verb: str, status: int, answer: Any) -> None:
 
 
 class MuseHubAgent:
-    """The live verbs as an agent calls them. (Adapter: swap for ``Coordinator``.)"""
+    """The live verbs as an agent sends them: the one hub client's call builders
+    (``muse.core.hub_client``) over the swarm's ``AsyncHub``."""
 
     def __init__(self, hub: AsyncHub, run_id: str) -> None:
         self.hub, self.run_id = hub, run_id
-
-    async def _post(self, verb: str, body: dict[str, Any]) -> tuple[int, Any]:
-        return await self.hub.call(verb, "POST", "live/" + verb, body)
 
     async def start(self) -> None:
         return None
 
     async def claim(self) -> Claimed | None:
-        status, ans = await self._post("claim", {"run_id": self.run_id, "ttl": TTL})
+        status, ans = await self.hub.send(claim_call(self.run_id, TTL))
         if status != 200:
             _raise_for("claim", status, ans)
         if ans["task"] is None:
@@ -498,8 +504,7 @@ class MuseHubAgent:
         return Claimed(ans["task"]["task_id"], int(ans["token"]))
 
     async def reserve(self, symbols: list[str]) -> Lease:
-        status, ans = await self._post("reserve", {"run_id": self.run_id, "symbols": symbols,
-                                                   "ttl": TTL, "mode": "strict"})
+        status, ans = await self.hub.send(reserve_call(self.run_id, symbols, TTL, strict=True))
         if status == 409 and isinstance(ans, dict) and ans.get("error") == "conflict":
             raise Refused(symbols[0])
         if status != 200:
@@ -507,13 +512,12 @@ class MuseHubAgent:
         return Lease(ans["reservation_id"], int(ans["token"]), symbols)
 
     async def renew(self) -> None:
-        status, ans = await self._post("heartbeat", {"run_id": self.run_id, "ttl": TTL})
+        status, ans = await self.hub.send(heartbeat_call(self.run_id, TTL))
         if status != 200:
             _raise_for("heartbeat", status, ans)
 
     async def release(self, lease: Lease) -> bool:
-        status, ans = await self._post("release", {"reservation_id": lease.handle,
-                                                   "run_id": self.run_id, "token": lease.token})
+        status, ans = await self.hub.send(release_call(lease.handle, self.run_id, lease.token))
         if status == 409 and isinstance(ans, dict) and ans.get("error") == "stale_token":
             return False
         if status != 200:
@@ -521,8 +525,7 @@ class MuseHubAgent:
         return True
 
     async def complete(self, task: Claimed, token: int) -> bool:
-        status, ans = await self._post("complete", {"task_id": task.task_id, "run_id": self.run_id,
-                                                    "token": token, "detail": ""})
+        status, ans = await self.hub.send(finish_call("complete", task.task_id, self.run_id, token))
         if status == 409 and isinstance(ans, dict) and ans.get("error") == "stale_token":
             return False
         if status != 200:
@@ -596,8 +599,7 @@ class MuseHubs(System):
         for s in range(0, len(ids), 500):
             tasks = [{"task_id": t, "description": "bench",
                       "symbols": symbols_of(int(t[1:]), n_tasks)} for t in ids[s:s + 500]]
-            status, ans = await self.clients[0].call("tasks", "POST", "live/tasks",
-                                                     {"tasks": tasks})
+            status, ans = await self.clients[0].send(enqueue_call(tasks))
             if status != 200:
                 _raise_for("tasks", status, ans)
 
@@ -614,11 +616,12 @@ class MuseHubs(System):
 
 # ── Muse Coord local files (the in-process API, blocking, in threads) ────────
 class MuseLocalAgent:
-    """``muse.core.coordination`` called from worker threads. (Adapter: swap for ``Coordinator``.)"""
+    """The :class:`~muse.core.coordinator.Coordinator` of the record files, called
+    from worker threads (it blocks)."""
 
-    def __init__(self, root: pathlib.Path, run_id: str,
+    def __init__(self, coord: Any, run_id: str,
                  pool: concurrent.futures.ThreadPoolExecutor) -> None:
-        self.root, self.run_id, self.pool = root, run_id, pool
+        self.coord, self.run_id, self.pool = coord, run_id, pool
 
     def _run(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Awaitable[Any]:
         return asyncio.get_running_loop().run_in_executor(self.pool, lambda: fn(*args, **kw))
@@ -627,43 +630,36 @@ class MuseLocalAgent:
         return None
 
     async def claim(self) -> Claimed | None:
-        from muse.core import coordination as co
-
-        got = await self._run(co.claim, self.root, self.run_id, ttl=TTL)
-        return None if got is None else Claimed(got.task.task_id, got.token)
+        got = await self._run(self.coord.claim, self.run_id, ttl=TTL)
+        return Claimed(got.data["task_id"], int(got.data["token"])) if got.won else None
 
     async def reserve(self, symbols: list[str]) -> Lease:
-        from muse.core import coordination as co
         from muse.core.errors import ConflictError
 
         try:
-            res = await self._run(co.reserve, self.root, self.run_id, symbols, ttl=TTL, strict=True)
+            res = await self._run(self.coord.reserve, self.run_id, symbols, ttl=TTL, strict=True)
         except ConflictError:
             raise Refused(symbols[0]) from None
-        return Lease(res.reservation.reservation_id, 0, symbols)
+        return Lease(res.data["reservation_id"], int(res.data["token"]), symbols)
 
     async def renew(self) -> None:
-        from muse.core import coordination as co
-
-        await self._run(co.heartbeat, self.root, self.run_id, ttl=TTL)
+        await self._run(self.coord.heartbeat, self.run_id, ttl=TTL)
 
     async def release(self, lease: Lease) -> bool:
-        from muse.core import coordination as co
         from muse.core.errors import StaleToken
 
         try:
-            await self._run(co.release, self.root, lease.handle, self.run_id)
+            await self._run(self.coord.release, lease.handle, self.run_id, token=lease.token)
         except StaleToken:
             return False
         return True
 
     async def complete(self, task: Claimed, token: int) -> bool:
-        from muse.core import coordination as co
-        from muse.core.errors import StaleToken, UserError
+        from muse.core.errors import StaleToken
 
         try:
-            await self._run(co.complete, self.root, task.task_id, self.run_id, token=token)
-        except (StaleToken, UserError):
+            await self._run(self.coord.complete, task.task_id, self.run_id, token=token)
+        except StaleToken:
             return False
         return True
 
@@ -680,6 +676,9 @@ class MuseLocal(System):
         self.root = self.work / "repo"
         self.root.mkdir()
         init_repo(self.root)
+        from muse.core.coordinator import LocalCoordinator
+
+        self.coord = LocalCoordinator(self.root)  # stateless: one for every thread
         self.pool = concurrent.futures.ThreadPoolExecutor(self.args.local_threads)
 
     def stop(self) -> None:
@@ -692,13 +691,11 @@ class MuseLocal(System):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
     async def load(self, ids: list[str], n_tasks: int) -> None:
-        from muse.core import coordination as co
-
         for t in ids:
-            co.enqueue(self.root, "bench", task_id=t, symbols=symbols_of(int(t[1:]), n_tasks))
+            self.coord.enqueue("bench", task_id=t, symbols=symbols_of(int(t[1:]), n_tasks))
 
     def agent(self, i: int, run_id: str) -> Agent:
-        return MuseLocalAgent(self.root, run_id, self.pool)
+        return MuseLocalAgent(self.coord, run_id, self.pool)
 
 
 def make_system(name: str, args: argparse.Namespace, work: pathlib.Path) -> System:

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
 
-from muse.storage import live
+from muse.hub import lessor as live
 from muse.storage.postgres import PostgresStore, _LiveTx
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"

@@ -111,7 +111,8 @@ def _cpu_per_call(fn: Callable[[int], Any], n: int) -> float:
 
 def in_process(n: int) -> dict[str, float]:
     from muse.core import signing
-    from muse.storage import live, open_store
+    from muse.hub import lessor as live
+    from muse.storage import open_store
 
     out: dict[str, float] = {}
     work = pathlib.Path(tempfile.mkdtemp(prefix="diag-store-"))

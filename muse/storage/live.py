@@ -325,12 +325,14 @@ def task_row(tx: LiveTx, task_id: str) -> Any:
 
 
 def next_claimable(tx: LiveTx, now: float) -> tuple[Any, Any]:
-    """The first ready pending task and the first lapsed claimed one, in claim order."""
+    """The first ready pending task and the first lapsed claimed one that is not
+    blocked (``depend`` may add prerequisites to a claimed task), in claim order."""
     pending = tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=?"
                          " AND status='pending' AND blocked=0" + _CLAIM_ORDER,
                          (tx.repo_id,)).fetchone()
     lapsed = tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=?"
-                        " AND status='claimed' AND claim_expires_at<=?" + _CLAIM_ORDER,
+                        " AND status='claimed' AND claim_expires_at<=? AND blocked=0"
+                        + _CLAIM_ORDER,
                         (tx.repo_id, now)).fetchone()
     return pending, lapsed
 

@@ -243,6 +243,16 @@ def test_depend_on_tasks_blocks_claims(coord: Coordinator) -> None:
     assert coord.claim("run-b", ttl=60)["task_id"] == "b"
 
 
+def test_a_lapsed_claim_of_a_task_that_now_waits_is_not_handed_out(coord: Coordinator) -> None:
+    coord.enqueue("a", task_id="a")
+    coord.enqueue("b", task_id="b", priority=5)
+    assert coord.claim("run-x", ttl=1)["task_id"] == "b"
+    coord.depend("b", ["a"], on_tasks=True)
+    time.sleep(1.6)
+    assert coord.claim("run-y", ttl=60)["task_id"] == "a"
+    assert not coord.claim("run-z", ttl=60).won
+
+
 def test_depend_on_a_completed_task_does_not_block(coord: Coordinator) -> None:
     coord.enqueue("a", task_id="a")
     got = coord.claim("run-a", ttl=60)

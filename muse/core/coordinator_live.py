@@ -211,10 +211,16 @@ class LiveCoordinator(Coordinator):
             return self._status_under(path, run_id, symbol, limit, cursor)
         got = self.client.status(limit=rows, run_id=run_id, symbol=symbol, cursor=cursor or "")
         page = got["page"]  # leases in reservation-id order, from the live tables
+        active, runs, conflicts = (got["reservations"]["active"], got["reservations"]["runs"],
+                                   got["conflicts"])
+        if run_id is not None:
+            # Filtered to one run, as locally: its leases; a conflict needs two runs.
+            active, conflicts = page["total"], []
+            runs = 1 if active else 0
         return StatusOutcome(
             now=_ts(got.get("now")), backend=self.backend, mode=got["mode"], fence=got["fence"],
-            active_reservations=got["reservations"]["active"], runs=got["reservations"]["runs"],
-            conflict_count=len(got["conflicts"]), conflicts=got["conflicts"], busiest_files=[],
+            active_reservations=active, runs=runs,
+            conflict_count=len(conflicts), conflicts=conflicts, busiest_files=[],
             tasks=got["tasks"], holders=got.get("holders") if symbol is not None else None,
             reservations=page["reservations"], next_cursor=page["next_cursor"], problems=[])
 

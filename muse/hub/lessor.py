@@ -605,14 +605,19 @@ def status(tx: LiveTx, now: float, limit: int, run_id: str | None = None,
 
 def reservation_page(tx: LiveTx, now: float, limit: int, cursor: str,
                      run_id: str | None = None) -> JsonDict:
-    """One page of live leases in reservation-id order after *cursor* ("": the
-    first), as the local status lists them; ``next_cursor`` when more follow."""
+    """One page of live leases (of *run_id*) in reservation-id order after
+    *cursor* ("": the first), as the local status lists them; ``next_cursor``
+    when more follow; with *run_id*, ``total``: how many that run holds."""
     rows = tables.reservation_page(tx, now, limit + 1, cursor, run_id)
     page = rows[:limit]
-    return {"reservations": [{"reservation_id": r[0], "run_id": r[1], "symbols": split(r[2]),
-                              "token": int(r[3]), "expires_at": _iso(float(r[4])),
-                              "remote": False} for r in page],
-            "next_cursor": page[-1][0] if len(rows) > limit and page else None}
+    out: JsonDict = {
+        "reservations": [{"reservation_id": r[0], "run_id": r[1], "symbols": split(r[2]),
+                          "token": int(r[3]), "expires_at": _iso(float(r[4])), "remote": False}
+                         for r in page],
+        "next_cursor": page[-1][0] if len(rows) > limit and page else None}
+    if run_id is not None:
+        out["total"] = tables.count_live_run_reservations(tx, run_id, now)
+    return out
 
 
 # ── pushed records: one world with the live tables ───────────────────────────

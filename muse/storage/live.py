@@ -490,6 +490,13 @@ def reservation_page(tx: LiveTx, now: float, limit: int, after: str,
     return list(tx.execute(sql + " ORDER BY reservation_id LIMIT ?", (*params, limit)).fetchall())
 
 
+def count_live_run_reservations(tx: LiveTx, run_id: str, now: float) -> int:
+    """How many leases of *run_id* are live at *now* (the run/expiry index serves it)."""
+    return int(tx.execute("SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
+                          " AND state='live' AND expires_at>?",
+                          (tx.repo_id, run_id, now)).fetchone()[0])
+
+
 # ── the lessor's names, for callers written before the split ─────────────────
 _LESSOR_NAMES = frozenset({"MODES", "RunOwnedElsewhere", "TaskSpec", "claim", "enqueue", "fence",
                            "finish", "heartbeat", "intent", "release", "reserve", "set_mode",

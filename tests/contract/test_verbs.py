@@ -85,6 +85,9 @@ def test_advisory_reports_overlaps_with_their_holders(coord: Coordinator) -> Non
     st = coord.status()
     assert st["conflict_count"] == 1 and st["runs"] == 2
     assert {h["run_id"] for h in st["conflicts"][0]["holders"]} == {"run-a", "run-b"}
+    # Filtered to one run, every count is that run's (a conflict needs two runs).
+    mine = coord.status(run_id="run-b")
+    assert (mine["active_reservations"], mine["runs"], mine["conflict_count"]) == (1, 1, 0)
 
 
 def test_strict_refusal_names_the_holder_and_when_to_retry(coord: Coordinator) -> None:
@@ -222,6 +225,7 @@ def test_status_lists_one_page_of_reservations_without_a_cursor(coord: Coordinat
     mine = coord.status(run_id="run-1", limit=None)
     assert [r["run_id"] for r in mine.iter_reservations()] == ["run-1"]
     assert mine["next_cursor"] is None
+    assert (mine["active_reservations"], mine["runs"], mine["conflict_count"]) == (1, 1, 0)
     coord.release(made[0]["reservation_id"], "run-0", token=made[0]["token"])
     left = [r["reservation_id"] for r in coord.status().iter_reservations()]
     assert left == sorted(r["reservation_id"] for r in made[1:])

@@ -30,7 +30,7 @@ from muse.core.records import (
     claim_slot_id,
 )
 from muse.core.state import DEFAULT_TTL, Conflict, CoordState, TaskState
-from muse.core.store import CoordStore
+from muse.core.store import CoordStore, Problem
 from muse.core.types import OPERATIONS, JsonDict, check_id, content_hash
 
 __all__ = [
@@ -474,11 +474,13 @@ def claim(
     ttl: float = DEFAULT_TTL,
     task_id: str | None = None,
     now: float | None = None,
+    problems: list[Problem] | None = None,
 ) -> ClaimResult | None:
     """Take the highest-priority ready task (or *task_id*) for *run_id*.
 
     Exactly one caller wins each claim slot (exclusive create), so racing
     processes never share a task. Returns None when nothing is claimable.
+    Unusable task and claim files are skipped and, with *problems*, listed there.
 
     Raises:
         NotFound: *task_id* names no task.
@@ -488,6 +490,8 @@ def claim(
     t = clock.now() if now is None else now
     state = CoordState(pathlib.Path(root), t)
     states = state.task_states()
+    if problems is not None:
+        problems.extend(state.problems)
     if task_id is not None:
         check_id(task_id, "task id")
         st = states.get(task_id)

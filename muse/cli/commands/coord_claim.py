@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from muse.cli.args import add_run, default_run_id, duration, make_parser, parse_with_live, repo_root
-from muse.cli.output import emit
+from muse.cli.output import emit, print_problems
 from muse.core.live import LiveClient
 
 __all__ = ["main"]
@@ -24,12 +24,17 @@ def main(argv: list[str], prog: str, verb: str = "claim") -> int:
     if client is not None:
         return _live(client, args)
     from muse.core.coordination import claim
+    from muse.core.store import Problem
 
-    result = claim(repo_root(), args.run_id or default_run_id(), ttl=args.ttl, task_id=args.task_id)
+    problems: list[Problem] = []
+    result = claim(repo_root(), args.run_id or default_run_id(), ttl=args.ttl, task_id=args.task_id,
+                   problems=problems)
+    print_problems(problems)
+    extra = {"problems": [p.to_json() for p in problems]} if problems else {}
     if result is None:
-        emit({"task": None}, args.json_out, "no ready task to claim")
+        emit({"task": None, **extra}, args.json_out, "no ready task to claim")
         return 4
-    emit(result.to_json(), args.json_out,
+    emit({**result.to_json(), **extra}, args.json_out,
          f"claimed {result.task.task_id} (token {result.token}) until {result.claim['expires_at']}: "
          f"{result.task.description}")
     return 0

@@ -2,9 +2,23 @@ from __future__ import annotations
 
 import os
 import pathlib
+import subprocess
+import sys
 import threading
+import time
 
-from muse.core.fileio import write_file
+import pytest
+
+from muse.core.fileio import (
+    DEAD_WRITER_GRACE,
+    MAX_RECORD_BYTES,
+    TEMP_PREFIX,
+    TEMP_STALE_SECONDS,
+    UnusableFile,
+    read_regular,
+    sweep_temps,
+    write_file,
+)
 
 
 def test_exclusive_create_refuses_existing(tmp_path: pathlib.Path) -> None:
@@ -52,21 +66,6 @@ def test_failed_write_leaves_nothing(tmp_path: pathlib.Path) -> None:
 
 
 # ── reads that never block, follow links or swallow huge files ────────────────
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-import pytest  # noqa: E402
-
-from muse.core.fileio import (  # noqa: E402
-    DEAD_WRITER_GRACE,
-    MAX_RECORD_BYTES,
-    TEMP_PREFIX,
-    TEMP_STALE_SECONDS,
-    UnusableFile,
-    read_regular,
-    sweep_temps,
-)
 
 
 @pytest.mark.parametrize("listed_regular", [False, True])

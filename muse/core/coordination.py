@@ -171,6 +171,7 @@ def reserve(
     ttl: float = DEFAULT_TTL,
     strict: bool = False,
     now: float | None = None,
+    problems: list[Problem] | None = None,
 ) -> ReserveResult:
     """Reserve *symbols* for *run_id* for *ttl* seconds.
 
@@ -206,7 +207,10 @@ def reserve(
             release(root, rid, run_id, now=t)
             raise _strict_conflict(rivals[0], rivals[1])
         return ReserveResult(res, record)
-    return ReserveResult(res, record, state.holders_of(symbols, exclude_run=run_id))
+    held = state.holders_of(symbols, exclude_run=run_id)
+    if problems is not None:  # unusable record files met on the way (read lazily, so now)
+        problems.extend(state.problems)
+    return ReserveResult(res, record, held)
 
 
 def _strict_recheck(

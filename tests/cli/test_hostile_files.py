@@ -122,8 +122,7 @@ def test_hostile_file_is_reported_and_never_blocks(case: str, verb: str, hub: Hu
         pytest.fail(f"`muse coord {verb}` hung on a {case} x.json (> {VERB_TIMEOUT:.0f} s)")
     assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-2000:]}"
     out = orjson.loads(done.stdout)
-    if verb != "reserve":  # reserve reads only what a conflict check needs
-        assert "x.json" in done.stderr, done.stderr[-2000:]
+    assert "x.json" in done.stderr, done.stderr[-2000:]
     assert "leak" not in done.stdout  # a file outside the repository is never read as a record
     if verb == "status":
         assert out["active_reservations"] == 1
@@ -136,5 +135,6 @@ def test_hostile_file_is_reported_and_never_blocks(case: str, verb: str, hub: Hu
         assert out["inserted"] == 2  # the good reservation and the good task
     elif verb == "reserve":
         assert out["run_id"] == "reserver"
+        assert any("x.json" in p["path"] for p in out["problems"])
     elif verb == "gc":
         assert any("x.json" in p["path"] for p in out["problems"])

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 
 from muse.cli.args import add_json, add_run, default_run_id, duration, make_parser, repo_root
-from muse.cli.output import emit
+from muse.cli.output import emit, print_problems
 from muse.core.live import LiveClient, add_live_options, live_client_from_args
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from muse.core.store import Problem
 
 __all__ = ["main"]
 
@@ -44,7 +48,10 @@ def main(argv: list[str], prog: str, verb: str = "reserve") -> int:
     from muse.core.coordination import reserve
 
     root = repo_root()
-    result = reserve(root, args.run_id or default_run_id(), args.symbols, ttl=args.ttl, strict=args.strict)
+    problems: list[Problem] = []
+    result = reserve(root, args.run_id or default_run_id(), args.symbols, ttl=args.ttl, strict=args.strict,
+                     problems=problems)
+    print_problems(problems)
 
     def text() -> str:
         lines = [(f"reserved {len(result.reservation.symbols)} symbol(s) as "
@@ -54,7 +61,8 @@ def main(argv: list[str], prog: str, verb: str = "reserve") -> int:
             lines.append(f"  conflict: {sym} also reserved by {who}")
         return "\n".join(lines)
 
-    emit(result.to_json(), args.json_out, text)
+    extra = {"problems": [p.to_json() for p in problems]} if problems else {}
+    emit({**result.to_json(), **extra}, args.json_out, text)
     return 0
 
 

@@ -15,8 +15,10 @@ decoded before. The index keeps every decoded record of a folder in
   ones by ``memcmp`` runs, and what is left must hash to the old digest, or
 * **one listing, a diff by inode, and reading the new files** otherwise.
 
-It is only an accelerator: a missing, stale, foreign or corrupt index file
-(checked by CRC before it is trusted) is ignored and rebuilt, never believed.
+It is only an accelerator: a missing, stale, foreign, crafted or corrupt
+index file is ignored and rebuilt, never believed. An index file is trusted
+only with a valid *seal* (see "blobs" below, and docs/faults.md): proof that
+this repository's index wrote it and nobody changed it since.
 Writers replace index files atomically, so two processes updating at once
 each leave a valid snapshot; the listing check corrects whichever lost.
 

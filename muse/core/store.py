@@ -2,8 +2,9 @@
 
 One JSON file per record, write-once. Reads are a tight ``scandir`` +
 ``os.read`` (through a directory fd) + JSON decode loop; a file that is
-unreadable or not a JSON object becomes a :class:`Problem` and never hides
-the good records next to it.
+unreadable, not a JSON object, not a regular file (a symlink, a FIFO …) or
+larger than :data:`~muse.core.fileio.MAX_RECORD_BYTES` becomes a
+:class:`Problem`, is never read, and never hides the good records next to it.
 """
 
 from __future__ import annotations

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import os
 import pathlib
+import stat
 
 from muse.core import clock
+from muse.core.errors import UserError
 from muse.core.fileio import UnusableFile, read_path, sweep_temps
 from muse.core.paths import coordination_dir, state_dir
 from muse.core.state import DEFAULT_TTL, CoordState
@@ -59,8 +61,14 @@ def _bury(root: pathlib.Path, entries: list[tuple[str, str]]) -> None:
     data = "".join(f"{k} {r}\n" for k, r in entries).encode()
     path = graveyard_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:  # a symlink, or a FIFO nobody reads
+        raise UserError(f"cannot record removals in {path} ({exc.strerror}): nothing removed") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UserError(f"{path} is not a regular file: nothing removed")
         os.write(fd, data)
         os.fsync(fd)  # must be durable before the files disappear
     finally:

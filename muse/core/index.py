@@ -122,9 +122,9 @@ def _index_key(cache_dir: str) -> bytes | None:
         # a fresh secret replaces it, which also voids every seal made with it.
         try:
             os.makedirs(cache_dir, exist_ok=True)
-            write_file(cache_dir, _KEY_FILE, os.urandom(32), exclusive=os.path.lexists(path) is False,
-                       fsync=True, mode=0o600)
-            if _load_key(path) is None:
+            # Exclusive first: of two first users, one secret wins and both use it.
+            if not write_file(cache_dir, _KEY_FILE, os.urandom(32), fsync=True, mode=0o600) \
+                    and _load_key(path) is None:
                 write_file(cache_dir, _KEY_FILE, os.urandom(32), exclusive=False, fsync=True, mode=0o600)
         except OSError:
             pass  # read-only repository: no index

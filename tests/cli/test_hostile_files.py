@@ -9,6 +9,7 @@ hub process.
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import subprocess
@@ -138,3 +139,51 @@ def test_hostile_file_is_reported_and_never_blocks(case: str, verb: str, hub: Hu
         assert any("x.json" in p["path"] for p in out["problems"])
     elif verb == "gc":
         assert any("x.json" in p["path"] for p in out["problems"])
+
+
+def test_a_hostile_pulled_task_is_quarantined_and_claim_still_works(hub: HubProcess, agent: Agent,
+                                                                    tmp_path: pathlib.Path) -> None:
+    from muse.core.coord_bus import push_to_hub
+
+    slug = create_repo(hub, agent)
+    hostile = {"kind": "task", "record_id": "evil", "run_id": "peer", "expires_at": None,
+               "payload": {"task_id": "../../../etc/evil", "description": "mine first", "priority": 10**9}}
+    typed = {"kind": "task", "record_id": "typed", "run_id": "peer", "expires_at": None,
+             "payload": {"task_id": "typed", "priority": "top"}}
+    good = {"kind": "task", "record_id": "good-task", "run_id": "peer", "expires_at": None,
+            "payload": {"task_id": "good-task", "description": "the good task"}}
+    assert push_to_hub(hub.url, agent.handle, slug, [hostile, typed, good],
+                       signing=agent.identity)["inserted"] == 3  # the hub stores payloads as given
+    root = make_repo_dir(tmp_path / "repo", hub.url, agent.handle, slug, agent)
+
+    pulled = _run(root, "coord", "pull", "--json")
+    assert pulled.returncode == 0, pulled.stderr
+    summary = orjson.loads(pulled.stdout)
+    assert (summary["written"], summary["quarantined"]) == (1, 2)
+    assert "task/evil" in pulled.stderr and "task/typed" in pulled.stderr
+    assert sorted(os.listdir(root / ".muse/coordination/quarantine/tasks")) == ["evil.json", "typed.json"]
+
+    claimed = _run(root, "coord", "claim", "--json", "--run", "me")
+    assert claimed.returncode == 0, claimed.stderr
+    assert orjson.loads(claimed.stdout)["task_id"] == "good-task"
+
+
+def test_records_the_hub_refuses_are_skipped_and_the_rest_pushed(hub: HubProcess, agent: Agent,
+                                                                 tmp_path: pathlib.Path) -> None:
+    slug = create_repo(hub, agent)
+    root = make_repo_dir(tmp_path / "repo", hub.url, agent.handle, slug, agent)
+    tasks = root / ".muse/coordination/tasks"
+    for i in range(1200):
+        (tasks / f"t-{i:04d}.json").write_bytes(orjson.dumps({"task_id": f"t-{i:04d}", "description": "ok"}))
+    deep: object = 1
+    for _ in range(300):  # readable here, deeper than the hub accepts
+        deep = [deep]
+    (tasks / "deep.json").write_text(json.dumps({"task_id": "deep", "x": deep}))
+    (tasks / "long-run.json").write_bytes(orjson.dumps({"task_id": "long-run", "run_id": "r" * 300}))
+
+    pushed = _run(root, "coord", "push", "--json")
+    assert pushed.returncode == 0, pushed.stderr
+    out = orjson.loads(pushed.stdout)
+    assert (out["inserted"], out["refused"]) == (1200, 2)
+    assert sorted(r.split(":")[0] for r in out["refusals"]) == ["task/deep", "task/long-run"]
+    assert "task/deep" in pushed.stderr

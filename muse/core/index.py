@@ -108,11 +108,7 @@ def _load_key(path: str) -> bytes | None:
 def _index_key(cache_dir: str) -> bytes | None:
     """This repository's index key, created on first use; None if it cannot be had."""
     path = os.path.join(cache_dir, _KEY_FILE)
-    try:
-        st = os.stat(path, follow_symlinks=False)
-        stamp = b"%d:%d:%d:%d" % (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-    except OSError:
-        stamp = b""
+    stamp = _file_stamp(path)
     cached = _keys.get(cache_dir)
     if cached is not None and stamp and cached[0] == stamp:
         return cached[1]  # the same key file as last time (long-running processes re-check)
@@ -129,19 +125,25 @@ def _index_key(cache_dir: str) -> bytes | None:
         except OSError:
             pass  # read-only repository: no index
         key = _load_key(path)
-        try:
-            st = os.stat(path, follow_symlinks=False)
-            stamp = b"%d:%d:%d:%d" % (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-        except OSError:
-            stamp = b""
+        stamp = _file_stamp(path)
     _keys[cache_dir] = (stamp, key)
     return key
 
 
+def _identity(st: os.stat_result) -> bytes:
+    """What changes whenever a file is replaced or written: device, inode, size, mtime, ctime."""
+    return b"%d:%d:%d:%d:%d" % (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _file_stamp(path: str) -> bytes:
+    try:
+        return _identity(os.stat(path, follow_symlinks=False))
+    except OSError:
+        return b""
+
+
 def _seal_of(key: bytes, name: str, st: os.stat_result) -> bytes:
-    ident = b"%s:%d:%d:%d:%d:%d" % (name.encode(), st.st_dev, st.st_ino, st.st_size,
-                                    st.st_mtime_ns, st.st_ctime_ns)
-    return blake2b(ident, key=key, digest_size=16).digest()
+    return blake2b(name.encode() + b":" + _identity(st), key=key, digest_size=16).digest()
 
 
 def _read_blob(path: str) -> Any:
@@ -164,6 +166,8 @@ def _read_blob(path: str) -> Any:
         if seal != _seal_of(key, name, st):
             return None  # not written (or since changed) by this repository's index
         data = _read_fd(fd, st.st_size)
+        if _identity(os.fstat(fd)) != _identity(st):
+            return None  # written to while we read it
     finally:
         os.close(fd)
     head = len(_MAGIC) + 4

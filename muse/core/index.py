@@ -82,7 +82,8 @@ def index_enabled() -> bool:
 # small read and a 100-byte hash, not a hash of the whole snapshot. A crafted,
 # edited, copied or shipped index fails the seal and is rebuilt from the files.
 _KEY_FILE = "key"
-_keys: dict[str, tuple[bytes, bytes | None]] = {}
+_KEY_RECHECK = 1.0  # seconds a process trusts the key file it read without looking again
+_keys: dict[str, tuple[bytes, bytes | None, float]] = {}
 
 
 def _load_key(path: str) -> bytes | None:
@@ -107,10 +108,14 @@ def _load_key(path: str) -> bytes | None:
 
 def _index_key(cache_dir: str) -> bytes | None:
     """This repository's index key, created on first use; None if it cannot be had."""
+    cached = _keys.get(cache_dir)
+    now = time.monotonic()
+    if cached is not None and now - cached[2] < _KEY_RECHECK:
+        return cached[1]
     path = os.path.join(cache_dir, _KEY_FILE)
     stamp = _file_stamp(path)
-    cached = _keys.get(cache_dir)
     if cached is not None and stamp and cached[0] == stamp:
+        _keys[cache_dir] = (stamp, cached[1], now)
         return cached[1]  # the same key file as last time (long-running processes re-check)
     key = _load_key(path)
     if key is None:
@@ -126,7 +131,7 @@ def _index_key(cache_dir: str) -> bytes | None:
             pass  # read-only repository: no index
         key = _load_key(path)
         stamp = _file_stamp(path)
-    _keys[cache_dir] = (stamp, key)
+    _keys[cache_dir] = (stamp, key, now)
     return key
 
 
@@ -166,8 +171,6 @@ def _read_blob(path: str) -> Any:
         if seal != _seal_of(key, name, st):
             return None  # not written (or since changed) by this repository's index
         data = _read_fd(fd, st.st_size)
-        if _identity(os.fstat(fd)) != _identity(st):
-            return None  # written to while we read it
     finally:
         os.close(fd)
     head = len(_MAGIC) + 4

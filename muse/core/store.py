@@ -59,18 +59,20 @@ class Problem(RecordTuple):
 def _list_records(dir_fd: int, folder: str, problems: list[Problem]) -> list[str]:
     """Record file names in the folder; other entries named like records are
     reported (never opened), and temp files of crashed writers are swept."""
-    names: list[str] = []
     temps: list[str] = []
-    with os.scandir(dir_fd) as it:
-        for e in it:
-            name = e.name
-            if name.endswith(".json") and name[0] != ".":
-                if e.is_file(follow_symlinks=False):
-                    names.append(name)
-                else:
-                    problems.append(Problem(os.path.join(folder, name), _irregular(e)))
-            elif name.startswith(TEMP_PREFIX):
-                temps.append(name)
+
+    def other(e: os.DirEntry[str]) -> bool:  # every entry that is not a regular record file
+        name = e.name
+        if name.endswith(".json") and name[0] != ".":
+            problems.append(Problem(os.path.join(folder, name), _irregular(e)))
+        elif name.startswith(TEMP_PREFIX):
+            temps.append(name)
+        return False
+
+    with os.scandir(dir_fd) as it:  # one C-level pass; the entry type comes with the listing
+        names = [e.name for e in it
+                 if (e.name.endswith(".json") and e.name[0] != "." and e.is_file(follow_symlinks=False))
+                 or other(e)]
     if temps:
         sweep_temps(folder, temps)
     return names

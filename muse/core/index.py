@@ -63,7 +63,7 @@ except ImportError:  # pragma: no cover - interpreters without it
 
 __all__ = ["FORMAT", "index_enabled", "load_folder"]
 
-FORMAT = 5
+FORMAT = 6  # 5: records carry canonical addresses, claim tokens, release reasons; 6: sealed blobs
 _MAGIC = b"MUSEIDX%d" % FORMAT
 _RACY_NS = 2_000_000_000  # mtime granularity margin
 _new_tuple = tuple.__new__

@@ -53,7 +53,7 @@ while True:
     co.enqueue(root, f"task {i}", task_id=f"t-{i}")
     print("task", f"t-{i}", flush=True)
     won = co.claim(root, "writer", ttl=3600, task_id=f"t-{i}")
-    print("claim", f"t-{i}+{won.token}", flush=True)
+    print("claim", won.claim["claim_id"], flush=True)
 """
 
 _REBUILD = """

@@ -245,7 +245,8 @@ def _writer_gone(name: str) -> bool:
     return False
 
 
-def sweep_temps(folder: str, names: Iterable[str] | None = None, now: float | None = None) -> int:
+def sweep_temps(folder: str, names: Iterable[str] | None = None, now: float | None = None,
+                pending: list[str] | None = None) -> int:
     """Remove temp files that crashed writers left in *folder*; return how many went.
 
     A temp file is debris once its writer process is gone (and it is older
@@ -257,6 +258,8 @@ def sweep_temps(folder: str, names: Iterable[str] | None = None, now: float | No
         folder: the folder to clean.
         names: entries already listed there (default: list the folder).
         now: the current time (epoch seconds).
+        pending: collects temp files whose writer is gone but that are still
+            too young to remove (debris soon: the caller should look again).
     """
     if names is None:
         try:
@@ -274,10 +277,13 @@ def sweep_temps(folder: str, names: Iterable[str] | None = None, now: float | No
             age = t - os.lstat(path).st_mtime
         except OSError:
             continue
-        if age > TEMP_STALE_SECONDS or (age > DEAD_WRITER_GRACE and _writer_gone(name)):
+        gone = age > TEMP_STALE_SECONDS or _writer_gone(name)
+        if gone and (age > DEAD_WRITER_GRACE or age > TEMP_STALE_SECONDS):
             try:
                 os.unlink(path)
                 removed += 1
             except OSError:
                 pass  # gone already, or a read-only repository
+        elif gone and pending is not None:
+            pending.append(name)
     return removed

@@ -241,11 +241,23 @@ def _scan(folder: str, odd: list[bytes] | None = None) -> tuple[list[bytes], lis
     return names, inodes
 
 
-def _sweep(folder: str, names: Iterable[bytes]) -> None:
-    """Remove stale temp files among listed *names* (crashed writers' debris)."""
+def _sweep(folder: str, names: Iterable[bytes]) -> bool:
+    """Remove stale temp files among listed *names* (crashed writers' debris);
+    True if some are debris but still too young to remove. The caller then
+    stamps the listing so the next call lists the folder again and sees them
+    as new entries (a settled stamp would never look at them again)."""
     temps = [_text(n) for n in names if n.startswith(_TEMP_RAW)]
-    if temps:
-        sweep_temps(folder, temps)
+    if not temps:
+        return False
+    pending: list[str] = []
+    sweep_temps(folder, temps, pending=pending)
+    return bool(pending)
+
+
+def _stamp_for(pending: bool, mtime: int, listed_at: int, digest: bytes) -> tuple[int, bytes]:
+    """(listing time, digest) to keep for a listing: with debris pending, one
+    that is never settled and matches no listing, so the next call lists again."""
+    return (mtime, b"") if pending else (listed_at, digest)
 
 
 def _decode_names(names: list[bytes]) -> list[str]:
@@ -604,8 +616,7 @@ def load_folder(
     odd: list[bytes] = []
     raw_names, all_inodes = _scan(folder, odd)
     listing = [(n, i) for n, i in zip(_decode_names(raw_names), all_inodes) if _is_record_name(n)]
-    if len(listing) < len(raw_names):
-        _sweep(folder, raw_names)
+    pending = len(listing) < len(raw_names) and _sweep(folder, raw_names)
     names = [n for n, _ in listing]
     decoded = _decode(folder, kind, remote, names, {_text(n) for n in odd})
     keep = [i for i, (row, problem) in enumerate(decoded) if row is not None or problem is not None]
@@ -616,7 +627,8 @@ def load_folder(
     if cache_dir:
         # A file that vanished mid-read is in the digest but not the index:
         # the next call sees a different listing and looks again.
-        _write_base(cache_dir, key, kind, st.st_mtime_ns, listed_at, _digest(raw_names, all_inodes),
+        _write_base(cache_dir, key, kind, st.st_mtime_ns, *_stamp_for(pending, st.st_mtime_ns, listed_at,
+                                                                     _digest(raw_names, all_inodes)),
                     _inode_order(all_inodes),
                     names, inodes, rows, probs)
     for n, row, problem in zip(names, rows, probs):
@@ -673,7 +685,7 @@ def _load_indexed(
         known_names, known_inodes = base.listing(delta)
         fresh, gone_raw = _diff(known_names, known_inodes, now_names, now_inodes)
         gone = {_text(n) for n in gone_raw}
-    _sweep(folder, [n for n, _i in fresh])
+    pending = _sweep(folder, [n for n, _i in fresh])
     fresh = [(n, i) for n, i in fresh if _is_record_raw(n)]
     if gone:
         new.drop(gone)
@@ -685,7 +697,7 @@ def _load_indexed(
             new.rows.append(row)
             new.problems.append(problem if row is not None or problem is not None else "vanished")
     order = _inode_order(now_inodes)
-    new.restamp(mtime, listed_at, digest, order)
+    new.restamp(mtime, *_stamp_for(pending, mtime, listed_at, digest), order)
     if new.changes <= max(256, base.size // 8):
         _write_blob(cache_dir, key + ".delta", new.blob(base.blob["id"]))
     else:  # compact: the delta grew too large to re-read on every call

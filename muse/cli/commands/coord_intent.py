@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from muse.cli.args import add_run, default_run_id, make_parser, parse_with_live, repo_root
+from muse.cli.codecheck import add_check, check_or_refuse
 from muse.cli.output import emit
 from muse.core.live import LiveClient
 from muse.core.types import OPERATIONS
@@ -31,7 +32,9 @@ def main(argv: list[str], prog: str, verb: str = "intent") -> int:
     add_run(p)
     p.add_argument("--token", type=int, default=None,
                    help="with --live and --reservation: that reservation's fencing token")
+    add_check(p)
     args, client = parse_with_live(p, argv)
+    check_or_refuse([args.target], args.check, args.json_out)
     if client is not None:
         return _live(client, args)
     from muse.core.coordination import intend

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from muse.cli.args import add_json, add_run, default_run_id, duration, make_parser, repo_root
+from muse.cli.codecheck import add_check, check_or_refuse
 from muse.cli.output import emit
 from muse.core.live import LiveClient, add_live_options, live_client_from_args
 
@@ -35,9 +36,11 @@ def main(argv: list[str], prog: str, verb: str = "reserve") -> int:
     add_run(p)
     add_json(p)
     add_live_options(p)
+    add_check(p)
     args = p.parse_args(argv)
     if args.strict and args.advisory:
         p.error("--strict and --advisory exclude each other")
+    check_or_refuse(args.symbols, args.check, args.json_out)
     client = live_client_from_args(args)
     if client is not None:
         return _live(client, args)

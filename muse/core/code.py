@@ -7,8 +7,7 @@ Python; for C, whose members are not indexed, the enclosing name). Each miss
 becomes an :class:`AddressWarning` with the nearest names (``difflib``).
 
 It is cheap enough for ``reserve``: a ``stat`` per address, a folder listing
-for a missing file, and one file parsed (or its stored index entry when the
-file is unchanged) for a symbol. Files in languages the parser does not know
+for a missing file, and one file parsed for a symbol. Files in languages the parser does not know
 are never second-guessed, and a repository with no working tree (only
 ``.muse/``: coordination without a checkout) is not checked at all.
 """
@@ -84,34 +83,15 @@ def _nearest_paths(root: str, path: str) -> tuple[str, ...]:
 
 
 def _symbols_of(root: str, path: str) -> tuple[str, ...] | None:
-    """Symbols of the file, from its stored index entry when unchanged, else parsed now;
-    None when the parser does not read this language."""
+    """Symbols of the file, parsed now (one file: milliseconds, cheaper than loading
+    the tree's index); None when the parser does not read this language."""
     from muse.core.codeparse import language_of
 
     if language_of(path) is None:
         return None
-    full = os.path.join(root, path)
-    try:
-        st = os.stat(full)
-    except OSError:
-        return None
-    from muse.core.codeindex import load_index, read_facts
+    from muse.core.codeindex import read_facts
 
-    index = load_index(pathlib.Path(root)) if _small_index(root) else None
-    entry = index.entries.get(path) if index is not None else None
-    if entry is not None and entry[:3] == (st.st_mtime_ns, st.st_size, st.st_ino):
-        return entry[3]
     return read_facts(root, path).symbols
-
-
-def _small_index(root: str) -> bool:
-    """Load the stored index only when that is cheaper than parsing one file (< 1 MB)."""
-    from muse.core.codeindex import default_store
-
-    try:
-        return os.path.getsize(default_store(pathlib.Path(root))) < 1 << 20
-    except OSError:
-        return False
 
 
 def check_addresses(root: pathlib.Path, addresses: list[str]) -> list[AddressWarning]:

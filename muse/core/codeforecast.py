@@ -82,8 +82,8 @@ def _calls(index: CodeIndex, held: dict[str, dict[str, set[str] | None]]) -> lis
     # Functions held, by name: name -> [(path, holder runs)]
     defined: dict[str, list[tuple[str, frozenset[str], bool]]] = defaultdict(list)
     for path, by_run in held.items():
-        entry = index.entries[path]
-        names, kinds, private = entry[3], entry[4], entry[5]
+        names = index.symbols(path)
+        kinds, private = index.kinds(path)
         wanted: dict[str, set[str]] = defaultdict(set)
         whole = [run for run, n in by_run.items() if n is None]
         for run, n in by_run.items():
@@ -102,7 +102,7 @@ def _calls(index: CodeIndex, held: dict[str, dict[str, set[str] | None]]) -> lis
     callers: dict[tuple[str, str], set[str]] = defaultdict(set)
     holders_of: dict[str, frozenset[str]] = {}
     for path, by_run in held.items():
-        for func, callees in index.entries[path][7]:
+        for func, callees in index.calls(path):
             caller_runs = [run for run, n in by_run.items() if n is None or func in n]
             if not caller_runs:
                 continue

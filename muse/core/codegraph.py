@@ -83,11 +83,10 @@ class Graph:
         got = self._deps.get(path)
         if got is not None:
             return got
-        entry = self.index.entries.get(path)
         out: dict[str, None] = {}
-        if entry is not None:
+        if path in self.index.entries:
             resolve = self._module if path.endswith(".py") else (lambda w: self._include(path, w))
-            for written in entry[6]:
+            for written in self.index.includes(path):
                 target = resolve(written)
                 if target is not None and target != path:
                     out[target] = None

@@ -1,16 +1,25 @@
 """The symbol index of a working tree: built once, then updated by what changed.
 
 Every C (``.c``, ``.h``) and Python file under the root is parsed with
-:mod:`muse.core.codeparse`; the facts are kept in one file,
-``.muse/state/code/index`` (safe to delete), with each file's
-``(mtime_ns, size, inode)``. An update walks the tree once (``scandir``:
+:mod:`muse.core.codeparse`. An update walks the tree once (``scandir``:
 names, then one ``lstat`` per indexed file, as the record index does),
-re-parses only files whose triple changed, drops files that are gone, and
-rewrites the index only when something changed. A first build of many files
-is spread over worker processes.
+re-parses only files whose ``(mtime_ns, size, inode)`` changed, drops files
+that are gone, and rewrites only what changed. A large batch of files is
+parsed in worker processes.
 
-The stored file is ``magic + crc32 + zlib(marshal(payload))``: a missing,
-foreign or corrupt one is rebuilt, never believed.
+Layout, in ``.muse/state/code/`` (safe to delete):
+
+* ``meta`` — every indexed path with its ``(mtime_ns, size, inode)``: what an
+  update compares with (4 MB for the Linux tree);
+* ``shard-<hash>`` — the parsed facts of the files of one folder pair
+  (``drivers/net``), read only when a fact of one of its files is asked for,
+  rewritten only when one of its files changed.
+
+Each file is ``magic + crc32 + zlib(marshal(payload))``: a missing, foreign
+or corrupt one is rebuilt, never believed. A file's lists are packed in one
+string apiece (names joined by newlines) and split only when asked for:
+loading the facts of the whole Linux tree then creates ~300,000 objects, not
+8 million.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ import pathlib
 import time
 import zlib
 
-from muse.core.codeparse import LANGUAGES, FileFacts, parse_source
+from muse.core.codeparse import LANGUAGES, PARSER_VERSION, FileFacts, parse_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,16 +38,36 @@ if TYPE_CHECKING:
 
 __all__ = ["CodeIndex", "UpdateStats", "default_store", "load_index", "read_facts", "update_index"]
 
-_FORMAT = 1
-_MAGIC = b"MUSECODE%d" % _FORMAT
+_FORMAT = 2
+_MAGIC = b"MUSECODE%d.%d" % (_FORMAT, PARSER_VERSION)
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules"})
 _PARALLEL_FROM = 2000  # files to parse before worker processes pay off
 
 Calls = tuple[tuple[str, tuple[str, ...]], ...]
-# One file's parsed facts: (symbols, kinds, private, includes, calls), and its
-# entry: (mtime_ns, size, inode, *facts).
-Facts = tuple[tuple[str, ...], str, str, tuple[str, ...], Calls]
-Entry = tuple[int, int, int, tuple[str, ...], str, str, tuple[str, ...], Calls]
+Stat = tuple[int, int, int]  # mtime_ns, size, inode
+# One file's parsed facts, packed: (symbols, kinds, private, includes, calls) where
+# symbols and includes are newline-joined and calls are "function\tcallee callee" lines.
+Facts = tuple[str, str, str, str, str]
+_EMPTY: Facts = ("", "", "", "", "")
+
+
+def _pack(f: FileFacts) -> Facts:
+    return ("\n".join(f.symbols), f.kinds, f.private, "\n".join(f.includes),
+            "\n".join(f"{fn}\t{' '.join(callees)}" for fn, callees in f.calls))
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
+
+
+def _shard_of(path: str) -> str:
+    """Files are stored by their first two folders (``drivers/net``; ``.`` at the root)."""
+    parts = path.split("/")[:-1]
+    return "/".join(parts[:2]) or "."
+
+
+def _shard_file(store: pathlib.Path, shard: str) -> pathlib.Path:
+    return store / f"shard-{zlib.crc32(shard.encode()):08x}"
 
 
 class UpdateStats:
@@ -56,43 +85,7 @@ class UpdateStats:
                 "seconds": round(self.seconds, 3), "walk_seconds": round(self.walk_seconds, 3)}
 
 
-class CodeIndex:
-    """Facts per file path (POSIX, relative to the root)."""
-
-    __slots__ = ("entries", "root")
-
-    def __init__(self, root: pathlib.Path, entries: dict[str, Entry]) -> None:
-        self.root = root
-        self.entries = entries
-
-    def __contains__(self, path: str) -> bool:
-        return path in self.entries
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def facts(self, path: str) -> FileFacts | None:
-        e = self.entries.get(path)
-        return None if e is None else FileFacts(e[3], e[4], e[5], e[6], e[7])
-
-    def symbols(self, path: str) -> tuple[str, ...]:
-        e = self.entries.get(path)
-        return () if e is None else e[3]
-
-    def symbol_total(self) -> int:
-        return sum(len(e[3]) for e in self.entries.values())
-
-
-def default_store(root: pathlib.Path) -> pathlib.Path:
-    """``.muse/state/code/index`` of the repository at *root*."""
-    from muse.core.paths import state_dir
-
-    return state_dir(root) / "code" / "index"
-
-
-def load_index(root: pathlib.Path, store: pathlib.Path | None = None) -> CodeIndex | None:
-    """The stored index as it is (possibly stale), or None when absent or unusable."""
-    path = store or default_store(root)
+def _read(path: pathlib.Path) -> object:
     try:
         data = path.read_bytes()
     except OSError:
@@ -104,19 +97,98 @@ def load_index(root: pathlib.Path, store: pathlib.Path | None = None) -> CodeInd
     if zlib.crc32(body) != int.from_bytes(data[len(_MAGIC):head], "big"):
         return None
     try:
-        entries = marshal.loads(zlib.decompress(body))
+        return marshal.loads(zlib.decompress(body))
     except (ValueError, EOFError, TypeError, zlib.error):
         return None
-    return CodeIndex(pathlib.Path(root), entries) if isinstance(entries, dict) else None
 
 
-def _save(store: pathlib.Path, entries: dict[str, Entry]) -> None:
+def _write(path: pathlib.Path, payload: dict[str, Facts] | dict[str, Stat]) -> None:
     from muse.core.fileio import write_file
 
-    body = zlib.compress(marshal.dumps(entries), 1)
-    store.parent.mkdir(parents=True, exist_ok=True)
-    write_file(store.parent, store.name, _MAGIC + zlib.crc32(body).to_bytes(4, "big") + body,
+    body = zlib.compress(marshal.dumps(payload), 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_file(path.parent, path.name, _MAGIC + zlib.crc32(body).to_bytes(4, "big") + body,
                exclusive=False, fsync=False)
+
+
+class CodeIndex:
+    """Facts per file path (POSIX, relative to the root); *entries* maps each to its stat."""
+
+    __slots__ = ("_shards", "entries", "root", "store")
+
+    def __init__(self, root: pathlib.Path, store: pathlib.Path, entries: dict[str, Stat],
+                 shards: dict[str, dict[str, Facts]] | None = None) -> None:
+        self.root, self.store, self.entries = root, store, entries
+        self._shards: dict[str, dict[str, Facts]] = shards if shards is not None else {}
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.entries
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _facts(self, path: str) -> Facts:
+        if path not in self.entries:
+            return _EMPTY
+        key = _shard_of(path)
+        shard = self._shards.get(key)
+        if shard is None:
+            got = _read(_shard_file(self.store, key))
+            shard = got if isinstance(got, dict) else {}
+            self._shards[key] = shard
+        facts = shard.get(path)
+        if facts is None:  # its shard was lost or damaged: parse the file now
+            facts = shard[path] = _pack(read_facts(str(self.root), path))
+        return facts
+
+    def facts(self, path: str) -> FileFacts | None:
+        if path not in self.entries:
+            return None
+        f = self._facts(path)
+        return FileFacts(_split(f[0]), f[1], f[2], _split(f[3]), self.calls(path))
+
+    def symbols(self, path: str) -> tuple[str, ...]:
+        """The file's symbol names (empty when not indexed)."""
+        return _split(self._facts(path)[0])
+
+    def kinds(self, path: str) -> tuple[str, str]:
+        """(kinds, private): one letter / one ``0``/``1`` per symbol."""
+        f = self._facts(path)
+        return f[1], f[2]
+
+    def includes(self, path: str) -> tuple[str, ...]:
+        """Includes as written, or imported module names."""
+        return _split(self._facts(path)[3])
+
+    def calls(self, path: str) -> Calls:
+        """(function, callee names) pairs of the file."""
+        text = self._facts(path)[4]
+        if not text:
+            return ()
+        out = []
+        for line in text.split("\n"):
+            fn, _, callees = line.partition("\t")
+            out.append((fn, tuple(callees.split(" ")) if callees else ()))
+        return tuple(out)
+
+    def symbol_total(self) -> int:
+        return sum(len(self._facts(p)[1]) for p in self.entries)
+
+
+def default_store(root: pathlib.Path) -> pathlib.Path:
+    """``.muse/state/code`` of the repository at *root*."""
+    from muse.core.paths import state_dir
+
+    return state_dir(root) / "code"
+
+
+def load_index(root: pathlib.Path, store: pathlib.Path | None = None) -> CodeIndex | None:
+    """The stored index as it is (possibly stale), or None when absent or unusable."""
+    store = store or default_store(root)
+    meta = _read(store / "meta")
+    if not isinstance(meta, dict):
+        return None
+    return CodeIndex(pathlib.Path(root), store, meta)
 
 
 def _walk(root: str) -> Iterable[tuple[str, int, int, int]]:
@@ -154,11 +226,7 @@ def read_facts(root: str, rel: str) -> FileFacts:
 
 def _parse_chunk(args: tuple[str, list[str]]) -> list[tuple[str, Facts]]:
     root, rels = args
-    out: list[tuple[str, Facts]] = []
-    for rel in rels:
-        f = read_facts(root, rel)
-        out.append((rel, (f.symbols, f.kinds, f.private, f.includes, f.calls)))
-    return out
+    return [(rel, _pack(read_facts(root, rel))) for rel in rels]
 
 
 def _parse_all(root: str, rels: list[str], workers: int | None,
@@ -190,49 +258,46 @@ def update_index(root: pathlib.Path, store: pathlib.Path | None = None, *,
 
     Args:
         root: the working tree.
-        store: where the index lives (default ``.muse/state/code/index``).
+        store: the index folder (default ``.muse/state/code``).
         workers: parser processes for a large batch (default: up to 4 cores).
         progress: called with (files parsed, files to parse).
     """
     t0 = time.perf_counter()
     store = store or default_store(root)
     old = load_index(root, store)
-    entries: dict[str, Entry] = dict(old.entries) if old is not None else {}
+    entries: dict[str, Stat] = dict(old.entries) if old is not None else {}
     seen: set[str] = set()
-    stale: list[tuple[str, int, int, int]] = []
+    stale: list[str] = []
     for rel, mtime, size, ino in _walk(str(root)):
         seen.add(rel)
-        e = entries.get(rel)
-        if e is None or e[0] != mtime or e[1] != size or e[2] != ino:
-            stale.append((rel, mtime, size, ino))
+        stat = (mtime, size, ino)
+        if entries.get(rel) != stat:
+            entries[rel] = stat
+            stale.append(rel)
     removed = [rel for rel in entries if rel not in seen]
     for rel in removed:
         del entries[rel]
     t_walk = time.perf_counter()
-    stat_of = {rel: (mtime, size, ino) for rel, mtime, size, ino in stale}
-    intern = _Interner()
-    for rel, facts in _parse_all(str(root), [s[0] for s in stale], workers, progress):
-        mtime, size, ino = stat_of[rel]
-        symbols, kinds, private, includes, calls = facts
-        entries[rel] = (mtime, size, ino, intern.names(symbols), kinds, private,
-                        intern.names(includes), intern.calls(calls))
-    if stale or removed or old is None:
-        _save(store, entries)
-    index = CodeIndex(pathlib.Path(root), entries)
+    index = CodeIndex(pathlib.Path(root), store, entries)
+    if not stale and not removed and old is not None:
+        return index, UpdateStats(len(entries), 0, 0, time.perf_counter() - t0, t_walk - t0)
+    touched: dict[str, dict[str, Facts]] = {}
+    first_build = old is None
+    for rel in removed:
+        key = _shard_of(rel)
+        if key not in touched:
+            got = None if first_build else _read(_shard_file(store, key))
+            touched[key] = got if isinstance(got, dict) else {}
+        touched[key].pop(rel, None)
+    for rel, facts in _parse_all(str(root), stale, workers, progress):
+        key = _shard_of(rel)
+        if key not in touched:
+            got = None if first_build else _read(_shard_file(store, key))
+            touched[key] = got if isinstance(got, dict) else {}
+        touched[key][rel] = facts
+    for key, shard in touched.items():
+        _write(_shard_file(store, key), shard)
+    _write(store / "meta", entries)
+    index = CodeIndex(pathlib.Path(root), store, entries, touched if first_build else None)
     return index, UpdateStats(len(entries), len(stale), len(removed), time.perf_counter() - t0,
                               t_walk - t0)
-
-
-class _Interner:
-    """Share one string object per name, so the stored index repeats none (marshal refs)."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, str] = {}
-
-    def names(self, names: tuple[str, ...]) -> tuple[str, ...]:
-        s = self.seen
-        return tuple(s.setdefault(n, n) for n in names)
-
-    def calls(self, calls: Calls) -> Calls:
-        s = self.seen
-        return tuple((s.setdefault(f, f), self.names(c)) for f, c in calls)

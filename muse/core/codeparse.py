@@ -24,7 +24,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["KINDS", "LANGUAGES", "FileFacts", "language_of", "parse_source"]
+__all__ = ["KINDS", "LANGUAGES", "PARSER_VERSION", "FileFacts", "language_of", "parse_source"]
+
+PARSER_VERSION = 1  # bump when the facts change: stored indexes are then rebuilt
 
 # One letter per symbol kind, stored with the symbol (see :class:`FileFacts`).
 KINDS = {"f": "function", "p": "prototype", "m": "macro", "s": "struct", "u": "union",
@@ -114,6 +116,8 @@ class _Symbols:
         self.private: list[str] = []
 
     def add(self, name: str, kind: str, private: bool) -> None:
+        if not all(part.isidentifier() for part in name.split(".")):
+            return  # what error recovery made of broken source: not a name
         i = self.at.get(name)
         if i is None:
             self.at[name] = len(self.names)

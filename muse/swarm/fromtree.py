@@ -57,12 +57,14 @@ def index_store(path: pathlib.Path) -> pathlib.Path:
 
 
 def plan_from_tree(path: str, tasks: int | None, overlap: float, seed: int,
-                   progress: IO[str] | None = None) -> tuple[Tree, Plan, TreeInfo]:
+                   progress: IO[str] | None = None, *,
+                   all_symbols: bool = False) -> tuple[Tree, Plan, TreeInfo]:
     """Index (or update the index of) the tree at *path*, then read it and plan over it.
 
     Args:
         tasks: tasks wanted (default: one per 5 files); more when the
             256-symbol cap requires.
+        all_symbols: reserve every symbol, macros and enumerators included.
 
     Raises:
         UsageError: *path* is not a folder, or holds no symbol the parser knows.
@@ -78,7 +80,7 @@ def plan_from_tree(path: str, tasks: int | None, overlap: float, seed: int,
             progress.write(f"indexing {done:,}/{total:,} files\n")
 
     index, stats = update_index(root, index_store(root), progress=tick)
-    tree = load_tree(str(root), index, kinds=RESERVED_KINDS)
+    tree = load_tree(str(root), index, kinds=None if all_symbols else RESERVED_KINDS)
     if not tree.files:
         raise UsageError(f"--tree {path}: no C or Python symbols found")
     wanted = tasks if tasks is not None else max(1, len(tree.files) // 5)

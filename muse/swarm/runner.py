@@ -79,6 +79,7 @@ class SwarmConfig:
     workdir: str | None = None
     extra_hub_args: list[str] = field(default_factory=list)
     tree: str | None = None  # a real source tree (muse.swarm.fromtree) instead of a generated one
+    all_symbols: bool = False  # with tree: reserve macros and enumerators too
 
     def resolved(self) -> SwarmConfig:
         """A copy with every derived size filled in and checked.
@@ -309,7 +310,8 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
     if cfg.tree:
         from muse.swarm.fromtree import plan_from_tree
 
-        real = plan_from_tree(cfg.tree, cfg.tasks, cfg.overlap, cfg.seed, progress)
+        real = plan_from_tree(cfg.tree, cfg.tasks, cfg.overlap, cfg.seed, progress,
+                              all_symbols=cfg.all_symbols)
         cfg = SwarmConfig(**{**asdict(cfg), "files": len(real[0].files),
                              "subsystems": len(real[0].subsystems), "tasks": len(real[1].tasks)})
     cfg = cfg.resolved()

@@ -65,6 +65,9 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
                       help="a real source tree instead of a generated one: subsystems from its "
                            "MAINTAINERS (else folders), tasks from its parsed symbols, "
                            "dependencies from its include graph (--files/--subsystems ignored)")
+    size.add_argument("--all-symbols", action="store_true",
+                      help="with --tree: reserve macros and enumerators too (default: functions, "
+                           "prototypes, types, variables, classes, methods)")
     run = p.add_argument_group("run")
     run.add_argument("--workers", type=_positive, default=None,
                      help="worker processes the agents are spread over (default: 2-4)")
@@ -115,7 +118,8 @@ def main(argv: list[str], prog: str) -> int:
         overlap=args.overlap, workers=args.workers, connections=args.connections,
         hub_url=args.hub_url, owner=args.owner, slug=args.slug, handle=handle, key=key,
         seed=args.seed, duration_cap=args.duration_cap, keep=args.keep, ttl=args.ttl,
-        think=(min(args.think), max(args.think)), fail_fraction=args.fail_fraction, tree=args.tree)
+        think=(min(args.think), max(args.think)), fail_fraction=args.fail_fraction, tree=args.tree,
+        all_symbols=args.all_symbols)
     report = run_swarm(config, progress=None if args.quiet else sys.stderr)
     if args.json_out:
         import json

@@ -116,8 +116,10 @@ class Tree:
         # j -> (verb, noun) is injective for j < len(_VERBS) * len(_NOUNS): names are unique
         # within a file without a set; the offset varies names between files.
         offset = (file_index * 2654435761 + self.seed) % len(_NOUNS)
-        nv = len(_VERBS)
-        return [f"{path}::{stem}_{_VERBS[j % nv]}_{_NOUNS[(j // nv + offset) % len(_NOUNS)]}"
+        nv, nn = len(_VERBS), len(_NOUNS)
+        # Past nv * nn names (the long tail: register headers), a generation suffix.
+        return [f"{path}::{stem}_{_VERBS[j % nv]}_{_NOUNS[(j // nv + offset) % nn]}"
+                + (f"_{j // (nv * nn)}" if j >= nv * nn else "")
                 for j in range(count)]
 
 
@@ -141,8 +143,9 @@ def _subsystem_specs(count: int, rng: random.Random) -> list[tuple[str, float, i
 
 
 def _symbol_count(rng: random.Random) -> int:
-    """Functions per file: log-normal, median ≈ 9, a long tail up to 200."""
-    return max(1, min(200, int(rng.lognormvariate(2.2, 0.8))))
+    """Symbols per file: log-normal like Linux 6.1's (median ≈ 15, p99 ≈ 600, a
+    tail of register headers with tens of thousands), capped at 65,535."""
+    return max(1, min(65_535, int(rng.lognormvariate(2.7, 1.6))))
 
 
 def generate_tree(files: int, subsystems: int, seed: int = 0) -> Tree:
@@ -180,7 +183,7 @@ def generate_tree(files: int, subsystems: int, seed: int = 0) -> Tree:
             stem = _STEMS[k % len(_STEMS)]
             generation = k // len(_STEMS)
             name = f"{prefix}_{stem}{generation if generation else ''}"
-            ext = ".h" if rng.random() < 0.15 else ".c"
+            ext = ".h" if rng.random() < 0.42 else ".c"  # Linux 6.1: 42% of C sources are headers
             paths.append(f"{path}/{name}{ext}")
             counts.append(_symbol_count(rng))
     return Tree(seed=seed, subsystems=out_subs, files=paths, symbol_counts=counts)

@@ -53,3 +53,14 @@ def test_intent_check_and_the_repository_setting(tree: pathlib.Path) -> None:
     refused = _muse(tree, "coord", "intent", "delete", f"{E1000}/e1000_hw.c::e1000_reset_hwx")
     assert refused.returncode == 1
     assert "did you mean drivers/net/ethernet/intel/e1000/e1000_hw.c::e1000_reset_hw" in refused.stderr
+
+
+def test_checking_a_real_file_keeps_the_heavy_imports_out(tree: pathlib.Path) -> None:
+    from tests.cli.test_imports import _PROBE, HEAVY
+
+    probe = _PROBE.replace("kernel/sched/core.c::schedule", f"{MAIN}::e1000_probe")
+    proc = subprocess.run([sys.executable, "-c", probe, json.dumps([*HEAVY, "concurrent.futures"])],
+                          cwd=tree, capture_output=True, text=True,
+                          env=subprocess_env(MUSE_RUN_ID="agent-1"), timeout=60)
+    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert report == {"code": 0, "loaded": []}

@@ -14,7 +14,8 @@ not, with the kernel's rules (``Documentation/process/maintainers.rst``):
 ``N:`` (regular expressions over names) and ``K:`` (content) lines are
 not used. A file may belong to several sections (56 % of the kernel's C
 files do); :func:`assign` picks the most specific one — the matching
-pattern with the most literal characters — so each file has one owner.
+pattern with the most literal characters, then one not covering
+sub-folders, then the earlier section — so each file has one owner.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ def _compile(pattern: str, folders: set[str]) -> tuple[str, re.Pattern[str], int
     regex = re.compile(body + (".*" if recursive else "") + r"\Z", re.S)
     wild = min([i for i in (p.find("*"), p.find("?")) if i >= 0], default=len(p))
     prefix = p[: p.rfind("/", 0, wild) + 1]
-    specificity = len(p.replace("*", "").replace("?", ""))
+    # More literal characters is more specific; at a tie, a pattern that stops at
+    # one level (drivers/net/*) beats one covering everything below (drivers/net/).
+    specificity = 2 * len(p.replace("*", "").replace("?", "")) + (0 if recursive else 1)
     return prefix, regex, specificity
 
 

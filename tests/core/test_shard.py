@@ -76,3 +76,19 @@ def test_shard_refuses_unknown_paths(tmp_path: pathlib.Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "muse", "coord", "shard", "2", "no/such/dir"], cwd=root,
                           capture_output=True, text=True, env=subprocess_env(), timeout=120)
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "no/such/dir" in proc.stderr
+
+
+def test_shard_tasks_by_the_files_they_reserve(tmp_path: pathlib.Path) -> None:
+    from muse.core.coordination import enqueue
+    from tests.kernel_slice import E1000
+
+    root = copy_slice(tmp_path / "slice")
+    e1000 = [f"{E1000}/{f}" for f in ("e1000.h", "e1000_main.c", "e1000_param.c", "e1000_ethtool.c")]
+    ppc = ["arch/powerpc/perf/internal.h", "arch/powerpc/perf/power5+-pmu.c",
+           "arch/powerpc/perf/power5-pmu.c"]
+    for i, path in enumerate(e1000 + ppc):
+        enqueue(root, f"port {path}", task_id=f"t{i}", symbols=[path])
+    result = _shard_cli(root, "2", "--tasks")
+    groups = sorted(sorted(g["items"]) for g in result["groups"])
+    assert result["cut"] == 0 < result["edges"]
+    assert groups == [["t0", "t1", "t2", "t3"], ["t4", "t5", "t6"]]

@@ -80,3 +80,24 @@ def test_a_module_and_its_importers(tmp_path: pathlib.Path) -> None:
     assert "fan-in 2" in rows[0].reason
     calls = [p for p in _code_rows(root) if p.kind == "call"]
     assert ("muse/core/clock.py::now", ("run-a", "run-b")) in [(p.target, p.runs) for p in calls]
+
+
+def test_forecast_code_on_the_command_line(tree: pathlib.Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    reserve(tree, "run-a", [f"{E1000}/e1000.h"])
+    reserve(tree, "run-b", [f"{E1000}/e1000_param.c"])
+
+    def run(*args: str) -> dict:  # type: ignore[type-arg]
+        proc = subprocess.run([sys.executable, "-m", "muse", "coord", "forecast", *args, "--json"],
+                              cwd=tree, capture_output=True, text=True, env=subprocess_env(), timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+    assert run()["conflicts"] == []
+    [row] = run("--code")["conflicts"]
+    assert (row["kind"], row["target"], row["runs"]) == ("include", f"{E1000}/e1000.h", ["run-a", "run-b"])

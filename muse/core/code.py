@@ -7,7 +7,9 @@ Python; for C, whose members are not indexed, the enclosing name). Each miss
 becomes an :class:`AddressWarning` with the nearest names (``difflib``).
 
 It is cheap enough for ``reserve``: a ``stat`` per address, a folder listing
-for a missing file, and one file parsed for a symbol. Files in languages the parser does not know
+for a missing file, and for a symbol the file's folder's shard of the stored
+index (:mod:`muse.core.codeindex`) when it holds the file unchanged, else
+the file parsed now. Files in languages the parser does not know
 are never second-guessed, and a repository with no working tree (only
 ``.muse/``: coordination without a checkout) is not checked at all.
 """
@@ -83,15 +85,16 @@ def _nearest_paths(root: str, path: str) -> tuple[str, ...]:
 
 
 def _symbols_of(root: str, path: str) -> tuple[str, ...] | None:
-    """Symbols of the file, parsed now (one file: milliseconds, cheaper than loading
-    the tree's index); None when the parser does not read this language."""
+    """Symbols of the file: from its folder's shard of the stored index when that holds
+    the file as it is, else parsed now; None when the parser does not read this language."""
     from muse.core.codeparse import language_of
 
     if language_of(path) is None:
         return None
-    from muse.core.codeindex import read_facts
+    from muse.core.codeindex import read_facts, stored_symbols
 
-    return read_facts(root, path).symbols
+    stored = stored_symbols(pathlib.Path(root), path)
+    return stored if stored is not None else read_facts(root, path).symbols
 
 
 def check_addresses(root: pathlib.Path, addresses: list[str]) -> list[AddressWarning]:

@@ -11,9 +11,10 @@ Layout, in ``.muse/state/code/`` (safe to delete):
 
 * ``meta`` — every indexed path with its ``(mtime_ns, size, inode)``: what an
   update compares with (4 MB for the Linux tree);
-* ``shard-<hash>`` — the parsed facts of the files of one folder pair
-  (``drivers/net``), read only when a fact of one of its files is asked for,
-  rewritten only when one of its files changed.
+* ``shard-<hash>`` — the stat and parsed facts of the files of one folder
+  (``kernel/sched``), read only when a fact of one of its files is asked
+  for, rewritten only when one of its files changed. A single file's symbols
+  can be looked up from its folder's shard alone (:func:`stored_symbols`).
 
 Each file is ``magic + crc32 + zlib(marshal(payload))``: a missing, foreign
 or corrupt one is rebuilt, never believed. A file's lists are packed in one
@@ -36,9 +37,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["CodeIndex", "UpdateStats", "default_store", "load_index", "read_facts", "update_index"]
+__all__ = ["CodeIndex", "UpdateStats", "default_store", "load_index", "read_facts",
+           "stored_symbols", "update_index"]
 
-_FORMAT = 2
+_FORMAT = 3
 _MAGIC = b"MUSECODE%d.%d" % (_FORMAT, PARSER_VERSION)
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules"})
 _PARALLEL_FROM = 2000  # files to parse before worker processes pay off
@@ -46,8 +48,10 @@ _PARALLEL_FROM = 2000  # files to parse before worker processes pay off
 Calls = tuple[tuple[str, tuple[str, ...]], ...]
 Stat = tuple[int, int, int]  # mtime_ns, size, inode
 # One file's parsed facts, packed: (symbols, kinds, private, includes, calls) where
-# symbols and includes are newline-joined and calls are "function\tcallee callee" lines.
+# symbols and includes are newline-joined and calls are "function\tcallee callee" lines;
+# a shard keeps (mtime_ns, size, inode, *facts) per file.
 Facts = tuple[str, str, str, str, str]
+Entry = tuple[int, int, int, str, str, str, str, str]
 _EMPTY: Facts = ("", "", "", "", "")
 
 
@@ -61,9 +65,8 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 def _shard_of(path: str) -> str:
-    """Files are stored by their first two folders (``drivers/net``; ``.`` at the root)."""
-    parts = path.split("/")[:-1]
-    return "/".join(parts[:2]) or "."
+    """Files are stored by folder (``kernel/sched``; ``.`` at the root)."""
+    return path.rpartition("/")[0] or "."
 
 
 def _shard_file(store: pathlib.Path, shard: str) -> pathlib.Path:
@@ -102,7 +105,7 @@ def _read(path: pathlib.Path) -> object:
         return None
 
 
-def _write(path: pathlib.Path, payload: dict[str, Facts] | dict[str, Stat]) -> None:
+def _write(path: pathlib.Path, payload: dict[str, Entry] | dict[str, Stat]) -> None:
     from muse.core.fileio import write_file
 
     body = zlib.compress(marshal.dumps(payload), 1)
@@ -117,9 +120,9 @@ class CodeIndex:
     __slots__ = ("_shards", "entries", "root", "store")
 
     def __init__(self, root: pathlib.Path, store: pathlib.Path, entries: dict[str, Stat],
-                 shards: dict[str, dict[str, Facts]] | None = None) -> None:
+                 shards: dict[str, dict[str, Entry]] | None = None) -> None:
         self.root, self.store, self.entries = root, store, entries
-        self._shards: dict[str, dict[str, Facts]] = shards if shards is not None else {}
+        self._shards: dict[str, dict[str, Entry]] = shards if shards is not None else {}
 
     def __contains__(self, path: str) -> bool:
         return path in self.entries
@@ -136,10 +139,10 @@ class CodeIndex:
             got = _read(_shard_file(self.store, key))
             shard = got if isinstance(got, dict) else {}
             self._shards[key] = shard
-        facts = shard.get(path)
-        if facts is None:  # its shard was lost or damaged: parse the file now
-            facts = shard[path] = _pack(read_facts(str(self.root), path))
-        return facts
+        entry = shard.get(path)
+        if entry is None:  # its shard was lost or damaged: parse the file now
+            entry = shard[path] = (*self.entries[path], *_pack(read_facts(str(self.root), path)))
+        return entry[3:]
 
     def facts(self, path: str) -> FileFacts | None:
         if path not in self.entries:
@@ -189,6 +192,21 @@ def load_index(root: pathlib.Path, store: pathlib.Path | None = None) -> CodeInd
     if not isinstance(meta, dict):
         return None
     return CodeIndex(pathlib.Path(root), store, meta)
+
+
+def stored_symbols(root: pathlib.Path, path: str, store: pathlib.Path | None = None
+                   ) -> tuple[str, ...] | None:
+    """The symbols of one file from its folder's shard, if stored for the file as it is
+    now (same mtime, size, inode); None otherwise. Reads one small shard, not the index."""
+    try:
+        st = os.stat(os.path.join(root, path))
+    except OSError:
+        return None
+    shard = _read(_shard_file(store or default_store(root), _shard_of(path)))
+    entry = shard.get(path) if isinstance(shard, dict) else None
+    if not isinstance(entry, tuple) or entry[:3] != (st.st_mtime_ns, st.st_size, st.st_ino):
+        return None
+    return _split(entry[3])
 
 
 def _walk(root: str) -> Iterable[tuple[str, int, int, int]]:
@@ -281,7 +299,7 @@ def update_index(root: pathlib.Path, store: pathlib.Path | None = None, *,
     index = CodeIndex(pathlib.Path(root), store, entries)
     if not stale and not removed and old is not None:
         return index, UpdateStats(len(entries), 0, 0, time.perf_counter() - t0, t_walk - t0)
-    touched: dict[str, dict[str, Facts]] = {}
+    touched: dict[str, dict[str, Entry]] = {}
     first_build = old is None
     for rel in removed:
         key = _shard_of(rel)
@@ -294,7 +312,7 @@ def update_index(root: pathlib.Path, store: pathlib.Path | None = None, *,
         if key not in touched:
             got = None if first_build else _read(_shard_file(store, key))
             touched[key] = got if isinstance(got, dict) else {}
-        touched[key][rel] = facts
+        touched[key][rel] = (*entries[rel], *facts)
     for key, shard in touched.items():
         _write(_shard_file(store, key), shard)
     _write(store / "meta", entries)

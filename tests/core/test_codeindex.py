@@ -56,3 +56,16 @@ def test_symlinks_hidden_folders_and_other_files_are_skipped(tmp_path: pathlib.P
     os.symlink(root / "a.c", root / "link.c")
     index, _ = update_index(root, tmp_path / "store")
     assert sorted(index.entries) == ["a.c"]
+
+
+def test_one_file_is_looked_up_from_its_folder_alone(tmp_path: pathlib.Path) -> None:
+    from muse.core.codeindex import stored_symbols
+
+    root = copy_slice(tmp_path / "tree")
+    rel = f"{E1000}/e1000_param.c"
+    assert stored_symbols(root, rel) is None  # nothing stored yet
+    update_index(root)
+    assert "e1000_check_options" in (stored_symbols(root, rel) or ())
+    path = root / rel
+    path.write_bytes(path.read_bytes() + b"\n")
+    assert stored_symbols(root, rel) is None  # changed since: the caller parses it

@@ -103,9 +103,13 @@ def check_addresses(root: pathlib.Path, addresses: list[str]) -> list[AddressWar
     if not _has_working_tree(base):
         return []
     out: list[AddressWarning] = []
+    from muse.core.address import canonical_or_none
+
     for address in addresses:
-        path, sep, name = address.partition("::")
-        path = path.strip().strip("/")
+        canon = canonical_or_none(address)
+        if canon is None:
+            continue  # not an address at all: the verb refuses it with the reason
+        path, sep, name = canon.partition("::")
         full = os.path.join(base, path)
         if not os.path.exists(full):
             out.append(AddressWarning(address, "no-file", _nearest_paths(base, path)))

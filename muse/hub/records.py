@@ -28,6 +28,7 @@ from muse.hub.context import (
     require_repo_access,
 )
 from muse.hub.errors import BadRequest, PayloadTooLarge
+from muse.hub.lessor import apply_to_live
 from muse.storage.base import RecordRow
 
 __all__ = ["build_rows", "pull_records", "push_records", "routes"]
@@ -91,6 +92,7 @@ def push_records(hub: Hub, call: Call) -> Reply:
         raise PayloadTooLarge(f"batch of {len(records)} records exceeds {hub.settings.max_batch}")
     rows = build_rows(records, hub.settings.max_record)
     result = hub.store.insert_records(repo.id, rows)
+    apply_to_live(hub.store, repo.id, hub.now(), principal.handle, records)
     return Reply({"inserted": result.inserted, "skipped": result.skipped,
                   "cursor": result.last_seq})
 

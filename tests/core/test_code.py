@@ -67,3 +67,10 @@ def test_check_agrees_with_the_parsed_symbols(tree: pathlib.Path, name: str, suf
     candidate = name + suffix
     warnings = check_addresses(tree, [f"{_HW}::{candidate}"])
     assert bool(warnings) == (candidate not in _HW_SYMBOLS)
+
+
+def test_other_spellings_are_checked_as_their_canonical_address(tree: pathlib.Path) -> None:
+    assert check_addresses(tree, ["./include//linux/mii.h", f" {MAIN} :: e1000_probe "]) == []
+    [w] = check_addresses(tree, [f"./{MAIN}::e1000_probx"])
+    assert w.address == f"./{MAIN}::e1000_probx" and w.suggestions[0] == f"{MAIN}::e1000_probe"
+    assert check_addresses(tree, ["../outside.c"]) == []  # invalid: the verb itself refuses it

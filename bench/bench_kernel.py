@@ -13,9 +13,10 @@ Steps (each printed as it finishes, then one JSON document):
 2. **index**: a first build of the symbol index, an update with nothing
    changed, and an update after appending a line to ``--touch`` files
    (default 100, spread over the tree).
-3. **reserve**: ``muse coord reserve --json`` of an existing symbol, a
-   misspelt one (a warning and a parse of the file) and a file outside the
-   indexed languages — CLI wall time, medians against ``python -c pass``.
+3. **reserve**: the address check in process (an existing symbol read from
+   its folder's shard, a misspelt one, a missing file; parsing the file
+   instead, for scale), then ``muse coord reserve --json`` of the same as CLI
+   wall time, medians against ``python -c pass``.
 4. **forecast**: ``--leases`` reservations (default 150,000) of real
    symbols (a few functions of every file) by 7,000 runs, each run holding
    consecutive files (so headers and their includers, functions and their
@@ -113,6 +114,33 @@ def bench_reserve(root: pathlib.Path, repeat: int) -> dict[str, float]:
         say(f"{name}: {out[name]} ms")
     shutil.rmtree(root / ".muse" / "coordination" / "reservations")
     os.makedirs(root / ".muse" / "coordination" / "reservations")
+    return out
+
+
+def bench_check(root: pathlib.Path) -> dict[str, str]:
+    """The address check alone, in process (CLI wall times drown it on a busy machine)."""
+    from muse.core.code import check_addresses
+    from muse.core.codeindex import read_facts
+
+    def med(fn: object, n: int = 15) -> str:
+        assert callable(fn)
+        fn()
+        runs = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            fn()
+            runs.append(time.perf_counter() - t0)
+        return (f"{statistics.median(runs) * 1000:.1f} ms "
+                f"(min {min(runs) * 1000:.1f}, max {max(runs) * 1000:.1f})")
+
+    out = {
+        "existing symbol (folder shard)": med(lambda: check_addresses(root, ["kernel/sched/core.c::schedule"])),
+        "misspelt symbol (shard + difflib)": med(lambda: check_addresses(root, ["kernel/sched/core.c::schedul"])),
+        "missing file (listing + difflib)": med(lambda: check_addresses(root, ["kernel/sched/cor.c"])),
+        "parsing kernel/sched/core.c instead": med(lambda: read_facts(str(root), "kernel/sched/core.c")),
+    }
+    for k, v in out.items():
+        say(f"check, {k}: {v}")
     return out
 
 
@@ -232,6 +260,7 @@ def main() -> None:
     if "index" not in args.skip:
         results["index"] = bench_index(root, args.touch)
     if "reserve" not in args.skip:
+        results["check"] = bench_check(root)
         results["reserve_ms"] = bench_reserve(root, 5)
     if "forecast" not in args.skip:
         results["forecast"] = bench_forecast(root, args.leases, args.rounds)

@@ -112,9 +112,14 @@ def bench_reserve(root: pathlib.Path, repeat: int) -> dict[str, float]:
     for name, argv in cases.items():
         out[name] = round(_cli(root, argv, repeat) * 1000, 1)
         say(f"{name}: {out[name]} ms")
-    shutil.rmtree(root / ".muse" / "coordination" / "reservations")
-    os.makedirs(root / ".muse" / "coordination" / "reservations")
+    _clear_reservations(root)
     return out
+
+
+def _clear_reservations(root: pathlib.Path) -> None:
+    folder = root / ".muse" / "coordination" / "reservations"
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
 
 
 def bench_check(root: pathlib.Path) -> dict[str, str]:
@@ -264,8 +269,7 @@ def main() -> None:
         results["reserve_ms"] = bench_reserve(root, 5)
     if "forecast" not in args.skip:
         results["forecast"] = bench_forecast(root, args.leases, args.rounds)
-        shutil.rmtree(root / ".muse" / "coordination" / "reservations")
-        os.makedirs(root / ".muse" / "coordination" / "reservations")
+        _clear_reservations(root)
     if "shard" not in args.skip:
         results["shard"] = bench_shard(root)
     if "swarm" not in args.skip:

@@ -9,10 +9,11 @@ overlaps of :mod:`muse.core.forecast`:
   A run editing ``linux/module.h`` next to a run porting 3,000 drivers gives
   one row with ``fan-in 3000``, not 3,000 rows.
 * **call** — run A holds a function, run B holds functions that call it (by
-  name: the callee is defined in a file A holds, and is either in the
-  caller's file or not private — ``static`` in C, ``_name`` in Python). One
-  row per ``(function, B)``, with the number of callers. Calls inside one
-  file are left to the forecast's same-file pass.
+  name: the callee is a non-private function — not ``static`` in C, not
+  ``_name`` in Python — of a file A holds; of several such definitions, the
+  one nearest the caller in the folder tree). One row per ``(function, B)``,
+  with the number of callers. Calls inside one file are left to the
+  forecast's same-file pass.
 
 Cost: linear in the held addresses and their files' includes and calls; the
 index is only read, never walked.
@@ -66,7 +67,7 @@ def _includes(graph: Graph, file_runs: dict[str, set[str]]) -> list[Row]:
             if not holders:
                 continue
             for run in runs:
-                if holders - {run}:
+                if len(holders) > 1 or run not in holders:
                     fan_in[(dep, run)] += 1
     rows: list[Row] = []
     for (dep, run), n in fan_in.items():
@@ -79,46 +80,76 @@ def _includes(graph: Graph, file_runs: dict[str, set[str]]) -> list[Row]:
 
 
 def _calls(index: CodeIndex, held: dict[str, dict[str, set[str] | None]]) -> list[Row]:
-    # Functions held, by name: name -> [(path, holder runs)]
-    defined: dict[str, list[tuple[str, frozenset[str], bool]]] = defaultdict(list)
+    # Held, non-private functions by bare name: name -> [(path, address, holder runs)]
+    defined: dict[str, list[tuple[str, str, frozenset[str]]]] = defaultdict(list)
     for path, by_run in held.items():
         names = index.symbols(path)
         kinds, private = index.kinds(path)
-        wanted: dict[str, set[str]] = defaultdict(set)
-        whole = [run for run, n in by_run.items() if n is None]
+        runs_of_name: dict[str, set[str]] = defaultdict(set)
+        whole = {run for run, n in by_run.items() if n is None}
         for run, n in by_run.items():
-            if n is not None:
-                for name in n:
-                    wanted[name].add(run)
+            for name in n or ():
+                runs_of_name[name].add(run)
         for i, name in enumerate(names):
             if kinds[i] not in "fd":
                 continue
-            runs = set(whole) | wanted.get(name, set())
-            if runs:
-                defined[name.rsplit(".", 1)[-1]].append((path, frozenset(runs), private[i] == "1"))
+            runs = whole | runs_of_name.get(name, set())
+            if runs and private[i] != "1":  # a private function is reachable from its file only
+                defined[name.rsplit(".", 1)[-1]].append((path, f"{path}::{name}", frozenset(runs)))
     if not defined:
         return []
-    # (callee address, caller run) -> callers
+    # (callee address, caller run) -> caller addresses
     callers: dict[tuple[str, str], set[str]] = defaultdict(set)
     holders_of: dict[str, frozenset[str]] = {}
+    nearest: dict[tuple[str, str], tuple[str, str, frozenset[str]] | None] = {}
     for path, by_run in held.items():
-        for func, callees in index.calls(path):
-            caller_runs = [run for run, n in by_run.items() if n is None or func in n]
-            if not caller_runs:
-                continue
+        folder = path.rpartition("/")[0]
+        whole_runs = [run for run, n in by_run.items() if n is None]
+        wanted: set[str] | None = None
+        if not whole_runs:  # only the held functions' calls are read
+            wanted = set()
+            for n in by_run.values():
+                wanted |= n or set()
+        for func, callees in index.calls(path, wanted):
+            caller_runs = whole_runs + [run for run, n in by_run.items() if n is not None and func in n]
+            caller = f"{path}::{func}"
             for callee in callees:
-                for def_path, def_runs, is_private in defined.get(callee, ()):
-                    if def_path == path or is_private:
-                        continue  # same file: the file pass covers it; private: unreachable
-                    for run in caller_runs:
-                        if def_runs - {run}:
-                            target = f"{def_path}::{callee}"
-                            callers[(target, run)].add(f"{path}::{func}")
-                            holders_of[target] = def_runs
+                defs = defined.get(callee)
+                if defs is None:
+                    continue
+                key = (folder, callee)
+                if key not in nearest:
+                    nearest[key] = _nearest(folder, defs)
+                best = nearest[key]
+                if best is None or best[0] == path:
+                    continue  # same file: the file pass covers it
+                _, target, def_runs = best
+                for run in caller_runs:
+                    if len(def_runs) > 1 or run not in def_runs:
+                        callers[(target, run)].add(caller)
+                        holders_of[target] = def_runs
     rows: list[Row] = []
     for (target, run), who in callers.items():
         others = sorted(holders_of[target] - {run})
-        example = min(who)
         rows.append(("low", "call", target, tuple(sorted({*others, run})),
-                     f"{run} edits {len(who)} caller(s), e.g. {example}; held by {', '.join(others)}"))
+                     f"{run} edits {len(who)} caller(s), e.g. {min(who)}; held by {', '.join(others)}"))
     return rows
+
+
+def _nearest(folder: str, defs: list[tuple[str, str, frozenset[str]]]
+             ) -> tuple[str, str, frozenset[str]] | None:
+    """Of several definitions of one name, the one sharing the longest folder prefix with
+    the caller (an arch file calls its own arch's ``setup_arch``); ties: the shortest path."""
+    if len(defs) == 1:
+        return defs[0]
+    parts = folder.split("/")
+
+    def shared(d: tuple[str, str, frozenset[str]]) -> int:
+        n = 0
+        for a, b in zip(parts, d[0].split("/")[:-1], strict=False):
+            if a != b:
+                break
+            n += 1
+        return n
+
+    return min(defs, key=lambda d: (-shared(d), len(d[0]), d[0]))

@@ -42,6 +42,8 @@ class Graph:
         self.index = index
         self._suffix: dict[str, list[str]] | None = None
         self._deps: dict[str, tuple[str, ...]] = {}
+        # An include resolves the same from every file of a folder: memoised by folder.
+        self._resolved: dict[tuple[str, str], str | None] = {}
 
     def _suffixes(self) -> dict[str, list[str]]:
         if self._suffix is None:
@@ -60,16 +62,25 @@ class Graph:
             self._suffix = out
         return self._suffix
 
-    def _include(self, src: str, written: str) -> str | None:
-        near = posixpath.normpath(posixpath.join(posixpath.dirname(src), written))
+    def _include(self, folder: str, written: str) -> str | None:
+        key = (folder, written)
+        if key in self._resolved:
+            return self._resolved[key]
+        near = posixpath.normpath(posixpath.join(folder, written))
+        got: str | None
         if near in self.index.entries:
-            return near
-        cands = self._suffixes().get(posixpath.normpath(written))
-        if not cands:
-            return None
-        if len(cands) == 1:
-            return cands[0]
-        return min(cands, key=lambda c: (-_common_prefix(src, c), len(c), c))
+            got = near
+        else:
+            cands = self._suffixes().get(posixpath.normpath(written))
+            if not cands:
+                got = None
+            elif len(cands) == 1:
+                got = cands[0]
+            else:
+                src = f"{folder}/x"
+                got = min(cands, key=lambda c: (-_common_prefix(src, c), len(c), c))
+        self._resolved[key] = got
+        return got
 
     def _module(self, name: str) -> str | None:
         base = name.replace(".", "/")
@@ -85,9 +96,14 @@ class Graph:
             return got
         out: dict[str, None] = {}
         if path in self.index.entries:
-            resolve = self._module if path.endswith(".py") else (lambda w: self._include(path, w))
-            for written in self.index.includes(path):
-                target = resolve(written)
+            if path.endswith(".py"):
+                targets = [self._module(w) for w in self.index.includes(path)]
+            else:
+                folder = posixpath.dirname(path)
+                memo = self._resolved
+                targets = [memo[(folder, w)] if (folder, w) in memo else self._include(folder, w)
+                           for w in self.index.includes(path)]
+            for target in targets:
                 if target is not None and target != path:
                     out[target] = None
         got = tuple(out)

@@ -163,15 +163,16 @@ class CodeIndex:
         """Includes as written, or imported module names."""
         return _split(self._facts(path)[3])
 
-    def calls(self, path: str) -> Calls:
-        """(function, callee names) pairs of the file."""
+    def calls(self, path: str, functions: set[str] | None = None) -> Calls:
+        """(function, callee names) pairs of the file (of *functions* only, if given)."""
         text = self._facts(path)[4]
         if not text:
             return ()
         out = []
         for line in text.split("\n"):
             fn, _, callees = line.partition("\t")
-            out.append((fn, tuple(callees.split(" ")) if callees else ()))
+            if functions is None or fn in functions:
+                out.append((fn, tuple(callees.split(" ")) if callees else ()))
         return tuple(out)
 
     def symbol_total(self) -> int:

@@ -206,6 +206,16 @@ def _tier(paths: list[str]) -> int:
     return _TIER_OF_TOP.get(max(tops, key=lambda t: (tops[t], t)), 3)
 
 
+def _enclosed(name: str, names: set[str]) -> bool:
+    """True when an outer scope of *name* (``A`` or ``A.B`` for ``A.B.c``) is in *names*."""
+    dot = name.find(".")
+    while dot != -1:
+        if name[:dot] in names:
+            return True
+        dot = name.find(".", dot + 1)
+    return False
+
+
 def load_tree(root: str, index: CodeIndex, *, kinds: str | None = None) -> Tree:
     """The real tree at *root*, as its symbol *index* sees it.
 
@@ -228,6 +238,11 @@ def load_tree(root: str, index: CodeIndex, *, kinds: str | None = None) -> Tree:
         all_names = index.symbols(path)
         names = all_names if kinds is None else tuple(
             n for n, k in zip(all_names, index.kinds(path)[0], strict=True) if k in kinds)
+        # A class's address encloses its methods: reserving both, maybe in two
+        # tasks, would be an overlap nobody planted. The class stands for them.
+        if any("." in n for n in names):
+            kept = set(names)
+            names = tuple(n for n in names if not _enclosed(n, kept))
         if names:
             names_of[path] = names
     paths = sorted(names_of)

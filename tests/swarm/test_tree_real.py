@@ -98,3 +98,22 @@ def test_folder_subsystems_give_valid_task_ids(tmp_path: pathlib.Path) -> None:
 def test_swarm_on_a_missing_tree_is_one_line(tmp_path: pathlib.Path) -> None:
     code, report, err = _swarm("--tree", str(tmp_path / "nope"), "--json", cwd=tmp_path)
     assert code == 2 and report == {} and err.count("\n") == 1 and "not a folder" in err
+
+
+def test_no_two_tasks_overlap_on_python_classes_and_methods(tmp_path: pathlib.Path) -> None:
+    """A file over the 256-symbol cap is split over tasks; a class and its methods split
+    apart would be an unplanted conflict (2 of them at 7,000 agents on the kernel's Python
+    scripts, before the class stood for its methods)."""
+    from muse.core.address import ancestors, canonical
+
+    root = tmp_path / "src"
+    root.mkdir()
+    methods = "".join(f"    def m{i}(self):\n        return {i}\n" for i in range(300))
+    (root / "big.py").write_text(f"def first():\n    return 0\n\nclass Big:\n{methods}")
+    index, _ = update_index(root, tmp_path / "store")
+    plan = make_tree_plan(load_tree(str(root), index), 10, overlap=0.0)
+    owner = {canonical(s): t.index for t in plan.tasks for s in t.symbols}
+    clashes = [(a, outer) for a, i in owner.items() for outer in ancestors(a)
+               if owner.get(outer, i) != i]
+    assert clashes == []
+    assert "big.py::Big" in owner and "big.py::first" in owner  # the class stands for its methods

@@ -17,11 +17,13 @@ from typing import Any
 
 from muse.core.errors import ConflictError, NotFound
 from muse.core.signing import check_public_key
+from muse.hub.auth import Principal
 from muse.hub.context import (
     Call,
     Hub,
     Reply,
     decode_body,
+    decode_typed,
     endpoint,
     require_object,
     require_repo_access,
@@ -67,9 +69,11 @@ def health(hub: Hub, call: Call) -> Reply:
 
 def register_identity(hub: Hub, call: Call) -> Reply:
     """Register a handle with its public key; the request must be signed by that key."""
-    data = require_object(decode_body(call), "handle", "public_key")
-    handle = check_name(data["handle"], "handle")
-    key = data["public_key"]
+    from muse.hub.schemas import Registration
+
+    data: Registration = decode_typed(call, Registration)
+    handle = check_name(data.handle, "handle")
+    key = data.public_key
     if not check_public_key(key):
         raise BadRequest("public_key must be a raw Ed25519 key in base64url (43 characters)")
     principal = call.authenticate(hub, public_key=key)
@@ -126,8 +130,7 @@ def repo_info(hub: Hub, call: Call) -> Reply:
     return Reply(info)
 
 
-def _member_change(hub: Hub, call: Call, permission: str | None) -> Reply:
-    principal = call.authenticate(hub)
+def _member_change(hub: Hub, call: Call, principal: Principal, permission: str | None) -> Reply:
     repo = require_repo_access(hub, principal, call.path_params["owner"],
                                call.path_params["slug"], "admin")
     handle = check_name(call.path_params["handle"], "handle")
@@ -142,32 +145,38 @@ def _member_change(hub: Hub, call: Call, permission: str | None) -> Reply:
 
 def grant(hub: Hub, call: Call) -> Reply:
     """Give a handle ``pull``, ``push`` or ``admin`` on the repository."""
-    data = require_object(decode_body(call), "permission") if call.body else {}
-    permission = data.get("permission")
+    from muse.hub.schemas import Grant
+
+    principal = call.authenticate(hub)  # before decoding anything
+    if not call.body:
+        raise BadRequest(f"missing body {{'permission': {' | '.join(PERMISSIONS)}}}")
+    permission = decode_typed(call, Grant).permission
     if permission not in PERMISSIONS:
         raise BadRequest(f"permission must be one of {', '.join(PERMISSIONS)}")
-    return _member_change(hub, call, permission)
+    return _member_change(hub, call, principal, permission)
 
 
 def revoke(hub: Hub, call: Call) -> Reply:
     """Remove a handle's access."""
-    return _member_change(hub, call, None)
+    return _member_change(hub, call, call.authenticate(hub), None)
 
 
 def routes() -> list[Any]:
     """This module's routes (starlette imported here, not at module import)."""
     from starlette.routing import Route
 
+    from muse.hub.schemas import SMALL_BODY
+
     member = "/api/v1/repos/{owner}/{slug}/members/{handle}"
     return [
         Route("/healthz", endpoint(health), methods=["GET"], name="health"),
-        Route("/api/v1/identities", endpoint(register_identity), methods=["POST"],
+        Route("/api/v1/identities", endpoint(register_identity, SMALL_BODY), methods=["POST"],
               name="register_identity"),
         Route("/api/v1/identities/me", endpoint(whoami), methods=["GET"], name="whoami"),
         Route("/api/v1/repos", endpoint(create_repo), methods=["POST"], name="create_repo"),
         Route("/api/v1/repos/{owner}/{slug}", endpoint(repo_info), methods=["GET"],
               name="repo_info"),
-        Route(member, endpoint(grant), methods=["PUT"], name="grant"),
+        Route(member, endpoint(grant, SMALL_BODY), methods=["PUT"], name="grant"),
         Route(member, endpoint(revoke), methods=["DELETE"], name="revoke"),
     ]
 

@@ -14,6 +14,7 @@ walk maps everything::
         └── UnsupportedMedia    415
 
     muse.storage.base.StoreBusy 503 + Retry-After: 1 (pool exhausted, lock timeout)
+    muse.storage.base.InvalidText 400 (a NUL character: no backend stores it)
 
 Every error body is JSON: ``{"error": code, "message": one line}``, plus
 ``"details"`` when the error names them (a conflict's holder and
@@ -123,6 +124,10 @@ def _store_busy(request: Any, exc: Exception) -> Any:
                           {"Retry-After": "1"}, request=request)
 
 
+def _invalid_text(request: Any, exc: Exception) -> Any:
+    return error_response(400, "bad_request", str(exc), request=request)
+
+
 def _http_exception(request: Any, exc: Exception) -> Any:
     status = int(getattr(exc, "status_code", 500))
     detail = str(getattr(exc, "detail", "") or "error")
@@ -140,7 +145,7 @@ def exception_handlers() -> dict[Any, Any]:
     """Starlette's ``exception_handlers``; it picks a handler by walking the MRO."""
     from starlette.exceptions import HTTPException
 
-    from muse.storage.base import StoreBusy
+    from muse.storage.base import InvalidText, StoreBusy
 
     return {MuseError: _muse_error, HTTPException: _http_exception, StoreBusy: _store_busy,
-            Exception: _unexpected}
+            InvalidText: _invalid_text, Exception: _unexpected}

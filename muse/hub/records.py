@@ -18,6 +18,7 @@ from typing import Any
 from muse.core.errors import InvalidRecord, NotFound
 from muse.core.sync import validate_bus_record
 from muse.core.types import KINDS
+from muse.hub.admin import check_name
 from muse.hub.context import (
     Call,
     Hub,
@@ -28,7 +29,7 @@ from muse.hub.context import (
     require_repo_access,
 )
 from muse.hub.errors import BadRequest, PayloadTooLarge
-from muse.storage.base import RecordRow
+from muse.storage.base import RecordRow, has_nul
 
 __all__ = ["build_rows", "pull_records", "push_records", "routes"]
 
@@ -56,6 +57,8 @@ def build_rows(records: list[Any], max_record: int) -> list[RecordRow]:
         if (run is not None and len(run) > _MAX_TEXT) or (exp is not None and len(exp) > _MAX_TEXT):
             raise InvalidRecord(f"record {i}: run_id/expires_at longer than {_MAX_TEXT} characters",
                                 index=i)
+        if has_nul((run, exp)):
+            raise InvalidRecord(f"record {i}: run_id/expires_at must not contain NUL", index=i)
         try:
             # Clients write payloads as JSON files: refuse what JSON cannot hold
             # (bytes, non-string keys, absurd nesting) here rather than on every client.
@@ -81,6 +84,7 @@ def push_records(hub: Hub, call: Call) -> Reply:
     except NotFound:
         if not principal.superuser:  # insecure dev mode creates repos on first push
             raise
+        owner, slug = check_name(owner, "owner"), check_name(slug, "slug")
         hub.store.create_repo(owner, slug, principal.handle, False, hub.now())
         repo = require_repo_access(hub, principal, owner, slug, "push")
     data = require_object(decode_body(call), "records")

@@ -41,16 +41,39 @@ __all__ = [
     "HubStore",
     "Identity",
     "InsertResult",
+    "InvalidText",
     "Page",
     "RecordRow",
     "Repo",
     "StoreBusy",
+    "check_text",
     "fresh_rows",
+    "has_nul",
 ]
 
 class StoreBusy(Exception):
     """The database cannot serve now (pool exhausted, lock timeout, connection
     lost). Nothing was written; the request may be retried."""
+
+
+class InvalidText(ValueError):
+    """A text value no backend may store (PostgreSQL ``TEXT`` cannot hold NUL, so
+    neither backend takes it: both answer the same). Nothing was written."""
+
+
+def has_nul(values: Sequence[object]) -> bool:
+    """True when one of *values* is a string holding a NUL character."""
+    return any(type(v) is str and "\x00" in v for v in values)
+
+
+def check_text(*values: object) -> None:
+    """The one text rule of every backend.
+
+    Raises:
+        InvalidText: a string among *values* holds a NUL character.
+    """
+    if has_nul(values):
+        raise InvalidText("text must not contain NUL characters")
 
 
 # Ordered weakest to strongest; "admin" may grant and revoke.
@@ -110,7 +133,13 @@ def fresh_rows(rows: Sequence[RecordRow], existing: set[tuple[str, str]]) -> lis
 
 
 class HubStore(abc.ABC):
-    """What the hub needs from a database. Thread-safe: handlers call it from a pool."""
+    """What the hub needs from a database. Thread-safe: handlers call it from a pool.
+
+    Text: every method that writes refuses a string holding NUL with
+    :class:`InvalidText` (:func:`check_text`); lookups of such a name find
+    nothing, since none can be stored. Statements run in a
+    :meth:`live_transaction` refuse NUL parameters the same way.
+    """
 
     backend: str = "abstract"
 

@@ -36,7 +36,9 @@ from muse.storage.base import (
     RecordRow,
     Repo,
     StoreBusy,
+    check_text,
     fresh_rows,
+    has_nul,
 )
 from muse.storage.schema import hub_schema
 
@@ -67,10 +69,15 @@ class _LiveTx:
         self.conn, self.repo_id, self.last_seq = conn, repo_id, last_seq
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if has_nul(params):
+            check_text(*params)
         return self.conn.execute(_pg_sql(sql), params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
+        for row in rows:
+            if has_nul(row):
+                check_text(*row)
         if rows:
             with self.conn.cursor() as cur:
                 cur.executemany(_pg_sql(sql), rows)
@@ -150,6 +157,7 @@ class PostgresStore(HubStore):
 
     # ── identities ──
     def create_identity(self, handle: str, public_key: str, now: float) -> bool:
+        check_text(handle, public_key)
         with self._conn() as conn:
             cur = conn.execute(
                 "INSERT INTO hub_identities (handle, public_key, created_at) VALUES (%s,%s,%s)"
@@ -157,6 +165,8 @@ class PostgresStore(HubStore):
             return bool(cur.rowcount == 1)
 
     def get_identity(self, handle: str) -> Identity | None:
+        if has_nul((handle,)):
+            return None
         with self._conn() as conn:
             row = conn.execute(
                 "SELECT handle, public_key, created_at FROM hub_identities WHERE handle=%s",
@@ -165,6 +175,7 @@ class PostgresStore(HubStore):
 
     # ── repositories ──
     def create_repo(self, owner: str, slug: str, created_by: str, public: bool, now: float) -> bool:
+        check_text(owner, slug, created_by)
         with self._conn() as conn:
             row = conn.execute(
                 "INSERT INTO hub_repos (owner, slug, created_by, public, created_at)"
@@ -177,6 +188,8 @@ class PostgresStore(HubStore):
             return True
 
     def get_repo(self, owner: str, slug: str) -> Repo | None:
+        if has_nul((owner, slug)):
+            return None
         with self._conn() as conn:
             row = conn.execute(
                 "SELECT id, owner, slug, created_by, public, created_at, last_seq FROM hub_repos"
@@ -188,6 +201,7 @@ class PostgresStore(HubStore):
     def set_permission(self, repo_id: int, handle: str, permission: str | None) -> None:
         if permission is not None and permission not in PERMISSIONS:
             raise ValueError(f"unknown permission {permission!r}")
+        check_text(handle)
         with self._conn() as conn:
             if permission is None:
                 conn.execute("DELETE FROM hub_members WHERE repo_id=%s AND handle=%s",
@@ -199,6 +213,8 @@ class PostgresStore(HubStore):
                     (repo_id, handle, permission))
 
     def get_permission(self, repo_id: int, handle: str) -> str | None:
+        if has_nul((handle,)):
+            return None
         with self._conn() as conn:
             row = conn.execute(
                 "SELECT permission FROM hub_members WHERE repo_id=%s AND handle=%s",

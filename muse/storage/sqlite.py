@@ -28,7 +28,9 @@ from muse.storage.base import (
     RecordRow,
     Repo,
     StoreBusy,
+    check_text,
     fresh_rows,
+    has_nul,
 )
 from muse.storage.schema import hub_schema
 
@@ -48,9 +50,15 @@ class _LiveTx:
         self.conn, self.repo_id, self.last_seq = conn, repo_id, last_seq
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if has_nul(params):
+            check_text(*params)
         return self.conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        for row in rows:
+            if has_nul(row):
+                check_text(*row)
         self.conn.executemany(sql, rows)
 
     def append_records(self, rows: Sequence[RecordRow]) -> int:
@@ -144,6 +152,7 @@ class SqliteStore(HubStore):
 
     # ── identities ──
     def create_identity(self, handle: str, public_key: str, now: float) -> bool:
+        check_text(handle, public_key)
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT OR IGNORE INTO hub_identities (handle, public_key, created_at) VALUES (?,?,?)",
@@ -151,6 +160,8 @@ class SqliteStore(HubStore):
             return cur.rowcount == 1
 
     def get_identity(self, handle: str) -> Identity | None:
+        if has_nul((handle,)):
+            return None
         row = self._connection().execute(
             "SELECT handle, public_key, created_at FROM hub_identities WHERE handle=?",
             (handle,)).fetchone()
@@ -158,6 +169,7 @@ class SqliteStore(HubStore):
 
     # ── repositories ──
     def create_repo(self, owner: str, slug: str, created_by: str, public: bool, now: float) -> bool:
+        check_text(owner, slug, created_by)
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT OR IGNORE INTO hub_repos (owner, slug, created_by, public, created_at)"
@@ -169,6 +181,8 @@ class SqliteStore(HubStore):
             return True
 
     def get_repo(self, owner: str, slug: str) -> Repo | None:
+        if has_nul((owner, slug)):
+            return None
         row = self._connection().execute(
             "SELECT id, owner, slug, created_by, public, created_at, last_seq FROM hub_repos"
             " WHERE owner=? AND slug=?", (owner, slug)).fetchone()
@@ -179,6 +193,7 @@ class SqliteStore(HubStore):
     def set_permission(self, repo_id: int, handle: str, permission: str | None) -> None:
         if permission is not None and permission not in PERMISSIONS:
             raise ValueError(f"unknown permission {permission!r}")
+        check_text(handle)
         with self._write() as conn:
             if permission is None:
                 conn.execute("DELETE FROM hub_members WHERE repo_id=? AND handle=?", (repo_id, handle))
@@ -189,6 +204,8 @@ class SqliteStore(HubStore):
                     (repo_id, handle, permission))
 
     def get_permission(self, repo_id: int, handle: str) -> str | None:
+        if has_nul((handle,)):
+            return None
         row = self._connection().execute(
             "SELECT permission FROM hub_members WHERE repo_id=? AND handle=?",
             (repo_id, handle)).fetchone()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from muse.storage.base import HubStore, RecordRow
+from muse.storage.base import HubStore, InvalidText, RecordRow
 
 __all__ = ["StoreContract"]
 
@@ -96,6 +96,37 @@ class StoreContract:
         assert store.get_permission(repo_id, "bob") is None
         with pytest.raises(ValueError):
             store.set_permission(repo_id, "bob", "owner")
+
+    # ── text: one rule on every backend ──
+    @pytest.mark.parametrize("where", ["handle", "key", "owner", "slug", "creator", "member"])
+    def test_nul_text_is_refused_alike(self, store: HubStore, where: str) -> None:
+        bad = "a\x00b"
+        with pytest.raises(InvalidText):
+            if where in ("handle", "key"):
+                store.create_identity(bad if where == "handle" else "ann",
+                                      bad if where == "key" else "k" * 43, 1.0)
+            elif where == "member":
+                store.set_permission(self._repo(store), bad, "push")
+            else:
+                store.create_repo(bad if where == "owner" else "ann", bad if where == "slug" else "s",
+                                  bad if where == "creator" else "ann", False, 1.0)
+        assert store.get_identity("ann") is None and store.get_repo("ann", "s") is None
+
+    def test_nul_lookups_find_nothing(self, store: HubStore) -> None:
+        repo_id = self._repo(store)
+        assert store.get_identity("alice\x00") is None
+        assert store.get_repo("alice\x00", "linux") is None
+        assert store.get_repo("alice", "linux\x00") is None
+        assert store.get_permission(repo_id, "alice\x00") is None
+
+    def test_nul_in_a_live_statement_rolls_back(self, store: HubStore) -> None:
+        repo_id = self._repo(store)
+        with pytest.raises(InvalidText), store.live_transaction(repo_id) as tx:
+            tx.execute("INSERT INTO live_repos (repo_id, mode) VALUES (?, ?)", (repo_id, "x"))
+            tx.execute("UPDATE live_repos SET mode=? WHERE repo_id=?", ("a\x00", repo_id))
+        with store.live_transaction(repo_id, write=False) as tx:
+            assert tx.execute("SELECT mode FROM live_repos WHERE repo_id=?",
+                              (repo_id,)).fetchone() is None
 
     # ── records ──
     def test_insert_dedups_and_numbers_without_gaps(self, store: HubStore) -> None:

@@ -15,7 +15,13 @@ from typing import Any
 from muse.core.errors import NotFound
 from muse.hub.auth import Authenticator, Principal
 from muse.hub.config import HubSettings
-from muse.hub.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMedia
+from muse.hub.errors import (
+    BadRequest,
+    Forbidden,
+    PayloadTooLarge,
+    RequestTimeout,
+    UnsupportedMedia,
+)
 from muse.storage.base import PERMISSIONS, HubStore, Repo
 
 __all__ = [
@@ -167,20 +173,28 @@ def require_repo_access(hub: Hub, principal: Principal, owner: str, slug: str, n
     return repo
 
 
-async def _read_body(request: Any, limit: int) -> bytes:
+async def _read_body(request: Any, limit: int, timeout: float) -> bytes:
     length = request.headers.get("content-length")
     if length is not None:
         if not length.isdigit():
             raise BadRequest("invalid Content-Length")
         if int(length) > limit:
             raise PayloadTooLarge(f"body of {length} bytes exceeds the {limit}-byte limit")
+        if length == "0":
+            return b""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"body exceeds the {limit}-byte limit")
-        chunks.append(chunk)
+    import asyncio
+
+    try:
+        async with asyncio.timeout(timeout):  # a body sent a byte a minute holds no one up
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"body exceeds the {limit}-byte limit")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeout(f"the request body did not arrive within {timeout:g}s") from None
     return b"".join(chunks)
 
 
@@ -221,7 +235,7 @@ def endpoint(fn: Callable[[Hub, Call], Reply],
 
         hub: Hub = request.app.state.hub
         limit = hub.settings.max_body if max_body is None else min(max_body, hub.settings.max_body)
-        body = await _read_body(request, limit)
+        body = await _read_body(request, limit, hub.settings.body_timeout)
         raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
         query = request.scope.get("query_string", b"")
         path_qs = raw_path.decode("latin-1")

@@ -10,6 +10,7 @@ walk maps everything::
         ├── BadRequest          400
         ├── Unauthorized        401 + WWW-Authenticate: MSign realm="…"
         ├── Forbidden           403
+        ├── RequestTimeout      408 (the body was too slow)
         ├── PayloadTooLarge     413
         └── UnsupportedMedia    415
 
@@ -35,6 +36,7 @@ __all__ = [
     "Forbidden",
     "HubRefusal",
     "PayloadTooLarge",
+    "RequestTimeout",
     "Unauthorized",
     "UnsupportedMedia",
     "error_response",
@@ -64,6 +66,11 @@ class Unauthorized(HubRefusal):
 class Forbidden(HubRefusal):
     http_status = 403
     code = "forbidden"
+
+
+class RequestTimeout(HubRefusal):
+    http_status = 408
+    code = "request_timeout"
 
 
 class PayloadTooLarge(HubRefusal):

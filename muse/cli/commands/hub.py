@@ -69,6 +69,25 @@ def _serve(argv: list[str], prog: str) -> int:
                    help="HOST[:PORT] clients reach this hub as; signatures naming another "
                         "host are refused (repeatable; default: accept any)")
     p.add_argument("--realm", default=None, help="WWW-Authenticate realm (default: muse-hub)")
+    limits = p.add_argument_group("limits (docs/operations.md)")
+    limits.add_argument("--max-connections", type=int, default=None,
+                        help="sockets held at once (default 1000, lowered to fit the descriptor "
+                             "limit); at the cap a new one replaces the longest idle")
+    limits.add_argument("--max-connections-per-client", type=int, default=None,
+                        help="the same cap per client address (default 0: off; behind a proxy "
+                             "every client is the proxy)")
+    limits.add_argument("--header-timeout", type=float, default=None,
+                        help="seconds a new connection may take to send a request head (default 10)")
+    limits.add_argument("--keep-alive", type=float, default=None,
+                        help="seconds an idle kept-alive connection stays open (default 30)")
+    limits.add_argument("--body-timeout", type=float, default=None,
+                        help="seconds a request body may take to arrive, then 408 (default 60)")
+    access = p.add_argument_group("access")
+    access.add_argument("--registration", choices=("open", "invite", "closed"), default=None,
+                        help="open: anyone registers (default); invite: with a code from "
+                             "`muse hub invite`; closed: only `muse hub add-identity`")
+    access.add_argument("--metrics", choices=("local", "open", "off"), default=None,
+                        help="who may GET /metrics: loopback clients (default), anyone, no one")
     args = p.parse_args(argv)
     from muse.hub.config import HubSettings
     from muse.hub.server import serve
@@ -78,7 +97,10 @@ def _serve(argv: list[str], prog: str) -> int:
             db=args.db, host=args.host, port=args.port, insecure_dev=args.insecure_dev,
             pg_schema=args.pg_schema, pg_pool_size=args.pg_pool_size, max_body=args.max_body,
             public_hosts=tuple(args.public_hosts) if args.public_hosts else None,
-            realm=args.realm)
+            realm=args.realm, max_connections=args.max_connections,
+            max_connections_per_client=args.max_connections_per_client,
+            header_timeout=args.header_timeout, keep_alive=args.keep_alive,
+            body_timeout=args.body_timeout, registration=args.registration, metrics=args.metrics)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not 0 <= settings.port <= 65535:

@@ -2,8 +2,10 @@
 
 ``POST /api/v1/repos/{owner}/{slug}/coord/records``
     body ``{"records": [bus record, …]}`` (≤ 500); answer
-    ``{"inserted", "skipped", "cursor"}``. The batch is validated whole before
-    anything is written, then stored in one transaction.
+    ``{"inserted", "skipped", "cursor", "refused"}``. The batch is validated whole
+    before anything is written; records forged in another identity's name are
+    skipped and listed in ``refused`` (``muse.hub.authorship``); the rest is
+    stored in one transaction.
 ``GET /api/v1/repos/{owner}/{slug}/coord/records?since=N&limit=M&kinds=a,b``
     answer ``{"records": […], "cursor": int, "has_more": bool}``.
 
@@ -18,6 +20,7 @@ from typing import Any
 from muse.core.errors import InvalidRecord, NotFound
 from muse.core.sync import validate_bus_record
 from muse.core.types import KINDS
+from muse.hub import authorship
 from muse.hub.admin import check_name
 from muse.hub.context import (
     Call,
@@ -94,9 +97,10 @@ def push_records(hub: Hub, call: Call) -> Reply:
     if len(records) > hub.settings.max_batch:
         raise PayloadTooLarge(f"batch of {len(records)} records exceeds {hub.settings.max_batch}")
     rows = build_rows(records, hub.settings.max_record)
+    rows, refused = authorship.screen(hub, repo, principal.handle, records, rows)
     result = hub.store.insert_records(repo.id, rows)
     return Reply({"inserted": result.inserted, "skipped": result.skipped,
-                  "cursor": result.last_seq})
+                  "cursor": result.last_seq, "refused": [r.to_json() for r in refused]})
 
 
 def _int_param(call: Call, name: str, default: int, low: int) -> int:

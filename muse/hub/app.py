@@ -25,10 +25,16 @@ ROUTE_MODULES: tuple[str, ...] = ("muse.hub.admin", "muse.hub.records", "muse.hu
 
 def make_hub(store: HubStore, settings: HubSettings,
              now: Callable[[], float] = time.time) -> Hub:
-    """Wire a :class:`Hub` from its parts (the authenticator follows the settings)."""
-    strict = SignatureAuth(store, now, settings.max_skew, settings.public_hosts)
+    """Wire a :class:`Hub` from its parts (the authenticator follows the settings).
+
+    The hub's id is read from its database, created there by the first hub to
+    open it: hubs sharing a database are one hub to their clients."""
+    import secrets
+
+    hub_id = store.meta("hub_id", f"hub-{secrets.token_hex(12)}")
+    strict = SignatureAuth(store, now, settings.max_skew, settings.public_hosts, hub_id)
     auth: Authenticator = InsecureDevAuth(strict) if settings.insecure_dev else strict
-    return Hub(settings=settings, store=store, auth=auth, now=now)
+    return Hub(settings=settings, store=store, auth=auth, now=now, id=hub_id)
 
 
 def create_app(store: HubStore, settings: HubSettings | None = None,

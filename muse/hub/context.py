@@ -44,12 +44,14 @@ _MSGPACK_TYPES = frozenset((MSGPACK, "application/x-msgpack", "application/vnd.m
 
 @dataclass
 class Hub:
-    """The running hub: settings, store, authenticator, clock."""
+    """The running hub: settings, store, authenticator, clock, and its id
+    (signatures name it; see ``muse.core.signing``)."""
 
     settings: HubSettings
     store: HubStore
     auth: Authenticator
     now: Callable[[], float]
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,14 +200,14 @@ async def _read_body(request: Any, limit: int, timeout: float) -> bytes:
     return b"".join(chunks)
 
 
-def _render(call: Call, reply: Reply, hub_time: float) -> Any:
+def _render(call: Call, reply: Reply, hub_time: float, hub_id: str) -> Any:
     from starlette.responses import Response
 
-    from muse.core.signing import HUB_TIME_HEADER
+    from muse.core.signing import HUB_ID_HEADER, HUB_TIME_HEADER
 
-    # Every answer tells the client the hub's clock (it signs with it; see
-    # muse.core.signing), stamped as late as possible.
-    headers = {**reply.headers, HUB_TIME_HEADER: f"{hub_time:.3f}"}
+    # Every answer tells the client the hub's clock and id (it signs with both;
+    # see muse.core.signing), the time stamped as late as possible.
+    headers = {**reply.headers, HUB_TIME_HEADER: f"{hub_time:.3f}", HUB_ID_HEADER: hub_id}
     if reply.raw is not None:
         return Response(reply.raw, status_code=reply.status, media_type=reply.raw_type,
                         headers=headers)
@@ -251,7 +253,7 @@ def endpoint(fn: Callable[[Hub, Call], Reply],
             body=body,
         )
         reply = await run_in_threadpool(fn, hub, call)
-        return _render(call, reply, hub.now())
+        return _render(call, reply, hub.now(), hub.id)
 
     run.__name__ = fn.__name__
     run.__doc__ = fn.__doc__

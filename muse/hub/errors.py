@@ -20,8 +20,8 @@ walk maps everything::
 Every error body is JSON: ``{"error": code, "message": one line}``, plus
 ``"details"`` when the error names them (a conflict's holder and
 ``retry_after``, a stale token's reason …); a 409 with ``retry_after`` also
-sets ``Retry-After``. Every answer carries ``X-Muse-Hub-Time`` so clients
-learn the hub's clock (``muse.core.signing``).
+sets ``Retry-After``. Every answer carries ``X-Muse-Hub-Time`` and ``X-Muse-Hub-Id`` so
+clients learn the hub's clock and id (``muse.core.signing``).
 """
 
 from __future__ import annotations
@@ -83,11 +83,16 @@ class UnsupportedMedia(HubRefusal):
     code = "unsupported_media_type"
 
 
-def _hub_time(request: Any) -> str:
-    hub = getattr(getattr(getattr(request, "app", None), "state", None), "hub", None)
+def _hub_headers(request: Any) -> dict[str, str]:
+    """The hub's clock and id, which every answer carries (``muse.core.signing``)."""
     import time
 
-    return f"{hub.now() if hub is not None else time.time():.3f}"
+    from muse.core.signing import HUB_ID_HEADER, HUB_TIME_HEADER
+
+    hub = getattr(getattr(getattr(request, "app", None), "state", None), "hub", None)
+    if hub is None:
+        return {HUB_TIME_HEADER: f"{time.time():.3f}"}
+    return {HUB_TIME_HEADER: f"{hub.now():.3f}", HUB_ID_HEADER: hub.id}
 
 
 def error_response(status: int, code: str, message: str,
@@ -96,8 +101,6 @@ def error_response(status: int, code: str, message: str,
     import orjson
     from starlette.responses import Response
 
-    from muse.core.signing import HUB_TIME_HEADER
-
     body: dict[str, Any] = {"error": code, "message": message}
     if details:
         body["details"] = details
@@ -105,7 +108,7 @@ def error_response(status: int, code: str, message: str,
         data = orjson.dumps(body)
     except TypeError:  # details that JSON cannot hold: keep the one line
         data = orjson.dumps({"error": code, "message": message})
-    headers = {**(headers or {}), HUB_TIME_HEADER: _hub_time(request)}
+    headers = {**(headers or {}), **_hub_headers(request)}
     return Response(data, status_code=status, media_type="application/json", headers=headers)
 
 

@@ -234,6 +234,22 @@ class HubStore(abc.ABC):
         timestamps anyway. Shared by every hub process on the same database.
         """
 
+    # ── the hub itself ──
+    @abc.abstractmethod
+    def meta(self, key: str, if_absent: str) -> str:
+        """The hub's stored value for *key*, storing *if_absent* first when there is
+        none: hubs sharing a database agree on one value (exactly one racer's)."""
+
+    # ── invitations ──
+    @abc.abstractmethod
+    def create_invite(self, code_hash: str, now: float, expires_at: float) -> None:
+        """Store an invite code (its hash), usable once until *expires_at*."""
+
+    @abc.abstractmethod
+    def use_invite(self, code_hash: str, handle: str, now: float) -> bool:
+        """Spend the invite *code_hash* for *handle*: True for exactly one caller, and
+        only while it is unused and unexpired."""
+
     # ── live coordination ──
     @abc.abstractmethod
     def live_transaction(self, repo_id: int, write: bool = True) -> AbstractContextManager[LiveTx]:

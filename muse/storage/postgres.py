@@ -313,6 +313,28 @@ class PostgresStore(HubStore):
                 " ON CONFLICT (sig) DO NOTHING", (sig, expires_at))
             return bool(cur.rowcount == 1)
 
+    # ── the hub itself ──
+    def meta(self, key: str, if_absent: str) -> str:
+        with self._conn() as conn:
+            conn.execute("INSERT INTO hub_meta (key, value) VALUES (%s,%s)"
+                         " ON CONFLICT (key) DO NOTHING", (key, if_absent))
+            row = conn.execute("SELECT value FROM hub_meta WHERE key=%s", (key,)).fetchone()
+        return str(row[0])
+
+    # ── invitations ──
+    def create_invite(self, code_hash: str, now: float, expires_at: float) -> None:
+        with self._conn() as conn:
+            conn.execute("INSERT INTO hub_invites (code_hash, created_at, expires_at)"
+                         " VALUES (%s,%s,%s)", (code_hash, now, expires_at))
+
+    def use_invite(self, code_hash: str, handle: str, now: float) -> bool:
+        check_text(code_hash, handle)
+        with self._conn() as conn:
+            cur = conn.execute("UPDATE hub_invites SET used_by=%s, used_at=%s WHERE code_hash=%s"
+                               " AND used_by IS NULL AND expires_at > %s",
+                               (handle, now, code_hash, now))
+            return bool(cur.rowcount == 1)
+
     # ── live coordination ──
     @contextmanager
     def live_transaction(self, repo_id: int, write: bool = True) -> Iterator[_LiveTx]:

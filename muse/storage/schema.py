@@ -51,5 +51,16 @@ def hub_schema(*, integer: str, real: str, blob: str, serial_key: str, flag: str
         f"""CREATE TABLE IF NOT EXISTS hub_seen_signatures (
             sig {blob} PRIMARY KEY,
             expires_at {real} NOT NULL)""",
+        # Facts about the hub itself (its id, which signatures are bound to).
+        """CREATE TABLE IF NOT EXISTS hub_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL)""",
+        # Invite codes (stored hashed) for --registration invite; used once.
+        f"""CREATE TABLE IF NOT EXISTS hub_invites (
+            code_hash TEXT PRIMARY KEY,
+            created_at {real} NOT NULL,
+            expires_at {real} NOT NULL,
+            used_by TEXT,
+            used_at {real})""",
         *live_schema(integer, real),
     )

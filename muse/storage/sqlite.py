@@ -289,6 +289,26 @@ class SqliteStore(HubStore):
                 (sig, expires_at))
             return cur.rowcount == 1
 
+    # ── the hub itself ──
+    def meta(self, key: str, if_absent: str) -> str:
+        with self._write() as conn:
+            conn.execute("INSERT OR IGNORE INTO hub_meta (key, value) VALUES (?,?)", (key, if_absent))
+            return str(conn.execute("SELECT value FROM hub_meta WHERE key=?", (key,)).fetchone()[0])
+
+    # ── invitations ──
+    def create_invite(self, code_hash: str, now: float, expires_at: float) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT INTO hub_invites (code_hash, created_at, expires_at) VALUES (?,?,?)",
+                         (code_hash, now, expires_at))
+
+    def use_invite(self, code_hash: str, handle: str, now: float) -> bool:
+        check_text(code_hash, handle)
+        with self._write() as conn:
+            cur = conn.execute("UPDATE hub_invites SET used_by=?, used_at=? WHERE code_hash=?"
+                               " AND used_by IS NULL AND expires_at > ?",
+                               (handle, now, code_hash, now))
+            return cur.rowcount == 1
+
     # ── live coordination ──
     @contextmanager
     def live_transaction(self, repo_id: int, write: bool = True) -> Iterator[_LiveTx]:

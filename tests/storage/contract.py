@@ -275,6 +275,30 @@ class StoreContract:
                     for r in rows(size, prefix=f"w{w}b{b}-")}
         assert len(seen) == len(expected) and set(seen) == expected
 
+    # ── the hub itself ──
+    def test_meta_keeps_the_first_value(self, store: HubStore) -> None:
+        assert store.meta("hub_id", "hub-1") == "hub-1"
+        assert store.meta("hub_id", "hub-2") == "hub-1"
+        assert store.meta("other", "x") == "x"
+
+    def test_meta_race_agrees_on_one_value(self, store: HubStore) -> None:
+        got = race(8, lambda i: store.meta("raced", f"v{i}"))
+        assert len(set(got)) == 1 and got[0] in {f"v{i}" for i in range(8)}
+
+    # ── invitations ──
+    def test_invite_is_used_once_and_expires(self, store: HubStore) -> None:
+        store.create_invite("h1", 10.0, 100.0)
+        store.create_invite("h2", 10.0, 20.0)
+        assert store.use_invite("nope", "ann", 11.0) is False
+        assert store.use_invite("h2", "ann", 21.0) is False  # expired
+        assert store.use_invite("h1", "ann", 11.0) is True
+        assert store.use_invite("h1", "bob", 12.0) is False  # spent
+
+    def test_invite_race_has_one_winner(self, store: HubStore) -> None:
+        store.create_invite("raced", 1.0, time.time() + 60)
+        won = race(8, lambda i: store.use_invite("raced", f"h{i}", time.time()))
+        assert sum(won) == 1
+
     # ── replay protection ──
     def test_signature_remembered_once(self, store: HubStore) -> None:
         now = time.time()

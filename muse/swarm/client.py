@@ -132,12 +132,12 @@ class AsyncHub:
             queued = time.perf_counter()
             signed_for = _hub_id(self.netloc)
             status, headers, raw, took = await self._exchange(method, path, payload)
-            if self.sink is not None:
-                self.sink(verb, took, time.perf_counter() - queued, status)
             if status == 401 and self.signing is not None and not resigned and _hub_id(
                     self.netloc, headers) != signed_for:
                 resigned = True  # signed before we knew the hub's id: sign again with it
                 continue
+            if self.sink is not None:
+                self.sink(verb, took, time.perf_counter() - queued, status)
             if status in _RETRY_STATUSES and retries < _MAX_RETRIES:
                 retries += 1
                 try:

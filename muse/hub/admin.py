@@ -1,8 +1,9 @@
 """Identity, repository and membership endpoints, and the health check.
 
 ``GET  /healthz``                                   liveness + database round trip
-``POST /api/v1/identities``                         register ``{handle, public_key}``;
-                                                    signed by that very key
+``POST /api/v1/identities``                         register ``{handle, public_key, invite?}``;
+                                                    signed by that very key; ``--registration``
+                                                    open (default), invite or closed
 ``GET  /api/v1/identities/me``                      who the signature says you are
 ``POST /api/v1/repos``                              create ``{owner, slug, public?}``;
                                                     owner must be the signer
@@ -36,6 +37,7 @@ __all__ = [
     "create_repo",
     "grant",
     "health",
+    "invite_hash",
     "register_identity",
     "repo_info",
     "revoke",
@@ -79,12 +81,42 @@ def register_identity(hub: Hub, call: Call) -> Reply:
     principal = call.authenticate(hub, public_key=key)
     if principal.handle != handle:
         raise Forbidden(f"request signed as {principal.handle!r}, registering {handle!r}")
-    if hub.store.create_identity(handle, key, hub.now()):
-        return Reply({"handle": handle, "public_key": key, "created": True}, 201)
     existing = hub.store.get_identity(handle)
+    if existing is None:
+        _admit(hub, handle, data.invite)
+        if hub.store.create_identity(handle, key, hub.now()):
+            return Reply({"handle": handle, "public_key": key, "created": True}, 201)
+        existing = hub.store.get_identity(handle)
     if existing is not None and existing.public_key == key:
         return Reply({"handle": handle, "public_key": key, "created": False})
     raise ConflictError(f"handle {handle!r} is already registered with another key")
+
+
+def invite_hash(code: str) -> str:
+    """How an invite code is stored: its SHA-256, so the database never holds a usable code."""
+    import hashlib
+
+    return hashlib.sha256(code.encode("utf-8", "replace")).hexdigest()
+
+
+def _admit(hub: Hub, handle: str, invite: str | None) -> None:
+    """May *handle* register itself? (``--registration``: open, invite, closed)
+
+    Raises:
+        Forbidden: registration is closed, or the invite code is missing, unknown,
+            spent or expired.
+    """
+    mode = hub.settings.registration
+    if mode == "open":
+        return
+    if mode == "closed":
+        raise Forbidden("registration is closed on this hub: its operator adds identities "
+                        "(`muse hub add-identity`)")
+    if not invite:
+        raise Forbidden("this hub registers by invitation: pass the code you were given "
+                        "(`muse auth register --invite CODE`)")
+    if not hub.store.use_invite(invite_hash(invite), handle, hub.now()):
+        raise Forbidden("invite code unknown, already used or expired")
 
 
 def whoami(hub: Hub, call: Call) -> Reply:

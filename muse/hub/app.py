@@ -16,11 +16,13 @@ from muse.hub.auth import Authenticator, InsecureDevAuth, SignatureAuth
 from muse.hub.config import HubSettings
 from muse.hub.context import Hub
 from muse.hub.errors import exception_handlers
+from muse.hub.metrics import RequestMetrics
 from muse.storage.base import HubStore
 
 __all__ = ["ROUTE_MODULES", "create_app", "make_hub"]
 
-ROUTE_MODULES: tuple[str, ...] = ("muse.hub.admin", "muse.hub.records", "muse.hub.live", "muse.hub.dashboard")
+ROUTE_MODULES: tuple[str, ...] = ("muse.hub.admin", "muse.hub.records", "muse.hub.live", "muse.hub.dashboard",
+                                  "muse.hub.metrics")
 
 
 def make_hub(store: HubStore, settings: HubSettings,
@@ -56,5 +58,6 @@ def create_app(store: HubStore, settings: HubSettings | None = None,
         routes.extend(import_module(name).routes())
     app = Starlette(routes=routes, exception_handlers=exception_handlers())
     app.state.hub = make_hub(store, settings, now)
+    app.state.requests = RequestMetrics()
     app.state.realm = settings.realm
     return app

@@ -8,6 +8,7 @@ keeps endpoint code free of ASGI details and testable without a server.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -222,6 +223,20 @@ def _render(call: Call, reply: Reply, hub_time: float, hub_id: str) -> Any:
                     headers=headers)
 
 
+def _status_of(exc: Exception) -> int:
+    """The status the exception handlers (``muse.hub.errors``) will answer with."""
+    from muse.core.errors import MuseError
+    from muse.storage.base import InvalidText, StoreBusy
+
+    if isinstance(exc, MuseError):
+        return exc.http_status
+    if isinstance(exc, StoreBusy):
+        return 503
+    if isinstance(exc, InvalidText):
+        return 400
+    return int(getattr(exc, "status_code", 500))
+
+
 def endpoint(fn: Callable[[Hub, Call], Reply],
              max_body: int | None = None) -> Callable[[Any], Any]:
     """Wrap ``fn(hub, call) -> Reply`` as an async Starlette endpoint.
@@ -232,7 +247,24 @@ def endpoint(fn: Callable[[Hub, Call], Reply],
             routes that read a body before the caller is known take a small one.
     """
 
+    route = f"{fn.__module__.rpartition('.')[2]}.{fn.__name__}"  # "live.reserve"
+
     async def run(request: Any) -> Any:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await answer(request)
+            status = response.status_code
+            return response
+        except Exception as exc:
+            status = _status_of(exc)
+            raise
+        finally:
+            # On the event loop thread: no lock needed (muse.hub.metrics).
+            request.app.state.requests.observe(route, request.method, status,
+                                               time.perf_counter() - started)
+
+    async def answer(request: Any) -> Any:
         from starlette.concurrency import run_in_threadpool
 
         hub: Hub = request.app.state.hub

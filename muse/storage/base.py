@@ -30,7 +30,7 @@ import abc
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from muse.storage.live import LiveTx
@@ -235,6 +235,18 @@ class HubStore(abc.ABC):
         """
 
     # ── the hub itself ──
+    @abc.abstractmethod
+    def stats(self, now: float) -> dict[str, Any]:
+        """Figures for ``GET /metrics``: name → number, or name → {status: number}.
+
+        At least ``identities``, ``repositories``, ``records_total`` (sum of
+        the repositories' sequence numbers), ``live_leases`` (unexpired live
+        reservations at *now*), ``live_tasks`` (by status) and
+        ``seen_signatures``; a pooled backend adds ``db_pool_size``,
+        ``db_pool_available`` and ``db_pool_waiting``. Cheap: counters and
+        indexed counts only.
+        """
+
     @abc.abstractmethod
     def meta(self, key: str, if_absent: str) -> str:
         """The hub's stored value for *key*, storing *if_absent* first when there is

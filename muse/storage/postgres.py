@@ -40,7 +40,7 @@ from muse.storage.base import (
     fresh_rows,
     has_nul,
 )
-from muse.storage.schema import hub_schema
+from muse.storage.schema import LIVE_LEASES_SQL, LIVE_TASKS_SQL, STATS_SQL, hub_schema
 
 __all__ = ["PostgresStore"]
 
@@ -314,6 +314,18 @@ class PostgresStore(HubStore):
             return bool(cur.rowcount == 1)
 
     # ── the hub itself ──
+    def stats(self, now: float) -> dict[str, Any]:
+        with self._conn() as conn:
+            out: dict[str, Any] = {name: int(conn.execute(sql).fetchone()[0])
+                                   for name, sql in STATS_SQL}
+            out["live_leases"] = int(conn.execute(_pg_sql(LIVE_LEASES_SQL), (now,)).fetchone()[0])
+            out["live_tasks"] = {str(k): int(n) for k, n in conn.execute(LIVE_TASKS_SQL)}
+        pool = self._pool.get_stats()
+        out["db_pool_size"] = int(pool.get("pool_size", 0))
+        out["db_pool_available"] = int(pool.get("pool_available", 0))
+        out["db_pool_waiting"] = int(pool.get("requests_waiting", 0))
+        return out
+
     def meta(self, key: str, if_absent: str) -> str:
         with self._conn() as conn:
             conn.execute("INSERT INTO hub_meta (key, value) VALUES (%s,%s)"

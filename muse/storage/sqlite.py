@@ -32,7 +32,7 @@ from muse.storage.base import (
     fresh_rows,
     has_nul,
 )
-from muse.storage.schema import hub_schema
+from muse.storage.schema import LIVE_LEASES_SQL, LIVE_TASKS_SQL, STATS_SQL, hub_schema
 
 __all__ = ["SqliteStore"]
 
@@ -290,6 +290,14 @@ class SqliteStore(HubStore):
             return cur.rowcount == 1
 
     # ── the hub itself ──
+    def stats(self, now: float) -> dict[str, Any]:
+        with self._read() as conn:
+            out: dict[str, Any] = {name: int(conn.execute(sql).fetchone()[0])
+                                   for name, sql in STATS_SQL}
+            out["live_leases"] = int(conn.execute(LIVE_LEASES_SQL, (now,)).fetchone()[0])
+            out["live_tasks"] = {str(k): int(n) for k, n in conn.execute(LIVE_TASKS_SQL)}
+        return out
+
     def meta(self, key: str, if_absent: str) -> str:
         with self._write() as conn:
             conn.execute("INSERT OR IGNORE INTO hub_meta (key, value) VALUES (?,?)", (key, if_absent))

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from muse.core.live import LiveClient
+    from muse.core.coordinator import Coordinator
 
 __all__ = [
     "add_json",
@@ -19,9 +19,10 @@ __all__ = [
     "duration",
     "grace",
     "make_parser",
-    "parse_with_live",
+    "parse_coordinator",
     "repo_arg",
     "repo_root",
+    "run_of",
 ]
 
 
@@ -55,15 +56,24 @@ def add_json(p: argparse.ArgumentParser) -> None:
                    help="print one JSON document (for agents)")
 
 
-def parse_with_live(p: argparse.ArgumentParser, argv: list[str]) -> tuple[argparse.Namespace, LiveClient | None]:
-    """Add ``--json`` and the live-mode options, parse *argv*, and build the
-    live client they ask for (None: answer from local records)."""
-    from muse.core.live import add_live_options, live_client_from_args
+def parse_coordinator(p: argparse.ArgumentParser,
+                      argv: list[str]) -> tuple[argparse.Namespace, Coordinator]:
+    """Add ``--json`` and the live-mode options, parse *argv*, and open the
+    engine they choose: the hub with ``--live``/``--hub``, else the record
+    files of the enclosing repository. Every coord verb has this one path."""
+    from muse.core.coordinator import open_coordinator
+    from muse.core.live import add_live_options
 
     add_json(p)
     add_live_options(p)
     args = p.parse_args(argv)
-    return args, live_client_from_args(args)
+    return args, open_coordinator(live=args.live, hub_url=args.hub_url, owner=args.owner,
+                                  slug=args.slug)
+
+
+def run_of(args: argparse.Namespace) -> str:
+    """``--run``, else :func:`default_run_id`."""
+    return str(getattr(args, "run_id", None) or default_run_id())
 
 
 def default_run_id() -> str:

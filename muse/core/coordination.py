@@ -12,12 +12,12 @@ never by read-decide-write.
 
 from __future__ import annotations
 
-import os
 import pathlib
 from collections import defaultdict
 
 from muse.core import clock
 from muse.core.errors import ConflictError, DependencyCycle, NotFound, StaleToken, UserError
+from muse.core.fence import next_token
 from muse.core.gc import CoordGcResult, run_coord_gc
 from muse.core.records import (
     Claim,
@@ -29,9 +29,23 @@ from muse.core.records import (
     Task,
     claim_slot_id,
 )
-from muse.core.state import DEFAULT_TTL, Conflict, CoordState, TaskState
+from muse.core.rules import (
+    DEFAULT_TTL,
+    Blocker,
+    check_address,
+    check_symbols,
+    claim_order,
+    claim_stale,
+    grant_expiry,
+    heartbeat_expiry,
+    lapsed,
+    new_record_id,
+    reservation_stale,
+    strict_refusal,
+)
+from muse.core.state import Conflict, CoordState, TaskState
 from muse.core.store import CoordStore
-from muse.core.types import OPERATIONS, JsonDict, check_id, content_hash
+from muse.core.types import OPERATIONS, JsonDict, check_id
 
 __all__ = [
     "DEFAULT_TTL",
@@ -110,29 +124,14 @@ def find_conflicts(root: pathlib.Path, now: float | None = None) -> list[Conflic
 
 
 # ── helpers ──────────────────────────────────────────────────────────────────
-def _new_id(body: JsonDict) -> str:
-    # Content hash over the body plus a nonce: identical retries inside one call
-    # stay idempotent, two agents never collide.
-    return content_hash(body)
+def _max_token(state: CoordState) -> int:
+    """The highest fencing token in the records (seeds a lost counter file)."""
+    return max([r.token or 0 for r in state.reservations] + [c.fence for c in state.claims],
+               default=0)
 
 
-def _nonce() -> str:
-    return os.urandom(6).hex()
-
-
-def _check_symbols(symbols: list[str]) -> list[str]:
-    if not symbols:
-        raise UserError("give at least one symbol address, e.g. kernel/sched/core.c::schedule")
-    out: list[str] = []
-    for sym in symbols:
-        if not isinstance(sym, str) or not sym.strip() or "\n" in sym or len(sym) > 1024:
-            raise UserError(f"invalid symbol address {sym!r}")
-        path, sep, name = sym.partition("::")
-        if not path or (sep and not name):
-            raise UserError(f"invalid symbol address {sym!r}: expected path or path::qualified.name")
-        if sym not in out:
-            out.append(sym)
-    return out
+def _token(root: pathlib.Path, state: CoordState, at_least: int = 1) -> int:
+    return next_token(root, at_least=at_least, seed=lambda: _max_token(state))
 
 
 # ── reservations ─────────────────────────────────────────────────────────────
@@ -180,28 +179,30 @@ def reserve(
     creation time, then id) withdraws, so exactly one keeps the symbols.
     """
     check_id(run_id, "run id")
-    symbols = _check_symbols(symbols)
+    symbols = check_symbols(symbols)
     t = clock.now() if now is None else now
-    state = CoordState(pathlib.Path(root), t)
+    root = pathlib.Path(root)
+    state = CoordState(root, t)
     if strict:
         held = state.holders_of(symbols, exclude_run=run_id)
         if held:
             raise _strict_conflict(held, state)
+    token = _token(root, state)
     body: JsonDict = {
         "run_id": run_id,
         "symbols": symbols,
         "created_at": clock.format_ts(t),
-        "expires_at": clock.format_ts(t + ttl),
+        "expires_at": clock.format_ts(grant_expiry(t, ttl, state.heartbeat_map().get(run_id, 0.0))),
         "mode": "strict" if strict else "advisory",
-        "nonce": _nonce(),
+        "token": token,
     }
-    rid = _new_id(body)
+    rid = new_record_id(body)
     record = {"reservation_id": rid, **body}
-    store = CoordStore(pathlib.Path(root))
+    store = CoordStore(root)
     store.create("reservation", rid, record)
     res = Reservation.decode(rid, record)
     if strict:
-        rivals = _strict_recheck(pathlib.Path(root), symbols, run_id, (res.created_at or t, rid), t)
+        rivals = _strict_recheck(root, symbols, run_id, (res.created_at or t, rid), t)
         if rivals is not None:
             release(root, rid, run_id, now=t)
             raise _strict_conflict(rivals[0], rivals[1])
@@ -235,29 +236,26 @@ def _strict_recheck(
 
 
 def _strict_conflict(held: dict[str, list[Reservation]], state: CoordState) -> ConflictError:
-    sym, holders = min(held.items())
-    first = holders[0]
-    expiry = state.effective_expiry(first.run_id, first.expires_at)
-    return ConflictError(
-        f"{sym} is held by run {first.run_id} until {clock.format_ts(expiry)}"
-        f" (reservation {first.reservation_id})",
-        symbol=sym,
-        holder=first.run_id,
-        reservation_id=first.reservation_id,
-        expires_at=clock.format_ts(expiry),
-        retry_after=max(1, int(expiry - state.now)),
-        conflicts={s: sorted({r.run_id for r in rs}) for s, rs in held.items()},
-    )
+    blockers = {
+        sym: [Blocker(sym, r.run_id, r.reservation_id, state.effective_expiry(r.run_id, r.expires_at))
+              for r in holders]
+        for sym, holders in held.items()
+    }
+    return strict_refusal(blockers, state.now)
 
 
 def release(
-    root: pathlib.Path, reservation_id: str, run_id: str | None = None, *, now: float | None = None
+    root: pathlib.Path, reservation_id: str, run_id: str | None = None, *,
+    token: int | None = None, now: float | None = None,
 ) -> JsonDict:
-    """Write a release tombstone for *reservation_id*.
+    """Write a release tombstone for *reservation_id* (a repeat is harmless).
+
+    Fencing as on the hub: the lease must still be *run_id*'s (when given),
+    carry *token* (when given) and not have lapsed.
 
     Raises:
         NotFound: no such reservation.
-        UserError: it belongs to another run.
+        StaleToken: another run's, another token, or expired (``reason`` says which).
     """
     check_id(reservation_id, "reservation id")
     t = clock.now() if now is None else now
@@ -265,39 +263,72 @@ def release(
     res = next((r for r in state.reservations if r.reservation_id == reservation_id), None)
     if res is None:
         raise NotFound(f"no reservation {reservation_id!r}", reservation_id=reservation_id)
-    if run_id is not None and res.run_id != run_id:
-        raise UserError(
-            f"reservation {reservation_id} belongs to run {res.run_id}, not {run_id}",
-            holder=res.run_id,
-        )
     existing = state.released().get(reservation_id)
-    if existing is not None:
+    if (existing is not None and existing.reason != "expired"
+            and run_id in (None, res.run_id) and token in (None, res.token)):
         return {"release_id": existing.release_id, "reservation_id": reservation_id,
                 "run_id": existing.run_id, "released_at": clock.format_ts(existing.released_at),
                 "already_released": True}
+    lease = "live" if existing is None else ("expired" if existing.reason == "expired" else "released")
+    stale = reservation_stale(reservation_id, res.run_id, res.token, lease,
+                              state.effective_expiry(res.run_id, res.expires_at), run_id, token, t)
+    if stale is not None:
+        raise stale
+    record = _release_record(res, t)
+    CoordStore(pathlib.Path(root)).create("release", record["release_id"], record)
+    return record
+
+
+def _release_record(res: Reservation, t: float, reason: str | None = None) -> JsonDict:
     body: JsonDict = {
-        "reservation_id": reservation_id,
+        "reservation_id": res.reservation_id,
         "run_id": res.run_id,
         "released_at": clock.format_ts(t),
     }
-    rel_id = _new_id(body)
-    record = {"release_id": rel_id, **body}
-    CoordStore(pathlib.Path(root)).create("release", rel_id, record)
-    return record
+    if res.token is not None:
+        body["token"] = res.token
+    if reason:
+        body["reason"] = reason
+    return {"release_id": new_record_id(body), **body}
 
 
 def heartbeat(
     root: pathlib.Path, run_id: str, *, ttl: float = DEFAULT_TTL, now: float | None = None
 ) -> JsonDict:
-    """Extend every lease (reservations and claims) of *run_id* to now + *ttl*."""
+    """Extend every lease (reservations and claims) of *run_id* to now + *ttl*.
+
+    Leases of the run that already lapsed are buried first (a release record,
+    or a requeue slot for a claim), as the hub does: a late heartbeat never
+    revives a lease someone else may have taken meanwhile.
+    """
     check_id(run_id, "run id")
     t = clock.now() if now is None else now
-    ts = clock.format_ts(t + ttl)
+    root = pathlib.Path(root)
+    state = CoordState(root, t)
+    store = CoordStore(root)
+    run_hb = state.heartbeat_map().get(run_id, 0.0)
+    released = state.released()
+    dead = [r for r in state.reservations
+            if r.run_id == run_id and r.reservation_id not in released
+            and lapsed(r.expires_at, run_hb, t)]
+    for res in dead:
+        record = _release_record(res, t, "expired")
+        store.create("release", record["release_id"], record)
+    requeued = 0
+    for task_id, slots in state.claim_log().items():
+        top = slots[-1]
+        if (top.status == "claimed" and top.claimer_run_id == run_id
+                and lapsed(top.expires_at, run_hb, t)):
+            requeued += _claim_slot(store, task_id, top.slot + 1, {
+                "claimer_run_id": run_id, "status": "failed", "at": clock.format_ts(t),
+                "detail": "lease expired", "of_slot": top.slot, "requeue": True,
+                "token": top.fence}) is not None
+    ts = clock.format_ts(heartbeat_expiry(t, ttl, run_hb))
     body: JsonDict = {"run_id": run_id, "at": clock.format_ts(t), "extended_expires_at": ts, "expires_at": ts}
-    hb_id = _new_id(body)
+    hb_id = new_record_id(body)
     record = {"heartbeat_id": hb_id, **body}
-    CoordStore(pathlib.Path(root)).create("heartbeat", hb_id, record)
-    return record
+    store.create("heartbeat", hb_id, record)
+    return {**record, "expired": {"reservations": len(dead), "claims": requeued}}
 
 
 def intend(
@@ -314,7 +345,7 @@ def intend(
     check_id(run_id, "run id")
     if operation not in OPERATIONS:
         raise UserError(f"unknown operation {operation!r}: use one of {', '.join(OPERATIONS)}")
-    _check_symbols([target])
+    target = check_address(target)
     if operation in ("rename", "move") and not new_name:
         raise UserError(f"a {operation} intent needs the new name/destination (--to)")
     t = clock.now() if now is None else now
@@ -332,7 +363,7 @@ def intend(
     }
     if new_name:
         body["new_name"] = new_name
-    iid = _new_id(body)
+    iid = new_record_id(body)
     record = {"intent_id": iid, **body}
     CoordStore(pathlib.Path(root)).create("intent", iid, record)
     return record
@@ -394,7 +425,7 @@ def depend(
     body: JsonDict = {("task_id" if on_tasks else "reservation_id"): node, "depends_on": sorted(set(depends_on))}
     if run_id:
         body["run_id"] = run_id
-    did = _new_id(body)
+    did = new_record_id(body)
     record = {"dependency_id": did, **body}
     CoordStore(pathlib.Path(root)).create("dependency", did, record)
     return record
@@ -420,11 +451,11 @@ def enqueue(
         "description": description,
         "priority": priority,
         "depends_on": deps,
-        "symbols": _check_symbols(symbols) if symbols else [],
+        "symbols": check_symbols(symbols or [], allow_empty=True),
         "created_at": clock.format_ts(t),
     }
     if task_id is None:
-        task_id = "task-" + content_hash({**body, "nonce": _nonce()})[7:23]
+        task_id = "task-" + new_record_id(body)[7:23]
     check_id(task_id, "task id")
     if "+" in task_id:
         raise UserError(f"task id {task_id!r} must not contain '+' (reserved for claim slots)")
@@ -503,22 +534,29 @@ def claim(
     else:
         candidates = sorted(
             (s for s in states.values() if s.ready),
-            key=lambda s: (-s.task.priority, s.task.created_at or 0.0, s.task.task_id),
+            key=lambda s: claim_order(s.task.priority, s.task.created_at, s.task.task_id),
         )
-    store = CoordStore(pathlib.Path(root))
-    body: JsonDict = {
-        "claimer_run_id": run_id,
-        "status": "claimed",
-        "at": clock.format_ts(t),
-        "expires_at": clock.format_ts(t + ttl),
-    }
+    root = pathlib.Path(root)
+    store = CoordStore(root)
+    expires = clock.format_ts(grant_expiry(t, ttl, state.heartbeat_map().get(run_id, 0.0)))
     for st in candidates:
+        token = _token(root, state, at_least=(st.token or 0) + 1)
+        body: JsonDict = {
+            "claimer_run_id": run_id,
+            "status": "claimed",
+            "at": clock.format_ts(t),
+            "expires_at": expires,
+            "token": token,
+        }
         won = _claim_slot(store, st.task.task_id, st.top_slot + 1, body)
         if won is not None:
-            return ClaimResult(st.task, won, st.top_slot + 1)
+            return ClaimResult(st.task, won, token)
     if task_id is not None:
         raise ConflictError(f"task {task_id} was claimed by another run first", task_id=task_id)
     return None
+
+
+_STORED_STATUS = {"claimed": "claimed", "completed": "completed"}
 
 
 def _finish(
@@ -541,32 +579,40 @@ def _finish(
         raise NotFound(f"no task {task_id!r}", task_id=task_id)
     log = state.claim_log().get(task_id, [])
     top = log[-1] if log else None
-    if top is None or top.status != "claimed":
-        raise UserError(f"task {task_id} is not claimed (status: {st.status})", status=st.status)
-    if top.claimer_run_id != run_id:
-        raise StaleToken(
-            f"task {task_id} is held by run {top.claimer_run_id} (token {top.slot}), not {run_id}",
-            holder=top.claimer_run_id, token=top.slot,
-        )
-    if token is not None and token != top.slot:
-        raise StaleToken(f"stale token {token} for task {task_id}: current token is {top.slot}",
-                         token=top.slot)
+    if top is None and token is None:
+        raise StaleToken(f"task {task_id} is not claimed (status: {st.status})",
+                         reason="not_claimed", token=None, holder=None, status=st.status)
+    current = st.token
+    if (top is not None and top.status == status and not top.requeue
+            and top.claimer_run_id == run_id and token in (None, current)):
+        return {"claim_id": top.record_id, "task_id": task_id, "claimer_run_id": run_id,
+                "status": status, "token": current, "already": True}  # a repeat is harmless
+    # The task's stored status, as the hub keeps it: a requeued task is pending.
+    stored = "pending" if top is None else _STORED_STATUS.get(
+        top.status, "pending" if top.requeue else "failed")
+    holder = None if top is None else top.claimer_run_id
+    expires = None if top is None else state.effective_expiry(top.claimer_run_id, top.expires_at)
+    stale = claim_stale(task_id, stored, holder, current, expires, run_id, token, t)
+    if stale is not None:
+        raise stale
+    assert top is not None
     body: JsonDict = {
         "claimer_run_id": run_id,
         "status": status,
         "at": clock.format_ts(t),
         "detail": detail,
         "of_slot": top.slot,
+        "token": current,
     }
     if requeue:
         body["requeue"] = True
     won = _claim_slot(CoordStore(pathlib.Path(root)), task_id, top.slot + 1, body)
     if won is None:
         raise StaleToken(
-            f"task {task_id} was taken over by another run after your claim expired (token {top.slot})",
-            token=top.slot,
+            f"task {task_id} was taken over by another run after your claim lapsed (token {current})",
+            reason="superseded", token=current,
         )
-    return won
+    return {**won, "already": False}
 
 
 def complete(

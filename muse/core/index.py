@@ -60,7 +60,7 @@ except ImportError:  # pragma: no cover - interpreters without it
 
 __all__ = ["FORMAT", "index_enabled", "load_folder"]
 
-FORMAT = 4
+FORMAT = 5  # 5: records carry canonical addresses, claim tokens, release reasons
 _MAGIC = b"MUSEIDX%d" % FORMAT
 _RACY_NS = 2_000_000_000  # mtime granularity margin
 _new_tuple = tuple.__new__

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from sys import intern
 
+from muse.core.address import canonical_or_raw
 from muse.core.clock import parse_ts
 from muse.core.errors import InvalidRecord
 from muse.core.types import OPERATIONS, JsonDict
@@ -79,6 +80,19 @@ def _str_list(data: JsonDict, field: str, kind: str) -> tuple[str, ...]:
     raise InvalidRecord(f"{kind} field {field!r} must be a list of strings", field=field)
 
 
+def _opt_int(data: JsonDict, field: str, kind: str) -> int | None:
+    value = data.get(field)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise InvalidRecord(f"{kind} field {field!r} must be an integer", field=field)
+
+
+def _addresses(data: JsonDict, field: str, kind: str) -> tuple[str, ...]:
+    # Records written by hand or pulled get the one grammar too (an invalid
+    # address stays as written: it overlaps only itself, the record is kept).
+    return tuple(map(canonical_or_raw, _str_list(data, field, kind)))
+
+
 def _int(data: JsonDict, field: str, kind: str, default: int) -> int:
     value = data.get(field, default)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -114,8 +128,8 @@ class Reservation(RecordTuple):
             except ValueError:
                 pass  # the checked path names the field
             else:
-                symbols = tuple(syms)
-                if all(type(x) is str for x in symbols):
+                if all(type(x) is str for x in syms):
+                    symbols = tuple(map(canonical_or_raw, syms))
                     # One object for equal ids, and run ids interned (thousands of
                     # records share a run): less memory, and the index stores
                     # and reloads shared strings once.
@@ -133,7 +147,7 @@ class Reservation(RecordTuple):
             reservation_id=_str(data, "reservation_id", kind, record_id),
             run_id=_str(data, "run_id", kind),
             expires_at=_ts(data, "expires_at", kind) or _FAR_PAST,
-            symbols=_str_list(data, "symbols", kind),
+            symbols=_addresses(data, "symbols", kind),
             created_at=_ts(data, "created_at", kind, required=False),
             token=token if isinstance(token, int) and not isinstance(token, bool) else None,
             remote=remote,
@@ -167,7 +181,7 @@ class Intent(RecordTuple):
             run_id=_str(data, "run_id", kind),
             reservation_id=_opt_str(data, "reservation_id", kind),
             operation=operation,
-            target=_str(data, "target", kind),
+            target=canonical_or_raw(_str(data, "target", kind)),
             new_name=_opt_str(data, "new_name", kind),
             created_at=_ts(data, "created_at", kind, required=False),
         )
@@ -181,6 +195,7 @@ class Release(RecordTuple):
     reservation_id: str
     run_id: str | None
     released_at: float
+    reason: str | None = None  # "expired": buried by its run's late heartbeat
 
     @classmethod
     def decode(cls, record_id: str, data: JsonDict, remote: bool = False) -> Release:
@@ -191,6 +206,7 @@ class Release(RecordTuple):
             reservation_id=_str(data, "reservation_id", kind),
             run_id=_opt_str(data, "run_id", kind),
             released_at=_ts(data, "released_at", kind, required=False) or _FAR_PAST,
+            reason=_opt_str(data, "reason", kind),
         )
 
 
@@ -260,7 +276,7 @@ class Task(RecordTuple):
             description=_opt_str(data, "description", kind) or "",
             priority=_int(data, "priority", kind, 0),
             depends_on=_str_list(data, "depends_on", kind),
-            symbols=_str_list(data, "symbols", kind),
+            symbols=_addresses(data, "symbols", kind),
             created_at=_ts(data, "created_at", kind, required=False),
         )
 
@@ -290,6 +306,12 @@ class Claim(RecordTuple):
     requeue: bool = False
     detail: str = ""
     at: float | None = None
+    token: int | None = None  # the fencing token the claimer presents (None: old record, use the slot)
+
+    @property
+    def fence(self) -> int:
+        """The claim's fencing token (the slot number for records without one)."""
+        return self.slot if self.token is None else self.token
 
     @classmethod
     def decode(cls, record_id: str, data: JsonDict, remote: bool = False) -> Claim:
@@ -313,6 +335,7 @@ class Claim(RecordTuple):
             requeue=bool(data.get("requeue", False)),
             detail=_opt_str(data, "detail", kind) or "",
             at=_ts(data, "at", kind, required=False),
+            token=_opt_int(data, "token", kind),
         )
 
 

@@ -12,6 +12,7 @@ import pathlib
 from collections import defaultdict
 
 from muse.core import clock
+from muse.core.address import SCOPE, ancestors
 from muse.core.gcpause import paused_gc
 from muse.core.paths import state_dir
 from muse.core.records import (
@@ -23,6 +24,7 @@ from muse.core.records import (
     Reservation,
     Task,
 )
+from muse.core.rules import DEFAULT_TTL, lease_end
 from muse.core.store import CoordStore, Problem
 from muse.core.types import JsonDict
 
@@ -35,22 +37,7 @@ else:
 
 __all__ = ["DEFAULT_TTL", "Conflict", "CoordState", "TaskState", "symbol_ancestors"]
 
-DEFAULT_TTL = 900.0  # seconds a lease lives without a heartbeat
-
-
-def symbol_ancestors(address: str) -> list[str]:
-    """Addresses that contain *address*: its file, then each enclosing scope.
-
-    ``a.c::Foo.bar`` → ``["a.c", "a.c::Foo"]``.
-    """
-    path, sep, name = address.partition("::")
-    if not sep:
-        return []
-    out = [path]
-    parts = name.split(".")
-    for i in range(1, len(parts)):
-        out.append(f"{path}::{'.'.join(parts[:i])}")
-    return out
+symbol_ancestors = ancestors  # every enclosing address, outermost first (muse.core.address)
 
 
 def _add_run(runs_of: dict[str, set[str]], path: str, first_run: str, run: str) -> None:
@@ -82,12 +69,14 @@ class Conflict(RecordTuple):
 class TaskState:
     """Where a task stands now, derived from its claim log."""
 
-    __slots__ = ("attempts", "blocked_by", "detail", "expires_at", "holder", "status", "task", "top_slot")
+    __slots__ = ("attempts", "blocked_by", "detail", "expires_at", "holder", "status", "task", "token",
+                 "top_slot")
 
     def __init__(self, task: Task, status: str, attempts: int = 0) -> None:
         self.task = task
         self.status = status  # pending | claimed | completed | failed
         self.top_slot = 0
+        self.token: int | None = None  # fencing token of the latest claim (what its holder presents)
         self.holder: str | None = None
         self.expires_at: float | None = None
         self.attempts = attempts
@@ -111,7 +100,7 @@ class TaskState:
         if self.holder is not None:
             out["holder"] = self.holder
         if self.status == "claimed":
-            out["token"] = self.top_slot
+            out["token"] = self.token
         if self.expires_at is not None:
             out["expires_at"] = clock.format_ts(self.expires_at)
         if self.task.symbols:
@@ -219,7 +208,7 @@ class CoordState:
         return result
 
     def effective_expiry(self, run_id: str, expires_at: float) -> float:
-        return max(expires_at, self.heartbeat_map().get(run_id, 0.0))
+        return lease_end(expires_at, self.heartbeat_map().get(run_id, 0.0))
 
     def run_alive(self, run_id: str) -> bool:
         return self.heartbeat_map().get(run_id, 0.0) > self.now
@@ -271,20 +260,19 @@ class CoordState:
             if len({r.run_id for r in group}) > 1:
                 out.append(Conflict(sym, self._holder_tuple(group), "same"))
         file_run: dict[str, str] = {}
+        # Files and directories held whole enclose everything below them; when
+        # none is held, only class scopes can enclose (the common, cheap case).
+        whole_held = any(SCOPE not in sym for sym in first)
         for sym, res in first.items():
-            path, sep, name = sym.partition("::")
+            path, _, name = sym.partition(SCOPE)
             if shared_files is not None:
                 run = res.run_id
                 seen = file_run.setdefault(path, run)
                 if seen != run:
                     _add_run(shared_files, path, seen, run)
-            if not sep:
+            if not whole_held and "." not in name:
                 continue
-            outers = [path]
-            if "." in name:
-                parts = name.split(".")
-                outers += [f"{path}::{'.'.join(parts[:i])}" for i in range(1, len(parts))]
-            for outer in outers:
+            for outer in ancestors(sym):
                 if outer not in first:
                     continue
                 inner_group = shared.get(sym) or [res]
@@ -327,8 +315,9 @@ class CoordState:
             covering.setdefault(sym, []).append((sym, 0))
             for i, outer in enumerate(symbol_ancestors(sym)):
                 covering.setdefault(outer, []).append((sym, 2 + i))
-        member_prefix = {sym: sym + ("." if "::" in sym else "::") for sym in asked}
-        any_member = tuple(member_prefix.values())
+        member_prefix = {sym: ((sym + ".",) if SCOPE in sym else (sym + "/", sym + SCOPE))
+                         for sym in asked}
+        any_member = tuple(p for prefixes in member_prefix.values() for p in prefixes)
         ranked: dict[tuple[str, int], list[Reservation]] = defaultdict(list)
         for res in self.active_reservations():
             if res.run_id == exclude_run:
@@ -388,6 +377,7 @@ class CoordState:
             if slots:
                 top = slots[-1]
                 st.top_slot = top.slot
+                st.token = next((c.fence for c in reversed(slots) if c.status == "claimed"), None)
                 if top.status == "claimed":
                     expiry = max(top.expires_at, hb.get(top.claimer_run_id, 0.0))
                     if expiry > self.now:

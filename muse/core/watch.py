@@ -191,7 +191,7 @@ def _task_data(st: TaskState) -> JsonDict:
     data: JsonDict = {"task_id": st.task.task_id, "status": _task_status(st)}
     if st.holder:
         data["holder"] = st.holder
-        data["token"] = st.top_slot
+        data["token"] = st.token
     if st.expires_at is not None and st.status == "claimed":
         data["expires_at"] = clock.format_ts(st.expires_at)
     if st.blocked_by:

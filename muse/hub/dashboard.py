@@ -708,7 +708,7 @@ def build_summary(digest: Digest, filters: Filters) -> JsonDict:
     def render_task(t: TaskState) -> JsonDict:
         return {"task_id": t.task.task_id, "description": t.task.description[:300],
                 "priority": t.task.priority, "status": t.status, "ready": t.ready,
-                "holder": t.holder, "token": t.top_slot if t.status == "claimed" else None,
+                "holder": t.holder, "token": t.token if t.status == "claimed" else None,
                 "depends_on": list(t.task.depends_on[:10]),
                 "blocked_by": list(t.blocked_by[:10]), "attempts": t.attempts,
                 "expires_in": _until(digest, t.expires_at) if t.status == "claimed" else None,

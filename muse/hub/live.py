@@ -8,7 +8,9 @@ Under ``/api/v1/repos/{owner}/{slug}/live/`` (bodies and answers in
     PUT  mode                                                                (admin)
 
 Each handler checks its whole input here, at the boundary (ids, symbols, ttl,
-sizes → 400 naming the field), then runs one ``muse.storage.live`` function
+sizes → 400 naming the field; addresses and limits by the rulebook,
+``muse.core.rules``, as local verbs check them), then runs one
+``muse.hub.lessor`` function
 inside :meth:`~muse.storage.base.HubStore.live_transaction`, which holds the
 repository's lock: the decision and its records commit together or not at
 all. Times come from the hub clock (``hub.now``), never from the body, and
@@ -20,7 +22,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from muse.core.address import AddressError, canonical
+from muse.core.rules import (
+    DEFAULT_TTL,
+    MAX_ADDRESS_LEN,
+    MAX_SYMBOLS,
+    MAX_TTL,
+    MIN_TTL,
+    TooManySymbols,
+    check_symbols,
+)
 from muse.core.types import OPERATIONS, is_safe_id
+from muse.hub import lessor as live
 from muse.hub.context import (
     Call,
     Hub,
@@ -30,7 +43,6 @@ from muse.hub.context import (
     require_repo_access,
 )
 from muse.hub.errors import BadRequest, PayloadTooLarge
-from muse.storage import live
 from muse.storage.base import Repo
 
 __all__ = [
@@ -53,13 +65,10 @@ __all__ = [
 ]
 
 LIVE_PATH = "/api/v1/repos/{owner}/{slug}/live/"
-MIN_TTL, MAX_TTL = 1.0, 86_400.0
-DEFAULT_TTL = 900.0
-MAX_SYMBOLS = 256  # per reservation or task
 MAX_TASKS = 500  # per enqueue
 MAX_DEPS = 256
 MAX_TEXT = 4096  # description, detail
-MAX_SYMBOL_LEN = 1024
+MAX_SYMBOL_LEN = MAX_ADDRESS_LEN
 MAX_LIMIT = 1000
 _MAX_TOKEN = 2**63 - 1
 _MAX_PRIORITY = 2**31
@@ -85,24 +94,22 @@ def _id(value: Any, field: str, required: bool = True) -> Any:
 
 
 def _symbol(value: Any, field: str) -> str:
-    if (type(value) is not str or not value.strip() or len(value) > MAX_SYMBOL_LEN
-            or any(c in value for c in "\n\r\x00")):
-        raise BadRequest(f"invalid {field} {str(value)[:80]!r}: an address path or "
-                         f"path::qualified.name of at most {MAX_SYMBOL_LEN} characters")
-    path, sep, name = value.partition("::")
-    if not path or (sep and (not name or name.startswith(".") or name.endswith(".")
-                             or ".." in name)):
-        raise BadRequest(f"invalid {field} {value[:80]!r}: expected path or path::qualified.name")
-    return value
+    try:
+        return canonical(value)
+    except AddressError as exc:
+        raise BadRequest(f"invalid {field} {str(value)[:80]!r}: {exc.why}") from None
 
 
 def _symbols(value: Any, field: str = "symbols", allow_empty: bool = False) -> list[str]:
     if type(value) is not list or (not value and not allow_empty):
         raise BadRequest(f"{field!r} must be a non-empty list of symbol addresses")
-    if len(value) > MAX_SYMBOLS:
-        raise PayloadTooLarge(f"{len(value)} {field} exceed the limit of {MAX_SYMBOLS}")
-    return list(dict.fromkeys(_symbol(v, field.removesuffix("s"))
-                              for v in value))
+    try:
+        return check_symbols(value, allow_empty=allow_empty)
+    except TooManySymbols as exc:
+        raise PayloadTooLarge(f"{len(value)} {field} exceed the limit of {MAX_SYMBOLS}") from exc
+    except AddressError as exc:
+        raise BadRequest(f"invalid {field.removesuffix('s')} {str(exc.details['address'])[:80]!r}:"
+                         f" {exc.why}") from None
 
 
 def _ttl(value: Any) -> float:

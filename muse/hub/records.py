@@ -32,6 +32,7 @@ from muse.hub.context import (
     require_repo_access,
 )
 from muse.hub.errors import BadRequest, PayloadTooLarge
+from muse.hub.lessor import apply_to_live
 from muse.storage.base import RecordRow, has_nul
 
 __all__ = ["build_rows", "pull_records", "push_records", "routes"]
@@ -97,10 +98,11 @@ def push_records(hub: Hub, call: Call) -> Reply:
     if len(records) > hub.settings.max_batch:
         raise PayloadTooLarge(f"batch of {len(records)} records exceeds {hub.settings.max_batch}")
     rows = build_rows(records, hub.settings.max_record)
-    rows, refused = authorship.screen(hub, repo, principal.handle, records, rows)
-    result = hub.store.insert_records(repo.id, rows)
+    kept = authorship.screen(hub, repo, principal.handle, records, rows)
+    result = hub.store.insert_records(repo.id, kept.rows)
+    apply_to_live(hub.store, repo.id, hub.now(), principal.handle, kept.records)
     return Reply({"inserted": result.inserted, "skipped": result.skipped,
-                  "cursor": result.last_seq, "refused": [r.to_json() for r in refused]})
+                  "cursor": result.last_seq, "refused": kept.refused_json()})
 
 
 def _int_param(call: Call, name: str, default: int, low: int) -> int:

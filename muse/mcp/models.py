@@ -59,22 +59,30 @@ class ToolErrorBody(_Open):
 class Holder(_Open):
     run_id: str = Field(description="run that holds the overlapping reservation")
     reservation_id: str
+    expires_at: str | None = Field(default=None, description=TS)
+
 
 
 class SymbolConflict(_Open):
     symbol: str = Field(description="one of the symbols you reserved")
+    overlap: str = Field(description="same (identical address) or contains (file/scope vs member)")
     holders: list[Holder] = Field(description="other runs holding it (or an enclosing/enclosed address)")
+
 
 
 class ReserveResult(_Open):
     reservation_id: str = Field(description="pass to release / intent / depend")
     run_id: str
     symbols: list[str]
-    created_at: str = Field(description=TS)
-    expires_at: str = Field(description=f"{TS}; heartbeat extends it")
     mode: str = Field(description="advisory or strict")
+    token: int | None = Field(description="fencing token: pass it to release / intent (live: required)")
+    granted_at: str = Field(description=TS)
+    expires_at: str = Field(description=f"{TS}; heartbeat extends it")
+    expires_in: float = Field(description="seconds until expires_at")
     conflicts: list[SymbolConflict] = Field(
         default_factory=list, description="advisory mode: overlaps with other runs (empty = clear)")
+    backend: str = Field(description="local (record files) or live (the hub decided)")
+
 
 
 class IntentResult(_Open):
@@ -85,28 +93,39 @@ class IntentResult(_Open):
     target: str
     new_name: str | None = None
     created_at: str = Field(description=TS)
+    backend: str
+
 
 
 class ReleaseResult(_Open):
-    release_id: str
     reservation_id: str
     run_id: str | None = None
     released_at: str = Field(description=TS)
     already_released: bool = Field(default=False, description="true if it was released before")
+    token: int | None = None
+    backend: str
+
 
 
 class HeartbeatResult(_Open):
-    heartbeat_id: str
     run_id: str
-    at: str = Field(description=TS)
-    extended_expires_at: str = Field(description=f"every lease of the run now lasts until this {TS}")
+    expires_at: str = Field(description=f"every lease of the run now lasts until this {TS}")
+    expires_in: float | None = None
+    reservations: int = Field(description="your reservations alive now")
+    claims: int = Field(description="your task claims alive now")
+    expired: dict[str, int] = Field(description="leases that had run out before this heartbeat")
+    backend: str
+
 
 
 class DependResult(_Open):
     dependency_id: str
-    reservation_id: str | None = None
-    task_id: str | None = None
+    node: str
+    kind: str = Field(description="reservation or task")
     depends_on: list[str]
+    run_id: str | None = None
+    backend: str
+
 
 
 class TaskRecord(_Open):
@@ -115,35 +134,44 @@ class TaskRecord(_Open):
     priority: int = 0
     depends_on: list[str] = Field(default_factory=list)
     symbols: list[str] = Field(default_factory=list)
-    run_id: str | None = None
-    created_at: str | None = Field(default=None, description=TS)
+    backend: str
+
 
 
 class ClaimedTask(_Open):
+    """Kept for callers that import it: the task part of a claim."""
+
     task_id: str
     description: str
     priority: int
     symbols: list[str] = Field(description="symbols the task expects to touch (reserve them)")
-    claimer_run_id: str
-    expires_at: str = Field(description=f"{TS}; heartbeat extends it")
-    token: int = Field(description="fencing token: pass it to complete / fail")
+
 
 
 class ClaimResult(_Open):
-    claimed: bool = Field(description="false when no task is ready")
-    task: ClaimedTask | None = None
+    task_id: str | None = Field(description="the task you won; null when nothing is ready")
+    description: str | None = None
+    priority: int | None = None
+    symbols: list[str] | None = Field(default=None, description="reserve these before editing")
+    depends_on: list[str] | None = None
+    run_id: str
+    token: int | None = Field(description="fencing token: pass it to complete / fail")
+    expires_at: str | None = Field(default=None, description=f"{TS}; heartbeat extends it")
+    expires_in: float | None = None
+    backend: str
     next_step: str = Field(description="what to do now")
 
 
+
 class TaskOutcome(_Open):
-    claim_id: str
     task_id: str
-    status: str = Field(description="completed or failed")
-    claimer_run_id: str
-    slot: int = Field(description="position in the task's claim log")
-    at: str = Field(description=TS)
+    run_id: str
+    status: str = Field(description="completed, failed, or pending (failed and requeued)")
+    token: int | None = Field(description="the claim's fencing token")
     detail: str = ""
-    requeue: bool = Field(default=False, description="failed and put back in the queue")
+    already: bool = Field(default=False, description="a repeat of the same finish")
+    backend: str
+
 
 
 class TaskInfo(_Open):
@@ -164,12 +192,16 @@ class TasksResult(_Open):
     counts: dict[str, int] = Field(description="tasks per state (ready and blocked split pending)")
     total: int = Field(description="tasks matching the filter")
     tasks: list[TaskInfo] = Field(description="highest priority first, at most `limit`")
+    problems: list[dict[str, Any]] = Field(default_factory=list)
+    backend: str
+
 
 
 class ActiveReservation(_Open):
     reservation_id: str
     run_id: str
     symbols: list[str]
+    token: int | None = None
     expires_at: str = Field(description=f"effective expiry (heartbeats included), {TS}")
     remote: bool = Field(default=False, description="pulled from a hub")
 
@@ -188,12 +220,20 @@ class ActiveConflict(_Open):
 
 class StatusResult(_Open):
     now: str = Field(description=TS)
+    backend: str
+    mode: str = Field(description="advisory or strict (the hub repository's default live)")
+    fence: int | None = Field(description="live: the last token handed out")
     active_reservations: int
     runs: int = Field(description="runs holding at least one active reservation")
     conflict_count: int
-    reservations: list[ActiveReservation] = Field(description="at most `limit`")
     conflicts: list[ActiveConflict] = Field(description="at most `limit`")
+    busiest_files: list[dict[str, Any]] = Field(description="local: files by reserved symbols")
+    tasks: dict[str, int] = Field(description="tasks per state")
+    holders: list[dict[str, Any]] | None = Field(description="with `symbol`: who holds it")
+    reservations: list[ActiveReservation] = Field(description="one page: at most `limit`")
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page")
     problems: list[dict[str, Any]] = Field(default_factory=list, description="unreadable record files")
+
 
 
 class Prediction(_Open):
@@ -207,7 +247,10 @@ class Prediction(_Open):
 class ForecastResult(_Open):
     generated_at: str = Field(description=TS)
     counts: dict[str, int] = Field(description="predictions per severity")
+    total: int
     conflicts: list[Prediction] = Field(description="ranked, most severe first")
+    backend: str
+
 
 
 class GcResult(_Open):

@@ -1,10 +1,10 @@
 """The Muse Coord MCP server: every coordination verb as a typed MCP tool.
 
-Each tool is a thin shell around the function the CLI calls
-(:mod:`muse.core.coordination`, :mod:`muse.core.forecast`, …): it fills in
-the repository root and the run id, calls the core, and returns the result
-as a typed model. A :class:`~muse.core.errors.MuseError` becomes a tool
-result with ``isError: true`` whose structured content is
+Each verb tool is a thin shell around the
+:class:`~muse.core.coordinator.Coordinator` the CLI calls (local record
+files, or a hub's live engine with ``muse mcp --live``): it fills in the run
+id, calls the verb, and returns its ``--json`` document as a typed model.
+A :class:`~muse.core.errors.MuseError` becomes a tool result with ``isError: true`` whose structured content is
 :class:`~muse.mcp.models.ToolErrorBody` (code, message, details and a
 ``next_step`` hint). Nothing here decides a coordination rule.
 
@@ -24,10 +24,9 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, ValidationError
 
+from muse.core.coordinator import DEFAULT_TTL, Coordinator
 from muse.core.errors import MuseError
-from muse.core.state import DEFAULT_TTL, CoordState
 from muse.core.types import KINDS, OPERATIONS
-from muse.core.views import status_view, tasks_view
 from muse.mcp import models as m
 from muse.mcp.errors import error_body, internal_error_body
 
@@ -50,6 +49,13 @@ Before editing, `forecast` shows predicted conflicts; `status` shows who holds
 what. If something is held, `wait` blocks until it frees up instead of polling.
 Failed calls return isError with `error`, `message`, `details` and `next_step`:
 follow `next_step`.
+"""
+
+_LIVE_NOTE = """
+This server is live: the hub decides every lease and claim on its own clock and
+hands out fencing tokens. Keep the `token` of each reservation and claim:
+`release`, `intent` (with reservation_id), `complete` and `fail` require it, and a
+stale one is refused with error `stale_token` (details.reason says why).
 """
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -138,27 +144,46 @@ class _MuseServer(MCPServer):
             return _failure(name, body)
 
 
-def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
-    """An MCP server bound to the repository at *root*.
+def build_server(root: pathlib.Path | None, default_run: str,
+                 coordinator: Coordinator | None = None) -> MCPServer:
+    """An MCP server over one coordination engine.
 
     Args:
-        root: repository root (holds ``.muse/``).
+        root: repository root (holds ``.muse/``); the local engine, ``gc``,
+            ``push``, ``pull`` and ``wait`` work on it. May be None when
+            *coordinator* is live and no repository is at hand.
         default_run: run id used when a tool call names none.
+        coordinator: the engine the verb tools call (default: the local
+            record files of *root*). The same :class:`Coordinator` the CLI
+            uses, so every tool returns the CLI's ``--json`` document.
     """
     from muse import __version__
+    from muse.core.coordinator import LocalCoordinator
 
-    root = pathlib.Path(root)
+    if coordinator is None:
+        if root is None:
+            raise ValueError("build_server needs a repository root or a coordinator")
+        coordinator = LocalCoordinator(root)
+    coord: Coordinator = coordinator
     app: MCPServer = _MuseServer(
         "muse-coord",
         title="Muse Coord",
         description="Coordinate many coding agents on one codebase",
-        instructions=INSTRUCTIONS,
+        instructions=INSTRUCTIONS + (_LIVE_NOTE if coord.backend == "live" else ""),
         version=__version__,
         log_level="WARNING",
     )
 
     def run_of(run_id: str | None) -> str:
         return run_id or default_run
+
+    def repo() -> pathlib.Path:
+        if root is None:
+            from muse.core.errors import UsageError
+
+            raise UsageError("this tool works on a local repository: start `muse mcp` inside one "
+                             "(or with --root)")
+        return pathlib.Path(root)
 
     read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
     local_write = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
@@ -169,21 +194,20 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
     def reserve(
         symbols: SymbolList,
         ttl_seconds: Ttl = DEFAULT_TTL,
-        strict: Annotated[bool, Field(
-            description="refuse (error `conflict`, naming the holder) if another live run holds an"
-                        " overlapping address; default advisory: granted, overlaps reported")] = False,
+        strict: Annotated[bool | None, Field(
+            description="true: refuse (error `conflict`, naming the holder and retry_after) if"
+                        " another live run holds an overlapping address; false: advisory, granted"
+                        " and overlaps reported; default: the repository's mode")] = None,
         run_id: RunId = None,
     ) -> m.ReserveResult:
-        """Reserve symbols you are about to edit (an advisory lease, until expires_at).
+        """Reserve symbols you are about to edit (a lease until expires_at; keep the token).
 
         Overlap means the same address, an enclosing one (the file, a class) or a
         member of it. Check `conflicts` in the result: a non-empty list means
         another run holds an overlapping symbol; coordinate or pick other work.
         """
-        from muse.core.coordination import reserve as core_reserve
-
-        result = core_reserve(root, run_of(run_id), symbols, ttl=ttl_seconds, strict=strict)
-        return m.ReserveResult.model_validate(result.to_json())
+        got = coord.reserve(run_of(run_id), symbols, ttl=ttl_seconds, strict=strict)
+        return m.ReserveResult.model_validate(got.to_json())
 
     @app.tool(annotations=local_write)
     @_guard("intent")
@@ -192,6 +216,8 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         target: Annotated[str, Field(description="symbol address the operation applies to")],
         reservation_id: Annotated[str | None, Field(
             description="the reservation covering target (from `reserve`)")] = None,
+        token: Annotated[int | None, Field(
+            description="that reservation's token (required live)")] = None,
         new_name: Annotated[str | None, Field(
             description="rename/move only: the new name or destination")] = None,
         run_id: RunId = None,
@@ -201,17 +227,18 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         Incompatible intents (delete vs modify, two renames) show up as
         predicted conflicts before anyone edits.
         """
-        from muse.core.coordination import intend
-
-        record = intend(root, run_of(run_id), operation, target,
-                        reservation_id=reservation_id, new_name=new_name)
-        return m.IntentResult.model_validate(record)
+        got = coord.intent(run_of(run_id), operation, target, reservation_id=reservation_id,
+                           token=token, new_name=new_name)
+        return m.IntentResult.model_validate(got.to_json())
 
     @app.tool(annotations=ToolAnnotations(idempotent_hint=True, destructive_hint=False,
                                           open_world_hint=False))
     @_guard("release")
     def release(
         reservation_id: Annotated[str, Field(description="id returned by `reserve`")],
+        token: Annotated[int | None, Field(
+            description="the token returned by `reserve` (required live; a stale one is refused)")]
+        = None,
         run_id: RunId = None,
     ) -> m.ReleaseResult:
         """Release a reservation you are done with (others may then take the symbols).
@@ -219,9 +246,8 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         Releasing twice is harmless (already_released: true). Only the run that
         holds a reservation may release it.
         """
-        from muse.core.coordination import release as core_release
-
-        return m.ReleaseResult.model_validate(core_release(root, reservation_id, run_of(run_id)))
+        got = coord.release(reservation_id, run_of(run_id), token=token)
+        return m.ReleaseResult.model_validate(got.to_json())
 
     @app.tool(annotations=ToolAnnotations(idempotent_hint=True, destructive_hint=False,
                                           open_world_hint=False))
@@ -235,9 +261,8 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         Call it every few minutes while you work; a run that stops heartbeating
         loses its leases when they expire.
         """
-        from muse.core.coordination import heartbeat as core_heartbeat
-
-        return m.HeartbeatResult.model_validate(core_heartbeat(root, run_of(run_id), ttl=ttl_seconds))
+        got = coord.heartbeat(run_of(run_id), ttl=ttl_seconds)
+        return m.HeartbeatResult.model_validate(got.to_json())
 
     @app.tool(annotations=local_write)
     @_guard("depend")
@@ -250,10 +275,8 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         run_id: RunId = None,
     ) -> m.DependResult:
         """Record that work waits for other work. An edge that would close a cycle is refused."""
-        from muse.core.coordination import depend as core_depend
-
-        record = core_depend(root, node, depends_on, on_tasks=on_tasks, run_id=run_of(run_id))
-        return m.DependResult.model_validate(record)
+        got = coord.depend(node, depends_on, on_tasks=on_tasks, run_id=run_of(run_id))
+        return m.DependResult.model_validate(got.to_json())
 
     # ── task queue ───────────────────────────────────────────────────────
     @app.tool(annotations=local_write)
@@ -270,11 +293,10 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         run_id: RunId = None,
     ) -> m.TaskRecord:
         """Add a task to the queue; exactly one agent will win it with `claim`."""
-        from muse.core.coordination import enqueue as core_enqueue
-
-        record = core_enqueue(root, description, task_id=task_id, priority=priority,
-                              depends_on=depends_on, symbols=symbols, run_id=run_of(run_id))
-        return m.TaskRecord.model_validate(record)
+        got = coord.enqueue(description, task_id=task_id, priority=priority,
+                            depends_on=depends_on or (), symbols=symbols or (),
+                            run_id=run_of(run_id))
+        return m.TaskRecord.model_validate(got.to_json())
 
     @app.tool(annotations=local_write)
     @_guard("claim")
@@ -286,56 +308,47 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
     ) -> m.ClaimResult:
         """Take a task from the queue. Exactly one caller wins each task.
 
-        Returns claimed=false when nothing is ready. Keep the `token`: pass it to
+        Returns task_id=null when nothing is ready. Keep the `token`: pass it to
         `complete` / `fail` so a claim that expired and was taken over cannot
         be closed by mistake.
         """
-        from muse.core.coordination import claim as core_claim
-
-        result = core_claim(root, run_of(run_id), ttl=ttl_seconds, task_id=task_id)
-        if result is None:
-            return m.ClaimResult(
-                claimed=False, task=None,
-                next_step="no task is ready: `tasks` shows what is claimed or blocked; "
-                          "`wait` with a task_id and until=claimable blocks until one frees up",
-            )
-        task = m.ClaimedTask.model_validate(result.to_json())
-        hint = (f"reserve {', '.join(task.symbols)} before editing, " if task.symbols else "")
-        return m.ClaimResult(
-            claimed=True, task=task,
-            next_step=f"{hint}heartbeat while you work, then complete with token={task.token}",
-        )
+        got = coord.claim(run_of(run_id), ttl=ttl_seconds, task_id=task_id)
+        if not got.won:
+            hint = ("no task is ready: `tasks` shows what is claimed or blocked; "
+                    "`wait` with a task_id and until=claimable blocks until one frees up")
+        else:
+            syms = got["symbols"] or []
+            hint = ((f"reserve {', '.join(syms)} before editing, " if syms else "")
+                    + f"heartbeat while you work, then complete with token={got['token']}")
+        return m.ClaimResult.model_validate({**got.to_json(), "next_step": hint})
 
     @app.tool(annotations=local_write)
     @_guard("complete")
     def complete(
         task_id: Annotated[str, Field(description="the task you claimed")],
-        token: Annotated[int | None, Field(description="fencing token from `claim`")] = None,
+        token: Annotated[int | None, Field(
+            description="fencing token from `claim` (required live)")] = None,
         detail: Annotated[str, Field(description="note stored with the outcome")] = "",
         run_id: RunId = None,
     ) -> m.TaskOutcome:
         """Mark a task you hold as completed (tasks that depend on it become ready)."""
-        from muse.core.coordination import complete as core_complete
-
-        record = core_complete(root, task_id, run_of(run_id), token=token, detail=detail)
-        return m.TaskOutcome.model_validate(record)
+        got = coord.complete(task_id, run_of(run_id), token=token, detail=detail)
+        return m.TaskOutcome.model_validate(got.to_json())
 
     @app.tool(annotations=local_write)
     @_guard("fail")
     def fail(
         task_id: Annotated[str, Field(description="the task you claimed")],
-        token: Annotated[int | None, Field(description="fencing token from `claim`")] = None,
+        token: Annotated[int | None, Field(
+            description="fencing token from `claim` (required live)")] = None,
         detail: Annotated[str, Field(description="why it failed")] = "",
         requeue: Annotated[bool, Field(
             description="put the task back in the queue for another attempt")] = False,
         run_id: RunId = None,
     ) -> m.TaskOutcome:
         """Mark a task you hold as failed, optionally returning it to the queue."""
-        from muse.core.coordination import fail as core_fail
-
-        record = core_fail(root, task_id, run_of(run_id), token=token, detail=detail,
-                           requeue=requeue)
-        return m.TaskOutcome.model_validate(record)
+        got = coord.fail(task_id, run_of(run_id), token=token, detail=detail, requeue=requeue)
+        return m.TaskOutcome.model_validate(got.to_json())
 
     # ── read side ────────────────────────────────────────────────────────
     @app.tool(annotations=read_only)
@@ -348,24 +361,26 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         limit: Annotated[int, Field(ge=0, description="at most this many (0 = all)")] = 50,
     ) -> m.TasksResult:
         """List the task queue, highest priority first, with each task's state and holder."""
-        body = tasks_view(CoordState(root), status, None if limit == 0 else limit)
-        return m.TasksResult(
-            counts=body["counts"], total=body["total"],
-            tasks=[m.TaskInfo.model_validate(t) for t in body["tasks"]],
-        )
+        got = coord.tasks(status=status, limit=None if limit == 0 else limit)
+        return m.TasksResult.model_validate(got.to_json())
 
     @app.tool(annotations=read_only)
     @_guard("status")
     def status(
         run_filter: Annotated[str | None, Field(description="only this run's reservations")] = None,
         path_prefix: Annotated[str | None, Field(
-            description="only reservations with a symbol under this path prefix")] = None,
+            description="only reservations with a symbol under this path (whole components)")]
+        = None,
+        symbol: Annotated[str | None, Field(description="also list who holds this address")]
+        = None,
         limit: Annotated[int, Field(ge=0, description="rows per list (0 = all)")] = 50,
+        cursor: Annotated[str | None, Field(
+            description="next page: the `next_cursor` of the previous answer")] = None,
     ) -> m.StatusResult:
         """Who holds what right now: active reservations and the conflicts between runs."""
-        body = status_view(CoordState(root), run_filter, path_prefix, None if limit == 0 else limit)
-        body.pop("busiest_files", None)
-        return m.StatusResult.model_validate(body)
+        got = coord.status(run_id=run_filter, path=path_prefix, symbol=symbol,
+                           limit=None if limit == 0 else limit, cursor=cursor)
+        return m.StatusResult.model_validate(got.to_json())
 
     @app.tool(annotations=read_only)
     @_guard("forecast")
@@ -377,12 +392,8 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         Passes: the same address reserved by different runs; incompatible
         intents (delete vs modify, two renames); different runs in one file.
         """
-        from muse.core.forecast import forecast as core_forecast
-
-        body = core_forecast(root).to_json()
-        if limit:
-            body["conflicts"] = body.get("conflicts", [])[:limit]
-        return m.ForecastResult.model_validate(body)
+        got = coord.forecast(limit=None if limit == 0 else limit)
+        return m.ForecastResult.model_validate(got.to_json())
 
     @app.tool(annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True,
                                           open_world_hint=False))
@@ -395,7 +406,7 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         """Remove released and expired reservations and the records that only served them."""
         from muse.core.gc import run_coord_gc
 
-        result = run_coord_gc(root, dry_run=dry_run, grace_period_seconds=grace_seconds)
+        result = run_coord_gc(repo(), dry_run=dry_run, grace_period_seconds=grace_seconds)
         return m.GcResult.model_validate(result.to_json())
 
     # ── hub sync ─────────────────────────────────────────────────────────
@@ -415,9 +426,9 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         """Send local coordination records to the hub (idempotent: the hub skips what it has)."""
         from muse.core.sync import gather_local_records, push_records, resolve_target
 
-        target = resolve_target(root, hub_url, owner, slug)
+        target = resolve_target(repo(), hub_url, owner, slug)
         return m.PushResult.model_validate(
-            push_records(gather_local_records(root, kinds or None), target))
+            push_records(gather_local_records(repo(), kinds or None), target))
 
     @app.tool(annotations=network)
     @_guard("pull")
@@ -430,9 +441,9 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         """Fetch other machines' records from the hub into remote/ (resumes from a cursor)."""
         from muse.core.sync import pull_into, resolve_target
 
-        target = resolve_target(root, hub_url, owner, slug)
+        target = resolve_target(repo(), hub_url, owner, slug)
         return m.PullResult.model_validate(
-            pull_into(root, target, kinds=kinds, limit=limit, since_id=since_id))
+            pull_into(repo(), target, kinds=kinds, limit=limit, since_id=since_id))
 
     # ── waiting ──────────────────────────────────────────────────────────
     @app.tool(annotations=read_only)
@@ -462,7 +473,7 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
         started = time.monotonic()
         seen: list[dict[str, Any]] = []
         last: dict[str, Any] = {}
-        for ev in watch(root, interval=0.5, timeout=timeout_seconds, symbols=symbols,
+        for ev in watch(repo(), interval=0.5, timeout=timeout_seconds, symbols=symbols,
                         run_id=run_of(run_id), task_id=task_id, until=until, new_only=True):
             body = ev.to_json()
             if ev.type in ("symbol_free", "task_reached"):
@@ -479,6 +490,7 @@ def build_server(root: pathlib.Path, default_run: str) -> MCPServer:
     return app
 
 
-def serve(root: pathlib.Path, default_run: str) -> None:
+def serve(root: pathlib.Path | None, default_run: str,
+          coordinator: Coordinator | None = None) -> None:
     """Serve the tools over stdio until the client closes the connection."""
-    build_server(root, default_run).run("stdio")
+    build_server(root, default_run, coordinator).run("stdio")

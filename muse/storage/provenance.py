@@ -1,12 +1,8 @@
-"""What the hub knows about who wrote what: the facts behind refusing forged pushes.
+"""What the hub stores about who wrote what: the facts behind refusing forged pushes.
 
-Run in one :meth:`~muse.storage.base.HubStore.live_transaction` (``write=True``:
-binding a run writes), in the shared ``?`` SQL of ``muse.storage.live``. A
-run belongs to the identity that first used it, live or pushed: the binding
-is the live side's own (``live_runs``, decided by ``muse.storage.live``), so
-a run reserved live cannot be heartbeated by another member's push, and a
-run first pushed cannot be taken over live. The decisions about records
-live in ``muse.hub.authorship``; these functions only read and bind.
+Read inside a :meth:`~muse.storage.base.HubStore.live_transaction`, in the
+shared ``?`` SQL of ``muse.storage.live``. The decisions about records live
+in ``muse.hub.authorship``; these functions only read.
 """
 
 from __future__ import annotations
@@ -16,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from muse.storage import live
 from muse.storage.live import LiveTx
 
-__all__ = ["bind_runs", "live_task_ids", "reservation_runs", "stored_keys"]
+__all__ = ["reservation_runs", "stored_keys"]
 
 _CHUNK = 400  # parameters per IN (...) list
 
@@ -45,18 +41,6 @@ def stored_keys(tx: LiveTx, keys: Iterable[tuple[str, str]]) -> set[tuple[str, s
     return found
 
 
-def bind_runs(tx: LiveTx, handle: str, run_ids: Iterable[str]) -> set[str]:
-    """Bind each unbound run of *run_ids* to *handle* (first use wins, exactly as a
-    live verb binds it); return the runs bound to another identity."""
-    foreign: set[str] = set()
-    for run_id in dict.fromkeys(run_ids):
-        try:
-            live._touch_run(tx, run_id, handle)
-        except live.RunOwnedElsewhere:
-            foreign.add(run_id)
-    return foreign
-
-
 def reservation_runs(tx: LiveTx, reservation_ids: Iterable[str]) -> dict[str, str]:
     """The run of each known reservation among *reservation_ids*: held live, or
     pushed as a record."""
@@ -64,11 +48,10 @@ def reservation_runs(tx: LiveTx, reservation_ids: Iterable[str]) -> dict[str, st
 
     ids = list(dict.fromkeys(reservation_ids))
     runs: dict[str, str] = {}
-    for chunk in _chunks(ids):
-        rows = tx.execute("SELECT reservation_id, run_id FROM live_reservations WHERE repo_id=?"
-                          f" AND reservation_id IN ({_marks(len(chunk))})",
-                          (tx.repo_id, *chunk)).fetchall()
-        runs.update((str(r[0]), str(r[1])) for r in rows)
+    for rid in ids:
+        row = live.reservation_row(tx, rid)
+        if row is not None:
+            runs[rid] = str(row[0])
     rest = [i for i in ids if i not in runs]
     decode = msgspec.msgpack.Decoder().decode
     for chunk in _chunks(rest):
@@ -80,14 +63,3 @@ def reservation_runs(tx: LiveTx, reservation_ids: Iterable[str]) -> dict[str, st
             if isinstance(run, str):
                 runs[str(rid)] = run
     return runs
-
-
-def live_task_ids(tx: LiveTx, task_ids: Iterable[str]) -> set[str]:
-    """The tasks among *task_ids* in the live queue: the hub alone decides their claims."""
-    found: set[str] = set()
-    for chunk in _chunks(list(dict.fromkeys(task_ids))):
-        rows = tx.execute(f"SELECT task_id FROM live_tasks WHERE repo_id=?"
-                          f" AND task_id IN ({_marks(len(chunk))})",
-                          (tx.repo_id, *chunk)).fetchall()
-        found.update(str(r[0]) for r in rows)
-    return found

@@ -28,6 +28,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from muse.core.errors import RemoteError
+from muse.core.hub_client import (
+    claim_call,
+    finish_call,
+    heartbeat_call,
+    intent_call,
+    release_call,
+    reserve_call,
+)
 from muse.swarm.client import AsyncHub
 from muse.swarm.metrics import Recorder
 
@@ -112,8 +120,7 @@ async def run_agent(run_id: str, st: WorkerState) -> None:
     while not st.stop.is_set():
         sent = time.monotonic()
         try:
-            status, ans = await st.hub.call("claim", "POST", "live/claim",
-                                            {"run_id": run_id, "ttl": cfg.ttl})
+            status, ans = await st.hub.send(claim_call(run_id, cfg.ttl))
         except RemoteError as exc:
             st.rec.error("claim", 0, {"error": exc.code, "message": exc.message})
             await asyncio.sleep(backoff)
@@ -162,9 +169,7 @@ async def _work(run_id: str, task: dict[str, Any], granted: dict[str, Any],
     entry: list[Any] = []
     if symbols:
         sent = time.monotonic()
-        status, ans = await hub.call("reserve", "POST", "live/reserve",
-                                     {"run_id": run_id, "symbols": symbols, "ttl": cfg.ttl,
-                                      "mode": "advisory"})
+        status, ans = await hub.send(reserve_call(run_id, symbols, cfg.ttl, strict=False))
         acked = time.monotonic()
         if _ok(st, "reserve", status, ans):
             reservation = ans
@@ -176,13 +181,11 @@ async def _work(run_id: str, task: dict[str, Any], granted: dict[str, Any],
             rec.reservations.append(entry)
 
     if reservation is not None:
-        body: dict[str, Any] = {"run_id": run_id, "operation": "modify", "target": symbols[0],
-                                "reservation_id": reservation["reservation_id"],
-                                "token": reservation["token"]}
-        if rng.random() < cfg.rename_fraction:
-            body["operation"] = "rename"
-            body["new_name"] = symbols[0].rpartition("::")[2] + "_ported"
-        status, ans = await hub.call("intent", "POST", "live/intent", body)
+        rename = rng.random() < cfg.rename_fraction
+        status, ans = await hub.send(intent_call(
+            run_id, "rename" if rename else "modify", symbols[0],
+            reservation["reservation_id"], reservation["token"],
+            symbols[0].rpartition("::")[2] + "_ported" if rename else None))
         _ok(st, "intent", status, ans)
 
     # Work, heartbeating halfway and then every ttl/3.
@@ -194,27 +197,24 @@ async def _work(run_id: str, task: dict[str, Any], granted: dict[str, Any],
         if think <= 1e-6:
             break
         sent = time.monotonic()
-        status, ans = await hub.call("heartbeat", "POST", "live/heartbeat",
-                                     {"run_id": run_id, "ttl": cfg.ttl})
+        status, ans = await hub.send(heartbeat_call(run_id, cfg.ttl))
         if _ok(st, "heartbeat", status, ans):
             grant[3] = max(grant[3], sent + float(ans["expires_in"]))
         step = min(think, cfg.ttl / 3)
 
     if reservation is not None:
         entry[4] = time.monotonic()
-        status, ans = await hub.call("release", "POST", "live/release",
-                                     {"reservation_id": reservation["reservation_id"],
-                                      "run_id": run_id, "token": reservation["token"]})
+        status, ans = await hub.send(release_call(reservation["reservation_id"], run_id,
+                                                  reservation["token"]))
         entry[5] = time.monotonic()
         if _ok(st, "release", status, ans):
             entry[8] = float(ans.get("now") or 0.0)
 
     verb = "fail" if rng.random() < cfg.fail_fraction else "complete"
-    body = {"task_id": task_id, "run_id": run_id, "token": token}
-    if verb == "fail":
-        body.update(detail="simulated build failure", requeue=True)
+    failing = verb == "fail"
     grant[6] = time.monotonic()
-    status, ans = await hub.call(verb, "POST", f"live/{verb}", body)
+    status, ans = await hub.send(finish_call(
+        verb, task_id, run_id, token, "simulated build failure" if failing else "", failing))
     if status == 200 and isinstance(ans, dict):
         if verb == "complete":
             rec.completed += 1

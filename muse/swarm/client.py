@@ -1,4 +1,8 @@
-"""A small asyncio HTTP/1.1 client for msgpack calls to a hub, with keep-alive.
+"""The asyncio transport of the one hub client: msgpack calls with keep-alive.
+
+Requests are described by :mod:`muse.core.hub_client` (the builders the
+blocking :class:`~muse.core.hub_client.HubClient` sends); :meth:`AsyncHub.send`
+carries them from an event loop instead.
 
 Thousands of simulated agents share one event loop per worker process, so the
 client must be cheap per request: a pool of at most ``connections`` sockets
@@ -24,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from muse.core.errors import HubResponseError, HubUnreachable
+from muse.core.hub_client import HubCall
 
 __all__ = ["AsyncHub", "LatencySink"]
 
@@ -107,6 +112,12 @@ class AsyncHub:
             headers[0] = f"{method} {signed.url[len(self.url):]} HTTP/1.1"
             headers.append(f"Authorization: {signed.headers['Authorization']}")
         return ("\r\n".join(headers) + "\r\n\r\n").encode("latin-1")
+
+    async def send(self, call: HubCall) -> tuple[int, Any]:
+        """Send a request described by the one hub client's builders
+        (:mod:`muse.core.hub_client`: ``claim_call(run_id, ttl)`` …), so the
+        swarm and the CLI speak the same protocol; returns ``(status, body)``."""
+        return await self.call(call.verb, call.method, call.path, call.body)
 
     async def call(self, verb: str, method: str, endpoint: str, body: Any = None,
                    *, repo: bool = True) -> tuple[int, Any]:

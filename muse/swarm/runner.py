@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
 from muse.core.errors import MuseError, UsageError
+from muse.core.hub_client import HubClient
 from muse.hub.process import HubProcess as BaseHubProcess
 from muse.swarm.metrics import (
     VERBS,
@@ -245,20 +246,6 @@ def _signing(cfg: SwarmConfig) -> Any:
     return SigningIdentity.load(cfg.handle, key)
 
 
-def _pull_claims(url: str, owner: str, slug: str, signing: Any) -> list[dict[str, Any]]:
-    from muse.core.coord_bus import pull_from_hub
-
-    records: list[dict[str, Any]] = []
-    cursor = 0
-    while True:
-        page = pull_from_hub(url, owner, slug, since_id=cursor, kinds=["claim"], limit=5000,
-                             signing=signing)
-        records.extend(page["records"])
-        if not page["has_more"] or page["cursor"] == cursor:
-            return records
-        cursor = page["cursor"]
-
-
 def _merged(results: list[dict[str, Any]], key: str) -> dict[str, list[float]]:
     from array import array
 
@@ -334,18 +321,16 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
 
         import msgspec
 
-        from muse.core.coord_bus import MSGPACK, hub_request
-        from muse.core.live import live_enqueue, live_set_mode, live_status
 
-        hub_request("POST", f"{url}/api/v1/repos",
-                    msgspec.msgpack.encode({"owner": owner, "slug": slug}), signing=signing,
-                    content_type=MSGPACK, what=f"create {owner}/{slug}")
-        live_set_mode(url, owner, slug, "advisory", signing=signing)
+        client = HubClient(url, owner, slug, signing)
+        client.request("POST", "/api/v1/repos", {"owner": owner, "slug": slug},
+                       what=f"create {owner}/{slug}", user_errors=False)
+        client.set_mode("advisory")
         bodies = [_task_body(plan, t, tree.files) for t in plan.tasks]
         for i in range(0, len(bodies), _ENQUEUE_BATCH):
-            live_enqueue(url, owner, slug, bodies[i:i + _ENQUEUE_BATCH], signing=signing)
+            client.enqueue(bodies[i:i + _ENQUEUE_BATCH])
         del bodies
-        seq_before = _last_seq(url, owner, slug, signing)
+        seq_before = _last_seq(client)
         t_enqueued = time.monotonic()
         show.message(f"enqueued {len(plan.tasks):,} tasks in {t_enqueued - t_hub:.1f}s; "
                      f"starting {cfg.agents:,} agents in {cfg.workers} worker processes")
@@ -369,8 +354,7 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
         t_run = time.monotonic()
         workers = [_Worker(i, spec_path, workdir, events) for i in range(cfg.workers)]
 
-        outcome, _, t_end = _drive(cfg, workers, events, show, url, owner, slug, signing,
-                                        hub, t_run, live_status)
+        outcome, _, t_end = _drive(cfg, workers, events, show, client, hub, t_run)
         run_seconds = t_end - t_run
         hub_cpu = cpu_seconds(hub.proc.pid) if hub else None
         for w in workers:
@@ -388,9 +372,9 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
         t_stopped = time.monotonic()
 
         # ── verdict: agents' logs and the hub's own records ──
-        status = live_status(url, owner, slug, limit=1000, signing=signing)
-        seq_after = _last_seq(url, owner, slug, signing)
-        claims = _pull_claims(url, owner, slug, signing)
+        status = client.status(limit=1000)
+        seq_after = _last_seq(client)
+        claims = client.pull_all(["claim"], limit=5000)
         hub_peak = hub.peak_kib() if hub else None
         t_verified = time.monotonic()
         report = _report(cfg, plan, tree.symbol_total, results, status, claims, outcome,
@@ -416,18 +400,16 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _last_seq(url: str, owner: str, slug: str, signing: Any) -> int:
-    from muse.core.coord_bus import hub_request
-
-    info = hub_request("GET", f"{url}/api/v1/repos/{owner}/{slug}", signing=signing,
-                       what=f"info on {owner}/{slug}")
+def _last_seq(client: HubClient) -> int:
+    info = client.request("GET", f"/api/v1/repos/{client.owner}/{client.slug}",
+                          what=f"info on {client.owner}/{client.slug}", user_errors=False)
     return int(info.get("last_seq") or 0) if isinstance(info, dict) else 0
 
 
 def _drive(cfg: SwarmConfig, workers: list[_Worker],
            events: queue.Queue[tuple[int, dict[str, Any] | None]], show: _Progress,
-           url: str, owner: str, slug: str, signing: Any, hub: HubProcess | None,
-           t_run: float, live_status: Callable[..., Any]) -> tuple[list[str], dict[str, int], float]:
+           client: HubClient, hub: HubProcess | None,
+           t_run: float) -> tuple[list[str], dict[str, int], float]:
     """Show progress until the hub has nothing left to do; return problems, task counts, end time."""
     assert cfg.tasks is not None
     problems: list[str] = []
@@ -465,7 +447,7 @@ def _drive(cfg: SwarmConfig, workers: list[_Worker],
         if total.get("completed", 0) >= cfg.tasks or now >= next_status:
             next_status = now + 2.0
             try:
-                st = live_status(url, owner, slug, limit=1, signing=signing)
+                st = client.status(limit=1)
             except MuseError as exc:
                 problems.append(f"status from the hub failed: {exc.message}")
                 return problems, counts, now

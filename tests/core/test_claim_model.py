@@ -50,12 +50,18 @@ def test_queue_invariants(tmp_path_factory, ops) -> None:  # type: ignore[no-unt
                     assert got.token > last_token.get(t, 0), "tokens only grow"
                     last_token[t] = got.token
             elif op == "complete":
-                co.complete(root, arg, who, now=now)
-                assert before[arg].status in ("claimed", "pending") and arg not in finished
+                done = co.complete(root, arg, who, now=now)
+                if done["already"]:  # a repeat by the same run is harmless (as on the hub)
+                    assert finished.get(arg) == "completed"
+                    continue
+                assert before[arg].status == "claimed" and arg not in finished
                 finished[arg] = "completed"
             elif op in ("fail", "requeue"):
-                co.fail(root, arg, who, requeue=op == "requeue", now=now)
-                assert arg not in finished
+                done = co.fail(root, arg, who, requeue=op == "requeue", now=now)
+                if done["already"]:
+                    assert finished.get(arg) == "failed"
+                    continue
+                assert before[arg].status == "claimed" and arg not in finished
                 if op == "fail":
                     finished[arg] = "failed"
             elif op == "heartbeat":
@@ -71,4 +77,4 @@ def test_queue_invariants(tmp_path_factory, ops) -> None:  # type: ignore[no-unt
             assert after["a"].status == "completed" or finished.get("a") == "completed"
         for t, s in after.items():
             if s.status == "claimed":
-                assert s.holder in RUNS and s.top_slot == last_token.get(t)
+                assert s.holder in RUNS and s.token == last_token.get(t)

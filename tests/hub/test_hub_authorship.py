@@ -131,6 +131,18 @@ def test_forged_claim_on_a_live_task_is_refused(team: Team) -> None:
     answer = team.push(team.bob, _claim("t-1", 2, "run-b"), _claim("t-1", 1, "run-b"))
     assert answer["inserted"] == 0 and len(answer["refused"]) + answer["skipped"] == 2
     assert ("claim", "t-1+2") not in team.pulled_ids()
+    # a slot the hub already holds, under another record id
+    held = {**_claim("t-1", 1, "run-b"), "record_id": "t-1+1b"}
+    held["payload"] = {**held["payload"], "claim_id": "t-1+1b"}
+    assert [r["record_id"] for r in team.push(team.bob, held)["refused"]] == ["t-1+1b"]
+
+
+def test_claim_of_a_free_live_task_by_ones_own_run_is_kept(team: Team) -> None:
+    """Pushed and live are one world: claiming a pending live task by push is not a forgery."""
+    status, _ = team.send(team.alice, "POST", "/live/tasks", {"tasks": [{"task_id": "t-2"}]})
+    assert status == 200
+    answer = team.push(team.bob, _claim("t-2", 1, "run-b"))
+    assert answer["inserted"] == 1 and answer["refused"] == []
 
 
 def test_re_pushing_pulled_records_of_others_is_not_refused(team: Team) -> None:

@@ -118,18 +118,16 @@ def _register(argv: list[str], prog: str) -> int:
                    help="invite code, for a hub serving with --registration invite")
     add_json(p)
     args = p.parse_args(argv)
-    from muse.core.coord_bus import hub_request
+    from muse.core.hub_client import HubClient
 
     url, ident = resolve_client(args)
     assert url is not None and ident is not None
-    import orjson
-
     request: dict[str, str] = {"handle": ident.handle, "public_key": ident.public_key}
     if args.invite:
         request["invite"] = args.invite
-    body = orjson.dumps(request)
-    answer = hub_request("POST", url.rstrip("/") + "/api/v1/identities", body, signing=ident,
-                         content_type="application/json", what=f"registration of {ident.handle}")
+    answer = HubClient(url, signing=ident).request(
+        "POST", "/api/v1/identities", request, what=f"registration of {ident.handle}",
+        user_errors=False)
     created = bool(isinstance(answer, dict) and answer.get("created"))
     saved = None
     if args.save:
@@ -158,10 +156,10 @@ def _whoami(argv: list[str], prog: str) -> int:
     out: dict[str, Any] = {"handle": ident.handle, "key": ident.key_path,
                            "public_key": ident.public_key, "hub": url}
     if url:
-        from muse.core.coord_bus import hub_request
+        from muse.core.hub_client import HubClient
 
-        out["hub_says"] = hub_request("GET", url.rstrip("/") + "/api/v1/identities/me",
-                                      signing=ident, what="whoami")
+        out["hub_says"] = HubClient(url, signing=ident).request(
+            "GET", "/api/v1/identities/me", what="whoami", user_errors=False)
     lines = [f"handle:     {ident.handle}", f"key:        {ident.key_path}",
              f"public key: {ident.public_key}"]
     if url:

@@ -16,6 +16,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "claim": ("muse.cli.commands.coord_claim", "take the next ready task (one winner)"),
     "complete": ("muse.cli.commands.coord_finish", "mark your claimed task done"),
     "fail": ("muse.cli.commands.coord_finish", "mark your claimed task failed"),
+    "fence": ("muse.cli.commands.coord_fence", "is a fencing token still the live lease?"),
     "tasks": ("muse.cli.commands.coord_tasks", "list the task queue"),
     "status": ("muse.cli.commands.coord_status", "who holds what, and conflicts"),
     "forecast": ("muse.cli.commands.coord_forecast", "predicted conflicts, ranked"),
@@ -41,6 +42,8 @@ verbs:
 {verbs}
 
 Every verb takes --json for machine-readable output and --help for details.
+Add --live (or --hub URL --owner O --slug S) to ask the hub instead of local
+records: same verbs, same --json documents (docs/verbs.md).
 Set MUSE_RUN_ID once per agent session (or pass --run).
 """
 

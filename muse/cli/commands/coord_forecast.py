@@ -2,48 +2,47 @@
 
 from __future__ import annotations
 
-from muse.cli.args import add_json, make_parser, repo_root
-from muse.cli.output import emit, print_problems
+from muse.cli.args import make_parser, parse_coordinator
 
 __all__ = ["main"]
 
+_EPILOG = """high:   incompatible intents (delete vs modify, two different renames)
+medium: one symbol reserved by several runs; structural edit vs modify
+low:    a file or class reserved while another run holds a member;
+        several runs editing different symbols of one file
+
+Exit 0 always (conflicts are information); use --fail-on to gate a script.
+--live forecasts over the hub's record log.
+--json: {counts: {high, medium, low}, total, conflicts: [...], backend}
+"""
+
 
 def main(argv: list[str], prog: str, verb: str = "forecast") -> int:
+    from muse.cli.output import emit
+
     p = make_parser(prog, "Rank the conflicts that current reservations and intents predict.",
-                    "high:   incompatible intents (delete vs modify, two different renames)\n"
-                    "medium: one symbol reserved by several runs; structural edit vs modify\n"
-                    "low:    a file or class reserved while another run holds a member;\n"
-                    "        several runs editing different symbols of one file\n\n"
-                    "Exit 0 always (conflicts are information); use --fail-on to gate a script.")
+                    _EPILOG)
     p.add_argument("--min-severity", choices=("high", "medium", "low"), default="low")
     p.add_argument("--fail-on", choices=("high", "medium", "low"), default=None,
                    help="exit 1 if any conflict at this severity or above")
     p.add_argument("--limit", type=int, default=50, help="rows to show (default 50; 0 = all)")
-    add_json(p)
-    args = p.parse_args(argv)
-    from muse.core.forecast import SEVERITIES, forecast
-    from muse.core.state import CoordState
-
-    state = CoordState(repo_root())
-    fc = forecast(state.root, state=state)
-    keep = SEVERITIES[: SEVERITIES.index(args.min_severity) + 1]
-    fc.predictions = [x for x in fc.predictions if x.severity in keep]
-    print_problems(state.problems)
-    rows = fc.predictions if args.limit == 0 else fc.predictions[: args.limit]
+    args, coord = parse_coordinator(p, argv)
+    got = coord.forecast(min_severity=args.min_severity,
+                         limit=None if args.limit == 0 else args.limit)
 
     def text() -> str:
-        c = fc.counts()
-        lines = [f"{len(fc.predictions)} predicted conflicts: {c['high']} high, {c['medium']} medium, {c['low']} low"]
-        lines += [f"  {x.severity:<6} {x.target}  [{', '.join(x.runs)}]  {x.reason}" for x in rows]
-        if len(rows) < len(fc.predictions):
-            lines.append(f"  … {len(fc.predictions) - len(rows)} more (--limit 0 shows all)")
+        c = got["counts"]
+        lines = [f"{got['total']} predicted conflicts: {c['high']} high, {c['medium']} medium, {c['low']} low"]
+        lines += [f"  {x['severity']:<6} {x['target']}  [{', '.join(x['runs'])}]  {x['reason']}"
+                  for x in got["conflicts"]]
+        if len(got["conflicts"]) < got["total"]:
+            lines.append(f"  … {got['total'] - len(got['conflicts'])} more (--limit 0 shows all)")
         return "\n".join(lines)
 
-    body = fc.to_json()
-    body["conflicts"] = [x.to_json() for x in rows]
-    emit(body, args.json_out, text)
+    emit(got.to_json(), args.json_out, text)
     if args.fail_on:
-        gate = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
-        if any(x.severity in gate for x in fc.predictions):
+        order = ("high", "medium", "low")
+        gate = order[: order.index(args.fail_on) + 1]
+        if any(got["counts"][s] for s in gate):
             return 1
     return 0

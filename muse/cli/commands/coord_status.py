@@ -2,37 +2,51 @@
 
 from __future__ import annotations
 
-import argparse
-
-from muse.cli.args import make_parser, parse_with_live, repo_root
-from muse.cli.output import emit, print_problems
-from muse.core.live import LiveClient
+from muse.cli.args import make_parser, parse_coordinator
+from muse.cli.output import emit_stream, print_problems
 
 __all__ = ["main"]
 
+_EPILOG = """At thousands of runs the text view aggregates; zoom in with --run, --path
+or --symbol, and page with --limit/--cursor:
+
+  muse coord status --path drivers/net/ethernet/intel/e1000   # whole path components
+  muse coord status --symbol kernel/sched/core.c::schedule    # who holds it
+  muse coord status --json --limit 1000                       # first page
+  muse coord status --json --limit 1000 --cursor <next_cursor> # next page
+  muse coord status --json --limit 0                          # everything, streamed
+
+--json: {now, backend, mode, fence, active_reservations, runs, conflict_count,
+         conflicts, busiest_files, tasks, holders, reservations, next_cursor,
+         problems} — the same document in both modes (docs/verbs.md). Live, the
+hub answers counts, conflicts, --run and --symbol; --path/--cursor page local
+records (pull first).
+"""
+
 
 def main(argv: list[str], prog: str, verb: str = "status") -> int:
-    p = make_parser(prog, "Active reservations grouped by file, live runs, and conflicts.",
-                    "At thousands of runs the text view aggregates; use --run/--path to zoom in\n"
-                    "and --json (with --limit 0 for everything) for machines.")
+    p = make_parser(prog, "Active reservations grouped by file, live runs, and conflicts.", _EPILOG)
     p.add_argument("--run", dest="run_filter", default=None, help="only this run's reservations")
-    p.add_argument("--path", dest="path_prefix", default=None, help="only symbols under this path prefix")
-    p.add_argument("--limit", type=int, default=20, help="rows per section (default 20; 0 = all)")
-    p.add_argument("--symbol", default=None, help="with --live: who holds this address")
-    args, client = parse_with_live(p, argv)
-    if client is not None:
-        return _live(client, args)
-    from muse.core.state import CoordState
-    from muse.core.views import status_view
-
-    state = CoordState(repo_root())
-    limit = None if args.limit == 0 else args.limit
-    data = status_view(state, args.run_filter, args.path_prefix, limit)
-    print_problems(state.problems)
+    p.add_argument("--path", dest="path_prefix", default=None, metavar="PATH",
+                   help="only symbols under this path (whole components: e1000 is not e1000e)")
+    p.add_argument("--symbol", default=None, help="also list who holds this address")
+    p.add_argument("--limit", type=int, default=20,
+                   help="rows per section and reservations per page (default 20; 0 = all)")
+    p.add_argument("--cursor", default=None, help="continue after this reservation id (next_cursor)")
+    args, coord = parse_coordinator(p, argv)
+    if args.limit < 0:
+        p.error("--limit must be 0 (all) or more")
+    data = coord.status(run_id=args.run_filter, path=args.path_prefix, symbol=args.symbol,
+                        limit=None if args.limit == 0 else args.limit, cursor=args.cursor)
+    print_problems(data["problems"])
 
     def text() -> str:
+        t = data["tasks"]
         lines = [(f"{data['active_reservations']} active reservations by {data['runs']} runs; "
-                  f"{data['conflict_count']} conflicts")]
+                  f"{data['conflict_count']} conflicts"
+                  + (f" ({data['mode']}, last token {data['fence']})" if data["fence"] else "")),
+                 (f"tasks: {t['ready']} ready, {t['blocked']} blocked, {t['claimed']} claimed, "
+                  f"{t['completed']} completed, {t['failed']} failed")]
         if data["busiest_files"]:
             lines.append("busiest files:")
             lines += [f"  {f['symbols']:>5}  {f['path']}" for f in data["busiest_files"]]
@@ -43,30 +57,10 @@ def main(argv: list[str], prog: str, verb: str = "status") -> int:
                 lines.append(f"  {c['symbol']}  ({c['overlap']})  held by {who}")
             if len(data["conflicts"]) < data["conflict_count"]:
                 lines.append(f"  … {data['conflict_count'] - len(data['conflicts'])} more")
-        return "\n".join(lines)
-
-    emit(data, args.json_out, text)
-    return 0
-
-
-def _live(client: LiveClient, args: argparse.Namespace) -> int:
-    data = client.status(limit=max(0, min(args.limit or 1000, 1000)), run_id=args.run_filter,
-                         symbol=args.symbol)
-
-    def text() -> str:
-        t = data["tasks"]
-        lines = [(f"{data['reservations']['active']} live reservations by "
-                  f"{data['reservations']['runs']} runs ({data['mode']}); "
-                  f"{len(data['conflicts'])} conflicts shown; last token {data['fence']}"),
-                 (f"tasks: {t['ready']} ready, {t['blocked']} blocked, {t['claimed']} claimed, "
-                  f"{t['completed']} completed, {t['failed']} failed")]
-        for c in data["conflicts"]:
-            who = ", ".join(sorted({h["run_id"] for h in c["holders"]}))
-            lines.append(f"  {c['symbol']}  ({c['overlap']})  held by {who}")
-        for h in data.get("holders", []):
+        for h in data["holders"] or ():
             lines.append(f"  {args.symbol} held by {h['run_id']} (token {h['token']}) "
                          f"until {h['expires_at']}")
         return "\n".join(lines)
 
-    emit(data, args.json_out, text)
+    emit_stream(data.data, args.json_out, text)
     return 0

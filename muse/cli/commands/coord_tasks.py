@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from muse.cli.args import add_json, make_parser, repo_root
+from muse.cli.args import make_parser, parse_coordinator
 from muse.cli.output import emit, print_problems
 
 __all__ = ["main"]
+
+_EPILOG = """examples:
+  muse coord tasks --status ready
+  muse coord tasks --live --json --limit 0      # the hub's queue, from its record log
+
+--json: {counts: {pending, ready, blocked, claimed, completed, failed},
+         total, tasks: [{task_id, status, ready, priority, holder?, token?, …}],
+         problems, backend}
+"""
 
 
 def main(argv: list[str], prog: str, verb: str = "tasks") -> int:
     from muse.core.views import TASK_STATUSES
 
-    p = make_parser(prog, "List tasks: pending (ready or blocked), claimed, completed, failed.")
+    p = make_parser(prog, "List tasks: pending (ready or blocked), claimed, completed, failed.",
+                    _EPILOG)
     p.add_argument("--status", choices=TASK_STATUSES, default=None, help="only tasks in this state")
     p.add_argument("--limit", type=int, default=50, help="rows to show (default 50; 0 = all)")
-    add_json(p)
-    args = p.parse_args(argv)
-    from muse.core.state import CoordState
-    from muse.core.views import tasks_view
-
-    state = CoordState(repo_root())
-    data = tasks_view(state, args.status, None if args.limit == 0 else args.limit)
-    print_problems(state.problems)
+    args, coord = parse_coordinator(p, argv)
+    data = coord.tasks(status=args.status, limit=None if args.limit == 0 else args.limit)
+    print_problems(data["problems"])
 
     def text() -> str:
         counts = data["counts"]
@@ -38,5 +43,5 @@ def main(argv: list[str], prog: str, verb: str = "tasks") -> int:
             lines.append(f"  … {data['total'] - len(data['tasks'])} more (--limit 0 shows all)")
         return "\n".join(lines)
 
-    emit(data, args.json_out, text)
+    emit(data.to_json(), args.json_out, text)
     return 0

@@ -218,16 +218,13 @@ def _client_parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 def _call(args: argparse.Namespace, method: str, path: str, body: dict[str, Any] | None,
           what: str) -> Any:
-    import orjson
-
     from muse.cli.commands.auth import resolve_client
-    from muse.core.coord_bus import hub_request
+    from muse.core.hub_client import HubClient
 
     url, ident = resolve_client(args, need_identity=False)
     assert url is not None
-    data = orjson.dumps(body) if body is not None else b""
-    return hub_request(method, url.rstrip("/") + path, data, signing=ident,
-                       content_type="application/json", what=what)
+    return HubClient(url, signing=ident).request(method, path, body, what=what,
+                                                 user_errors=False)
 
 
 def _create_repo(argv: list[str], prog: str) -> int:

@@ -27,12 +27,18 @@ An MCP-capable agent starts it itself; register it like this:
                            "args": ["mcp", "--root", "/path/to/repo"],
                            "env": {"MUSE_RUN_ID": "agent-7"}}}}
 
+With --live (the hub in [hub] of .muse/config.toml) or --hub URL --owner O
+--slug S, the verb tools ask the hub: leases and claims are decided on its
+clock and carry fencing tokens, as with `muse coord <verb> --live`. The tools
+return the same documents as `muse coord <verb> --json` in either mode.
+
 See docs/mcp.md for more.
 """
 
 _EPILOG = """\
 repository: --root, else $MUSE_ROOT, else the folder above the working
-directory that holds .muse/ (like git).
+directory that holds .muse/ (like git). Live, a repository is optional (gc,
+push, pull and wait need one).
 run id: each tool takes run_id; when a call omits it, --run, else
 $MUSE_RUN_ID, else user@host.
 
@@ -41,12 +47,12 @@ exit codes: 0 the client closed the connection, 2 not a repository,
 """
 
 
-def _root(arg: str | None) -> pathlib.Path:
+def _root(arg: str | None, required: bool = True) -> pathlib.Path | None:
     from muse.core.paths import find_root, require_repo
 
     given = arg or os.environ.get("MUSE_ROOT")
     if not given:
-        return require_repo()
+        return require_repo() if required else find_root(pathlib.Path.cwd())
     path = pathlib.Path(given).expanduser().resolve()
     root = find_root(path) if path.is_dir() else None
     if root is None:
@@ -61,8 +67,12 @@ def main(argv: list[str], prog: str) -> int:
     add_run(p)
     p.add_argument("--list-tools", action="store_true",
                    help="print the tool names and exit (checks the SDK is installed)")
+    from muse.core.live import add_live_options
+
+    add_live_options(p)
     args = p.parse_args(argv)
-    root = _root(args.root)
+    live = bool(args.live or args.hub_url)
+    root = _root(args.root, required=not live)
     try:
         from muse.mcp.server import TOOL_NAMES, serve
     except ImportError as exc:
@@ -72,7 +82,13 @@ def main(argv: list[str], prog: str) -> int:
     if args.list_tools:
         print("\n".join(TOOL_NAMES))
         return 0
+    from muse.core.coordinator import open_coordinator
+
+    coord = open_coordinator(live=live, hub_url=args.hub_url, owner=args.owner, slug=args.slug,
+                             root=root)
     # stdout belongs to the protocol from here on; messages go to stderr.
-    print(f"muse mcp: serving {root}", file=sys.stderr)
-    serve(root, args.run_id or default_run_id())
+    hub = getattr(coord, "client", None)
+    print("muse mcp: serving " + (f"{hub.owner}/{hub.slug} live on {hub.hub_url}"
+                                  if hub is not None else str(root)), file=sys.stderr)
+    serve(root, args.run_id or default_run_id(), coord)
     return 0

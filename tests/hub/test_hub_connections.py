@@ -108,3 +108,93 @@ def test_slow_body_is_timed_out(small_hub: HubProcess) -> None:
         assert data == b"" or data.startswith(b"HTTP/1.1 408"), data[:80]
     finally:
         s.close()
+
+
+# ── the guard's decisions, on stand-in connections (the socket tests above prove the wiring) ──
+
+class _Transport:
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+
+class _Cycle:
+    def __init__(self, complete: bool) -> None:
+        self.response_complete = complete
+
+
+class _Conn:
+    def __init__(self, peer: str = "10.0.0.1") -> None:
+        self.client = (peer, 5000)
+        self.transport = _Transport()
+        self.cycle: _Cycle | None = None
+
+
+def _run(coro_fn: object) -> None:
+    import asyncio
+
+    asyncio.run(coro_fn())  # type: ignore[operator]
+
+
+def test_guard_evicts_the_longest_idle_and_refuses_when_all_are_busy() -> None:
+    from muse.hub.connections import ConnectionGuard
+
+    async def scenario() -> None:
+        import asyncio
+
+        guard = ConnectionGuard(max_connections=2, header_timeout=60, keep_alive=60)
+        old, busy = _Conn(), _Conn()
+        guard.opened(old)
+        await asyncio.sleep(0.01)
+        guard.opened(busy)
+        busy.cycle = _Cycle(complete=False)
+        new = _Conn()
+        guard.opened(new)  # at the cap: the idle one goes, not the busy one
+        assert old.transport.closed and not busy.transport.closed and not new.transport.closed
+        new.cycle = _Cycle(complete=False)
+        late = _Conn()
+        guard.opened(late)  # everyone busy: the newcomer is closed
+        assert late.transport.closed and guard.refused == 1 and guard.evicted == 1
+
+    _run(scenario)
+
+
+def test_guard_times_out_idle_but_not_active_connections() -> None:
+    from muse.hub.connections import ConnectionGuard
+
+    async def scenario() -> None:
+        import asyncio
+
+        guard = ConnectionGuard(max_connections=10, header_timeout=0.3, keep_alive=5)
+        idle, active = _Conn(), _Conn()
+        guard.opened(idle)
+        guard.opened(active)
+        for _ in range(4):  # a client answered again and again stays open
+            active.cycle = _Cycle(complete=True)
+            await asyncio.sleep(0.3)
+        assert idle.transport.closed and not active.transport.closed
+        assert guard.timed_out == 1
+
+    _run(scenario)
+
+
+def test_guard_caps_each_client_address() -> None:
+    from muse.hub.connections import ConnectionGuard
+
+    async def scenario() -> None:
+        guard = ConnectionGuard(max_connections=100, header_timeout=60, keep_alive=60,
+                                max_per_client=2)
+        a1, a2, b1 = _Conn("10.0.0.1"), _Conn("10.0.0.1"), _Conn("10.0.0.2")
+        for c in (a1, a2, b1):
+            guard.opened(c)
+        a3 = _Conn("10.0.0.1")
+        guard.opened(a3)  # a's oldest idle one makes room; b is untouched
+        assert a1.transport.closed and not a2.transport.closed and not b1.transport.closed
+        assert not a3.transport.closed
+
+    _run(scenario)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 
-from muse.core.address import MAX_ADDRESS_LEN, canonical
+from muse.core.address import MAX_ADDRESS_LEN, ancestors, canonical
 from muse.core.clock import format_ts
 from muse.core.errors import ConflictError, StaleToken, UserError
 from muse.core.types import content_hash
@@ -47,6 +47,7 @@ __all__ = [
     "TooManySymbols",
     "check_address",
     "check_symbols",
+    "claim_fence",
     "claim_order",
     "claim_stale",
     "grant_expiry",
@@ -54,6 +55,7 @@ __all__ = [
     "lapsed",
     "lease_end",
     "new_record_id",
+    "reservation_fence",
     "reservation_stale",
     "retry_after",
     "strict_refusal",
@@ -194,6 +196,39 @@ def claim_stale(
                           reason="expired", token=current, holder=holder,
                           expires_at=format_ts(expires_at or 0.0))
     return None
+
+
+def reservation_fence(
+    reservation_id: str, holder: str, current: int | None, state: str, expires_at: float,
+    symbols: Sequence[str], token: int, symbol: str | None, now: float,
+) -> str | None:
+    """Why a fence check of *token* against a reservation fails (a reason), or None.
+
+    Like :func:`reservation_stale` for a holder presenting *token*, except that
+    an older token is named ``superseded`` and a lease written without a token
+    never validates one; with *symbol*, the lease must also cover it.
+    """
+    if current is None:
+        return "mismatch"
+    if token < current:
+        return "superseded"
+    stale = reservation_stale(reservation_id, holder, current, state, expires_at, None, token, now)
+    if stale is not None:
+        return str(stale.details["reason"])
+    if symbol is not None:
+        covering = {symbol, *ancestors(symbol)}
+        if not any(h in covering for h in symbols):
+            return "not_covered"
+    return None
+
+
+def claim_fence(
+    task_id: str, status: str, holder: str | None, current: int | None,
+    expires_at: float | None, token: int, now: float,
+) -> str | None:
+    """Why a fence check of *token* against a task's claim fails (a reason), or None."""
+    stale = claim_stale(task_id, status, holder, current, expires_at, str(holder), token, now)
+    return None if stale is None else str(stale.details.get("reason", "stale"))
 
 
 # ── strict refusal ───────────────────────────────────────────────────────────

@@ -11,7 +11,7 @@ from collections import Counter
 from operator import attrgetter
 from typing import Any
 
-from muse.core import clock
+from muse.core import clock, rules
 from muse.core.address import canonical_or_raw, overlaps
 from muse.core.records import Reservation
 from muse.core.state import CoordState, TaskState
@@ -96,7 +96,6 @@ def fence_view(state: CoordState, token: int, *, reservation_id: str | None = No
     *symbol*) or of a task's claim, read from the records; ``reason`` says
     why not (the reasons the hub gives)."""
     from muse.core.errors import UsageError
-    from muse.core.state import symbol_ancestors
 
     if (reservation_id is None) == (task_id is None):
         raise UsageError("fence needs exactly one of a reservation id and a task id")
@@ -109,42 +108,27 @@ def fence_view(state: CoordState, token: int, *, reservation_id: str | None = No
         exp = state.effective_expiry(res.run_id, res.expires_at)
         out.update(token=res.token, holder=res.run_id, expires_at=clock.format_ts(exp),
                    expires_in=max(0.0, exp - state.now))
-        if res.token is None or token > res.token:
-            return {**out, "reason": "mismatch"}
-        if token < res.token:
-            return {**out, "reason": "superseded"}
-        if reservation_id in state.released():
-            return {**out, "reason": "released"}
-        if exp <= state.now:
-            return {**out, "reason": "expired", "expires_in": 0.0}
-        if symbol is not None and not ({symbol, *symbol_ancestors(symbol)} & set(res.symbols)):
-            return {**out, "reason": "not_covered"}
+        lease = "released" if reservation_id in state.released() else "live"
+        reason = rules.reservation_fence(reservation_id, res.run_id, res.token, lease, exp,
+                                         res.symbols, token, symbol, state.now)
+        if reason is not None:
+            return {**out, "reason": reason, **({"expires_in": 0.0} if reason == "expired" else {})}
         return {**out, "valid": True}
     st = state.task_states().get(str(task_id))
     if st is None:
         return {**out, "reason": "not_found"}
-    # The token of a task is that of its last claim; outcomes take later slots.
-    claims = [c for c in state.claim_log().get(str(task_id), []) if c.status == "claimed"]
-    top = claims[-1] if claims else None
-    current = None if top is None else (getattr(top, "token", None) or top.slot)
-    out.update(token=current, holder=st.holder,
+    out.update(token=st.token, holder=st.holder,
                expires_at=clock.format_ts(st.expires_at) if st.expires_at else None,
                expires_in=max(0.0, st.expires_at - state.now) if st.expires_at else None)
-    if current is None or token > current:
-        return {**out, "reason": "mismatch"}
-    if token < current:
-        return {**out, "reason": "superseded"}
-    if st.status in ("completed", "failed"):
-        return {**out, "reason": "not_claimed"}
-    if st.status != "claimed":
-        return {**out, "reason": "expired"}
-    return {**out, "valid": True}
+    reason = rules.claim_fence(str(task_id), st.status, st.holder, st.token, st.expires_at, token,
+                               state.now)
+    return {**out, "reason": reason} if reason is not None else {**out, "valid": True}
 
 
 def sorted_tasks(state: CoordState) -> list[TaskState]:
     """Tasks in claim order: priority first, then age, then id."""
     return sorted(state.task_states().values(),
-                  key=lambda s: (-s.task.priority, s.task.created_at or 0.0, s.task.task_id))
+                  key=lambda s: rules.claim_order(s.task.priority, s.task.created_at, s.task.task_id))
 
 
 def task_counts(states: list[TaskState]) -> dict[str, int]:

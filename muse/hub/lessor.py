@@ -33,12 +33,14 @@ from muse.core.clock import format_ts
 from muse.core.errors import ConflictError, MuseError, NotFound
 from muse.core.rules import (
     Blocker,
+    claim_fence,
     claim_order,
     claim_stale,
     grant_expiry,
     heartbeat_expiry,
     lease_end,
     new_record_id,
+    reservation_fence,
     reservation_stale,
     retry_after,
     strict_refusal,
@@ -460,15 +462,10 @@ def fence(tx: LiveTx, now: float, token: int, reservation_id: str | None = None,
             return {**out, "reason": "not_found"}
         run, cur, exp = row[0], int(row[1]), float(row[3])
         out.update(token=cur, holder=run, expires_at=_iso(exp), expires_in=max(0.0, exp - now))
-        if token < cur:  # a fence check names an older token "superseded"
-            return {**out, "reason": "superseded"}
-        stale = reservation_stale(reservation_id, run, cur, row[2], exp, None, token, now)
-        if stale is not None:
-            reason = stale.details["reason"]
+        reason = reservation_fence(reservation_id, run, cur, row[2], exp, split(row[4]), token,
+                                   symbol, now)
+        if reason is not None:
             return {**out, "reason": reason, **({"expires_in": 0.0} if reason == "expired" else {})}
-        if symbol is not None and not any(h == symbol or h in ancestors(symbol)
-                                          for h in split(row[4])):
-            return {**out, "reason": "not_covered"}
         return {**out, "valid": True}
     row = tables.task_row(tx, str(task_id))
     if row is None:
@@ -476,10 +473,10 @@ def fence(tx: LiveTx, now: float, token: int, reservation_id: str | None = None,
     exp = row[11]
     out.update(token=row[9], holder=row[8], expires_at=_iso(exp) if exp else None,
                expires_in=max(0.0, exp - now) if exp else None)
-    stale = claim_stale(str(task_id), row[6], row[8], None if row[9] is None else int(row[9]),
-                        exp, str(row[8]), token, now)
-    if stale is not None:
-        return {**out, "reason": stale.details.get("reason", "stale")}
+    reason = claim_fence(str(task_id), row[6], row[8], None if row[9] is None else int(row[9]),
+                         exp, token, now)
+    if reason is not None:
+        return {**out, "reason": reason}
     return {**out, "valid": True}
 
 

@@ -8,9 +8,7 @@ instances, each on a repository of its own:
 * ``postgres`` — a real hub process on PostgreSQL (skipped without a server
   unless ``MUSE_REQUIRE_PG=1``).
 
-A test marks a case whose local behaviour waits for the rulebook branch with
-:func:`needs_rulebook`: only the local backend is marked ``xfail(strict)``,
-so it turns red (XPASS) the moment the rule lands and must be unmarked.
+A documented gap of the hub alone is marked with :func:`only_local`.
 """
 
 from __future__ import annotations
@@ -24,9 +22,6 @@ from muse.core.coordinator import Coordinator, LocalCoordinator
 from tests.hub.conftest import HubProcess, create_repo, make_agent, running_hub
 
 Engine = Callable[[], Coordinator]
-
-RULEBOOK = "needs the rulebook branch"
-
 
 @pytest.fixture(scope="module",
                 params=["local", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -75,12 +70,6 @@ def engine(backend: str, hub: HubProcess | None,
 @pytest.fixture
 def coord(engine: Engine) -> Coordinator:
     return engine()
-
-
-def needs_rulebook(request: pytest.FixtureRequest, backend: str) -> None:
-    """Expect the local backend to fail this case until the rulebook branch is merged."""
-    if backend == "local":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=RULEBOOK))
 
 
 def only_local(request: pytest.FixtureRequest, backend: str, reason: str) -> None:

@@ -1,9 +1,4 @@
-"""Fencing tokens on every backend: a stale token is refused with its reason.
-
-Cases the local engine only meets once the rulebook branch lands (tokens in
-local records, fencing on local release/complete) are marked with
-``needs_rulebook``: xfail(strict) for the local backend only.
-"""
+"""Fencing tokens on every backend: a stale token is refused with its reason."""
 
 from __future__ import annotations
 
@@ -13,7 +8,6 @@ import pytest
 
 from muse.core.coordinator import Coordinator
 from muse.core.errors import StaleToken
-from tests.contract.conftest import needs_rulebook
 
 
 def test_each_claim_of_a_task_gets_a_higher_token(coord: Coordinator) -> None:
@@ -26,18 +20,16 @@ def test_each_claim_of_a_task_gets_a_higher_token(coord: Coordinator) -> None:
     assert all(isinstance(t, int) for t in tokens) and tokens == sorted(set(tokens))
 
 
-def test_reservations_carry_growing_tokens(coord: Coordinator, backend: str,
-                                           request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)
+def test_reservations_carry_growing_tokens(coord: Coordinator) -> None:
+
     a = coord.reserve("run-a", ["a.c::f"], ttl=60)["token"]
     b = coord.reserve("run-b", ["b.c::g"], ttl=60)["token"]
     assert isinstance(a, int) and isinstance(b, int) and a < b
     assert [r["token"] for r in coord.status(run_id="run-a").iter_reservations()] == [a]
 
 
-def test_completing_with_a_superseded_token_is_refused(coord: Coordinator, backend: str,
-                                                       request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)
+def test_completing_with_a_superseded_token_is_refused(coord: Coordinator) -> None:
+
     coord.enqueue("slow", task_id="slow")
     first = coord.claim("run-a", ttl=1)
     time.sleep(1.6)
@@ -58,9 +50,8 @@ def test_completing_someone_elses_claim_is_refused(coord: Coordinator) -> None:
     assert coord.tasks(status="claimed")["total"] == 1
 
 
-def test_a_wrong_token_is_refused_on_complete(coord: Coordinator, backend: str,
-                                              request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)
+def test_a_wrong_token_is_refused_on_complete(coord: Coordinator) -> None:
+
     coord.enqueue("t", task_id="t")
     got = coord.claim("run-a", ttl=60)
     with pytest.raises(StaleToken) as stale:
@@ -68,9 +59,8 @@ def test_a_wrong_token_is_refused_on_complete(coord: Coordinator, backend: str,
     assert stale.value.details["reason"] == "mismatch"
 
 
-def test_releasing_with_a_stale_token_is_refused(coord: Coordinator, backend: str,
-                                                 request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)
+def test_releasing_with_a_stale_token_is_refused(coord: Coordinator) -> None:
+
     res = coord.reserve("run-a", ["a.c::f"], ttl=60)
     with pytest.raises(StaleToken) as stale:
         coord.release(res["reservation_id"], "run-a", token=res["token"] + 100)
@@ -78,18 +68,16 @@ def test_releasing_with_a_stale_token_is_refused(coord: Coordinator, backend: st
     assert coord.status()["active_reservations"] == 1
 
 
-def test_releasing_another_runs_lease_is_refused(coord: Coordinator, backend: str,
-                                                 request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)
+def test_releasing_another_runs_lease_is_refused(coord: Coordinator) -> None:
+
     res = coord.reserve("run-a", ["a.c::f"], ttl=60)
     with pytest.raises(StaleToken) as stale:
         coord.release(res["reservation_id"], "run-b", token=res["token"])
     assert stale.value.details["reason"] == "not_holder"
 
 
-def test_releasing_an_expired_lease_is_refused(coord: Coordinator, backend: str,
-                                               request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)
+def test_releasing_an_expired_lease_is_refused(coord: Coordinator) -> None:
+
     res = coord.reserve("run-a", ["a.c::f"], ttl=1)
     time.sleep(1.6)
     with pytest.raises(StaleToken) as stale:
@@ -109,9 +97,8 @@ def test_fence_reports_a_claim_until_it_is_finished(coord: Coordinator) -> None:
     assert coord.fence(1, task_id="nope")["reason"] == "not_found"
 
 
-def test_fence_reports_a_reservation_until_released(coord: Coordinator, backend: str,
-                                                    request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)
+def test_fence_reports_a_reservation_until_released(coord: Coordinator) -> None:
+
     res = coord.reserve("run-a", ["mm/slab.c::kmalloc"], ttl=60)
     assert coord.fence(res["token"], reservation_id=res["reservation_id"],
                        symbol="mm/slab.c::kmalloc")["valid"] is True

@@ -24,14 +24,14 @@ from muse.core.outcomes import (
     StatusOutcome,
     TasksOutcome,
 )
-from tests.contract.conftest import Engine, needs_rulebook, only_local
+from tests.contract.conftest import Engine, only_local
 
 
 def _keys(doc: dict[str, object], cls: type) -> None:
     assert list(doc) == list(cls.FIELDS)  # type: ignore[attr-defined]
 
 
-def test_each_verb_answers_its_one_document(coord: Coordinator, backend: str) -> None:
+def test_each_verb_answers_its_one_document(coord: Coordinator) -> None:
     res = coord.reserve("run-a", ["kernel/sched/core.c::schedule"], ttl=600)
     _keys(res.to_json(), ReserveOutcome)
     assert res["run_id"] == "run-a" and res["symbols"] == ["kernel/sched/core.c::schedule"]
@@ -112,8 +112,7 @@ def test_heartbeat_extends_every_lease_of_the_run(coord: Coordinator) -> None:
 
 
 def test_a_late_heartbeat_does_not_revive_an_expired_lease(
-        coord: Coordinator, backend: str, request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)
+        coord: Coordinator) -> None:
     coord.reserve("run-a", ["a.c::f"], ttl=1)
     time.sleep(1.6)
     beat = coord.heartbeat("run-a", ttl=120)
@@ -177,8 +176,7 @@ def test_unknown_ids_are_not_found(coord: Coordinator) -> None:
 
 
 def test_releasing_an_unknown_reservation_is_not_found(
-        coord: Coordinator, backend: str, request: pytest.FixtureRequest) -> None:
-    needs_rulebook(request, backend)  # local release takes no token yet
+        coord: Coordinator) -> None:
     with pytest.raises(NotFound):
         coord.release("sha256:" + "0" * 64, "run-a", token=1)
 

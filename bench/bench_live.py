@@ -106,7 +106,8 @@ def _parallel(pool: Any, base: tuple[str, str, str, str, str], op: str, clients:
 
 def _store_baseline(db: str, schema: str | None, op: str, n: int) -> list[float]:
     """The live decision in-process on a fresh store of the same kind (no HTTP)."""
-    from muse.storage import live, open_store
+    from muse.hub import lessor as live
+    from muse.storage import open_store
 
     store = open_store(db, **({"schema": schema} if schema else {}))
     try:

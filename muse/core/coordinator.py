@@ -33,6 +33,7 @@ from muse.core.outcomes import (
     StatusOutcome,
     TasksOutcome,
 )
+from muse.core.rules import DEFAULT_TTL
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_TTL", "Coordinator", "LocalCoordinator", "open_coordinator"]
 
-DEFAULT_TTL = 900.0
 
 
 class Coordinator:
@@ -205,8 +205,7 @@ class LocalCoordinator(Coordinator):
         from muse.core.types import check_id
 
         check_id(run_id, "run id")
-        before = _run_leases(self._state(), run_id)
-        rec = heartbeat(self.root, run_id, ttl=ttl)
+        rec = heartbeat(self.root, run_id, ttl=ttl)  # buries lapsed leases first (the rulebook)
         after_state = self._state()
         after = _run_leases(after_state, run_id)
         expires_at = rec.get("extended_expires_at") or rec["expires_at"]
@@ -214,8 +213,7 @@ class LocalCoordinator(Coordinator):
             run_id=run_id, expires_at=expires_at,
             expires_in=seconds_until(expires_at, after_state.now),
             reservations=after["reservations"], claims=after["claims"],
-            expired={"reservations": before["lapsed_reservations"],
-                     "claims": before["lapsed_claims"]},
+            expired=dict(rec["expired"]),
             backend=self.backend)
 
     def depend(self, node: str, depends_on: Sequence[str], *, on_tasks: bool = False,
@@ -284,21 +282,12 @@ class LocalCoordinator(Coordinator):
 
 
 def _run_leases(state: CoordState, run_id: str) -> dict[str, int]:
-    """How many of *run_id*'s leases are alive, and how many ran out unreleased."""
-    released = state.released()
-    mine = [r for r in state.reservations if r.run_id == run_id
-            and r.reservation_id not in released]
-    alive = {r.reservation_id for r in state.active_reservations() if r.run_id == run_id}
-    claims = lapsed = 0
-    for log in state.claim_log().values():
-        top = log[-1]
-        if top.claimer_run_id == run_id and top.status == "claimed":
-            if state.effective_expiry(run_id, top.expires_at or 0.0) > state.now:
-                claims += 1
-            else:
-                lapsed += 1
-    return {"reservations": len(alive), "lapsed_reservations": len(mine) - len(alive),
-            "claims": claims, "lapsed_claims": lapsed}
+    """How many of *run_id*'s leases are alive."""
+    alive = sum(1 for r in state.active_reservations() if r.run_id == run_id)
+    claims = sum(1 for log in state.claim_log().values()
+                 if log[-1].claimer_run_id == run_id and log[-1].status == "claimed"
+                 and state.effective_expiry(run_id, log[-1].expires_at) > state.now)
+    return {"reservations": alive, "claims": claims}
 
 
 def _reserve_outcome(result: ReserveResult, expires: str) -> ReserveOutcome:

@@ -3,7 +3,7 @@
 Every reservation and claim the local engine writes carries the next value
 (``token``), as the hub's live sequence does for live leases, so a record
 shows the token its holder presents. The counter is a small file,
-``.muse/state/fence``, updated under an exclusive ``flock`` and flushed
+``.muse/state/fence``, updated under an exclusive ``flock`` and flushed (``fdatasync``)
 before the token is handed out (a token is never handed out twice, even
 across a crash). Exclusive create of the record stays the arbiter of who wins
 a claim; the counter only numbers the grants.
@@ -45,7 +45,7 @@ def next_token(root: pathlib.Path, *, at_least: int = 1, seed: Callable[[], int]
         current = int(raw) if raw.isdigit() else (seed() if seed is not None else 0)
         token = max(current + 1, at_least)
         os.pwrite(fd, b"%0*d\n" % (_WIDTH, token), 0)
-        os.fsync(fd)
+        os.fdatasync(fd)  # the size never changes: the data is all there is to flush
         return token
     finally:
         os.close(fd)  # also releases the lock

@@ -17,13 +17,13 @@ import pathlib
 
 from muse.core import clock
 from muse.core.paths import coordination_dir
+from muse.core.rules import DEFAULT_GRACE  # exceeds any read→write gap inside one command
 from muse.core.state import DEFAULT_TTL, CoordState
 from muse.core.store import CoordStore
 from muse.core.types import JsonDict
 
 __all__ = ["DEFAULT_GRACE", "CoordGcResult", "graveyard_path", "load_graveyard", "run_coord_gc"]
 
-DEFAULT_GRACE = 600.0  # must exceed any read→write gap inside one command
 
 
 def graveyard_path(root: pathlib.Path) -> pathlib.Path:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from muse.core.rules import DEFAULT_TTL
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -41,12 +43,12 @@ __all__ = [
     "heartbeat_call",
     "intent_call",
     "release_call",
+    "request_id",
     "reserve_call",
     "set_mode_call",
     "status_call",
 ]
 
-DEFAULT_TTL = 900.0
 LIVE = "live/"
 
 
@@ -73,11 +75,20 @@ def _q(value: object) -> str:
 
 
 # ── the live calls (one builder each; the sync and async clients share them) ──
+def request_id() -> str:
+    """A fresh id for one grant request, sent again by every automatic retry of it:
+    the hub answers a retry whose first answer was lost with that first answer."""
+    import os
+
+    return "req-" + os.urandom(12).hex()
+
+
 def reserve_call(run_id: str, symbols: Sequence[str], ttl: float = DEFAULT_TTL,
                  strict: bool | None = None) -> HubCall:
     """``{reservation_id, run_id, symbols, token, mode, granted_at, expires_at,
     expires_in, conflicts, now}``; strict None follows the repository's mode."""
-    body: JsonDict = {"run_id": run_id, "symbols": list(symbols), "ttl": ttl}
+    body: JsonDict = {"run_id": run_id, "symbols": list(symbols), "ttl": ttl,
+                      "request_id": request_id()}
     if strict is not None:
         body["mode"] = "strict" if strict else "advisory"
     return HubCall("reserve", "POST", LIVE + "reserve", body)
@@ -113,7 +124,7 @@ def enqueue_call(tasks: Sequence[JsonDict]) -> HubCall:
 
 def claim_call(run_id: str, ttl: float = DEFAULT_TTL, task_id: str | None = None) -> HubCall:
     """``{task: {...} | None, token, expires_at, expires_in, now}``."""
-    body: JsonDict = {"run_id": run_id, "ttl": ttl}
+    body: JsonDict = {"run_id": run_id, "ttl": ttl, "request_id": request_id()}
     if task_id is not None:
         body["task_id"] = task_id
     return HubCall("claim", "POST", LIVE + "claim", body)

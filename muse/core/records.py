@@ -129,7 +129,9 @@ class Reservation(RecordTuple):
                 pass  # the checked path names the field
             else:
                 if all(type(x) is str for x in syms):
-                    symbols = tuple(map(canonical_or_raw, syms))
+                    # A record with a token was written by an engine that checked
+                    # its addresses; others (by hand, old) get the grammar here.
+                    symbols = tuple(syms) if token is not None else tuple(map(canonical_or_raw, syms))
                     # One object for equal ids, and run ids interned (thousands of
                     # records share a run): less memory, and the index stores
                     # and reloads shared strings once.

@@ -24,7 +24,7 @@ on a hub.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +51,11 @@ from muse.storage.base import HubStore, RecordRow
 from muse.storage.live import LiveTx, split
 
 __all__ = [
+    "ANSWER_TTL",
     "MODES",
     "RunOwnedElsewhere",
     "TaskSpec",
+    "answer_once",
     "apply_pushed",
     "apply_to_live",
     "claim",
@@ -450,6 +452,32 @@ def finish(tx: LiveTx, now: float, handle: str, task_id: str, run_id: str, token
     return {"task_id": task_id, "status": new_status, "token": token, "already": False}
 
 
+# ── answers that survive a lost reply ────────────────────────────────────────
+ANSWER_TTL = 600.0  # seconds a granted answer is kept for a retry carrying its request id
+
+
+def answer_once(tx: LiveTx, now: float, handle: str, request_id: str | None,
+                decide: Callable[[], JsonDict]) -> JsonDict:
+    """*decide* once per *request_id*: a retry (the client lost the first answer)
+    gets the first answer again, marked ``replayed``, instead of a second grant.
+
+    Only answers are kept, not refusals: a refused request wrote nothing, so
+    deciding its retry afresh is right.
+    """
+    if request_id is None:
+        return decide()
+    import msgspec
+
+    kept = tables.remembered_answer(tx, request_id, handle, now)
+    if kept is not None:
+        first: JsonDict = msgspec.json.decode(kept)
+        return {**first, "replayed": True}
+    out = decide()
+    tables.remember_answer(tx, request_id, handle, msgspec.json.encode(out).decode(),
+                           now + ANSWER_TTL, now)
+    return out
+
+
 # ── reads ────────────────────────────────────────────────────────────────────
 def fence(tx: LiveTx, now: float, token: int, reservation_id: str | None = None,
           task_id: str | None = None, symbol: str | None = None) -> JsonDict:
@@ -586,7 +614,8 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
         return owned[run_id]
 
     specs = [TaskSpec(t.task_id, t.description, t.priority, t.depends_on, t.symbols,
-                      t.created_at) for t in typed["task"]]
+                      t.created_at) for t in typed["task"]
+             if "+" not in t.task_id]  # '+' names claim slots: not a task the queue can hold
     if specs:
         applied["task"] = int(enqueue(tx, now, handle, specs, write_records=False)["inserted"])
     for res in typed["reservation"]:

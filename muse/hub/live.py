@@ -170,10 +170,13 @@ def _access(hub: Hub, call: Call, need: str) -> tuple[str, Repo]:
     return principal.handle, repo
 
 
-def _write(hub: Hub, repo: Repo, fn: Any, *args: Any) -> Reply:
+def _write(hub: Hub, repo: Repo, fn: Any, *args: Any, request_id: str | None = None) -> Reply:
     now = hub.now()
     with hub.store.live_transaction(repo.id, write=True) as tx:
-        out = fn(tx, now, *args)
+        if request_id is None:
+            out = fn(tx, now, *args)
+        else:  # args[0] is the caller's handle: answers are kept per identity
+            out = live.answer_once(tx, now, args[0], request_id, lambda: fn(tx, now, *args))
     return Reply({**out, "now": now})
 
 
@@ -185,7 +188,8 @@ def reserve(hub: Hub, call: Call) -> Reply:
     run_id = _id(data.get("run_id"), "run_id")
     symbols = _symbols(data.get("symbols"))
     return _write(hub, repo, live.reserve, handle, run_id, symbols, _ttl(data.get("ttl")),
-                  _mode(data.get("mode")))
+                  _mode(data.get("mode")), request_id=_id(data.get("request_id"), "request_id",
+                                                          required=False))
 
 
 def heartbeat(hub: Hub, call: Call) -> Reply:
@@ -262,7 +266,8 @@ def claim(hub: Hub, call: Call) -> Reply:
     handle, repo = _access(hub, call, "push")
     data = _body(call)
     return _write(hub, repo, live.claim, handle, _id(data.get("run_id"), "run_id"),
-                  _ttl(data.get("ttl")), _id(data.get("task_id"), "task_id", required=False))
+                  _ttl(data.get("ttl")), _id(data.get("task_id"), "task_id", required=False),
+                  request_id=_id(data.get("request_id"), "request_id", required=False))
 
 
 def _finish(hub: Hub, call: Call, status: str) -> Reply:

@@ -49,6 +49,8 @@ __all__ = [
     "live_schema",
     "next_claimable",
     "next_token",
+    "remember_answer",
+    "remembered_answer",
     "repo_mode",
     "reservation_row",
     "reservation_symbols",
@@ -150,6 +152,16 @@ def live_schema(integer: str, real: str) -> tuple[str, ...]:
             depends_on TEXT NOT NULL,
             task_id TEXT NOT NULL,
             PRIMARY KEY (repo_id, depends_on, task_id))""",
+        # Answers to requests that carried a request id, kept for a bounded time
+        # so a client retrying after a lost answer gets the first one.
+        f"""CREATE TABLE IF NOT EXISTS live_answers (
+            repo_id {integer} NOT NULL,
+            request_id TEXT NOT NULL,
+            handle TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            expires_at {real} NOT NULL,
+            PRIMARY KEY (repo_id, request_id))""",
+        """CREATE INDEX IF NOT EXISTS live_answers_expiry ON live_answers (repo_id, expires_at)""",
     )
 
 
@@ -386,6 +398,24 @@ def lapsed_run_claims(tx: LiveTx, run_id: str, now: float) -> list[tuple[str, in
     return [(str(r[0]), int(r[1]), int(r[2])) for r in tx.execute(
         "SELECT task_id, slot, token FROM live_tasks WHERE repo_id=? AND holder=?"
         " AND status='claimed' AND claim_expires_at<=?", (tx.repo_id, run_id, now)).fetchall()]
+
+
+# ── remembered answers ───────────────────────────────────────────────────────
+def remembered_answer(tx: LiveTx, request_id: str, handle: str, now: float) -> str | None:
+    """The stored answer to *handle*'s request *request_id*, if still kept."""
+    row = tx.execute("SELECT answer FROM live_answers WHERE repo_id=? AND request_id=?"
+                     " AND handle=? AND expires_at>?",
+                     (tx.repo_id, request_id, handle, now)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def remember_answer(tx: LiveTx, request_id: str, handle: str, answer: str, expires_at: float,
+                    now: float) -> None:
+    """Keep *answer* until *expires_at*; answers past their time go now."""
+    tx.execute("DELETE FROM live_answers WHERE repo_id=? AND expires_at<=?", (tx.repo_id, now))
+    tx.execute("INSERT INTO live_answers (repo_id, request_id, handle, answer, expires_at)"
+               " VALUES (?,?,?,?,?) ON CONFLICT (repo_id, request_id) DO NOTHING",
+               (tx.repo_id, request_id, handle, answer, expires_at))
 
 
 # ── status ───────────────────────────────────────────────────────────────────

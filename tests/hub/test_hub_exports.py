@@ -11,7 +11,8 @@ MODULES = ["muse.core.coord_bus", "muse.core.transport", "muse.core.signing",
            "muse.hub.app", "muse.hub.auth", "muse.hub.config", "muse.hub.context",
            "muse.hub.errors", "muse.hub.records", "muse.hub.admin", "muse.hub.server",
            "muse.cli.commands.auth", "muse.cli.commands.hub",
-           "muse.core.live", "muse.storage.live", "muse.hub.live"]
+           "muse.core.live", "muse.storage.live", "muse.hub.live", "muse.hub.lessor",
+           "muse.core.rules", "muse.core.address", "muse.core.fence"]
 
 
 @pytest.mark.parametrize("name", MODULES)

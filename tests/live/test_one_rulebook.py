@@ -134,6 +134,24 @@ def test_a_pushed_heartbeat_follows_the_heartbeat_rule(team: Team,
         other.reserve("run-1", ["mm/slab.c"], ttl=60, strict=True)
 
 
+def test_pushed_claims_move_the_live_queue(team: Team, tmp_path: pathlib.Path) -> None:
+    root = _local(team, tmp_path, "claimer", 0)
+    co.enqueue(root, "port mm", task_id="port-mm")
+    co.enqueue(root, "port mm tests", task_id="port-mm-tests", depends_on=["port-mm"])
+    won = co.claim(root, "run-local", ttl=3600)
+    assert won is not None and won.task.task_id == "port-mm"
+    assert run_cli(root, "coord", "push", "--json").code == 0
+    other = team.client(team.agents[1])
+    with pytest.raises(ConflictError) as held:
+        other.claim("run-1", ttl=60, task_id="port-mm")
+    assert held.value.details["holder"] == "run-local"
+    assert other.claim("run-1", ttl=60)["task"] is None  # the dependent waits
+    co.complete(root, "port-mm", "run-local", token=won.token)
+    assert run_cli(root, "coord", "push", "--json").code == 0
+    assert other.status()["tasks"]["completed"] == 1
+    assert other.claim("run-1", ttl=60)["task"]["task_id"] == "port-mm-tests"
+
+
 # ── 4. one address grammar and one cap ───────────────────────────────────────
 @pytest.mark.parametrize("bad", ["a.c::Foo.", "::a..b", "a.c\r", "/etc/passwd", "../x.c",
                                  "a/../b.c", "a.c::"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from muse.cli.args import add_run, duration, make_parser, parse_coordinator, run_of
 from muse.cli.output import emit
+from muse.core.rules import DEFAULT_TTL
 
 __all__ = ["main"]
 
@@ -24,7 +25,7 @@ example:
 def main(argv: list[str], prog: str, verb: str = "claim") -> int:
     p = make_parser(prog, "Claim the highest-priority ready task (or TASK_ID).", _EPILOG)
     p.add_argument("task_id", nargs="?", default=None, help="claim this task instead of the next one")
-    p.add_argument("--ttl", type=duration, default=900.0, help="claim length (default 15m)")
+    p.add_argument("--ttl", type=duration, default=DEFAULT_TTL, help="claim length (default 15m)")
     add_run(p)
     args, coord = parse_coordinator(p, argv)
     got = coord.claim(run_of(args), ttl=args.ttl, task_id=args.task_id)

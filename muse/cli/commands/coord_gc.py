@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from muse.cli.args import add_json, grace, make_parser, repo_root
 from muse.cli.output import emit, print_problems
+from muse.core.rules import DEFAULT_GRACE
 
 __all__ = ["main"]
 
@@ -14,7 +15,7 @@ def main(argv: list[str], prog: str, verb: str = "gc") -> int:
                     "that only served them. Removed ids are remembered so a pull never restores them.",
                     "examples:\n  muse coord gc --dry-run\n  muse coord gc --grace 1h --json")
     p.add_argument("--dry-run", action="store_true", help="count what would go; delete nothing")
-    p.add_argument("--grace", type=grace, default=600.0, help="keep dead records this long (default 10m)")
+    p.add_argument("--grace", type=grace, default=DEFAULT_GRACE, help="keep dead records this long (default 10m)")
     add_json(p)
     args = p.parse_args(argv)
     from muse.core.gc import run_coord_gc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from muse.cli.args import add_run, duration, make_parser, parse_coordinator, run_of
 from muse.cli.output import emit
+from muse.core.rules import DEFAULT_TTL
 
 __all__ = ["main"]
 
@@ -23,7 +24,7 @@ run out before this heartbeat.)
 
 def main(argv: list[str], prog: str, verb: str = "heartbeat") -> int:
     p = make_parser(prog, "Extend all reservations and claims of a run to now + TTL.", _EPILOG)
-    p.add_argument("--ttl", type=duration, default=900.0, help="extension from now (default 15m)")
+    p.add_argument("--ttl", type=duration, default=DEFAULT_TTL, help="extension from now (default 15m)")
     add_run(p)
     args, coord = parse_coordinator(p, argv)
     got = coord.heartbeat(run_of(args), ttl=args.ttl)

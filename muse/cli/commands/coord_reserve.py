@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from muse.cli.args import add_run, duration, make_parser, parse_coordinator, run_of
 from muse.cli.output import emit
+from muse.core.rules import DEFAULT_TTL
 
 __all__ = ["main"]
 
@@ -30,7 +31,7 @@ intent and fence take it (--token).
 def main(argv: list[str], prog: str, verb: str = "reserve") -> int:
     p = make_parser(prog, "Reserve symbol addresses (path::qualified.name, or a whole path).", _EPILOG)
     p.add_argument("symbols", nargs="+", metavar="SYMBOL", help="address to reserve")
-    p.add_argument("--ttl", type=duration, default=900.0, help="lease length (default 15m); heartbeats extend it")
+    p.add_argument("--ttl", type=duration, default=DEFAULT_TTL, help="lease length (default 15m); heartbeats extend it")
     p.add_argument("--strict", action="store_true", help="refuse if another live run holds an overlapping address")
     p.add_argument("--advisory", action="store_true",
                    help="grant and report overlaps even if the hub repository is strict")

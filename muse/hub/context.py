@@ -176,7 +176,17 @@ def require_repo_access(hub: Hub, principal: Principal, owner: str, slug: str, n
     return repo
 
 
-async def _read_body(request: Any, limit: int, timeout: float) -> bytes:
+async def _read_body(request: Any, limit: int, timeout: float | None = None) -> bytes:
+    """The body, at most *limit* bytes, arriving within *timeout* seconds (default:
+    the hub's ``--body-timeout``).
+
+    Raises:
+        BadRequest: an invalid Content-Length.
+        PayloadTooLarge: over *limit* (refused unread when Content-Length says so).
+        RequestTimeout: the body was too slow.
+    """
+    if timeout is None:
+        timeout = request.app.state.hub.settings.body_timeout
     length = request.headers.get("content-length")
     if length is not None:
         if not length.isdigit():

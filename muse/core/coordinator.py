@@ -39,6 +39,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from muse.core.codeindex import CodeIndex
     from muse.core.coordination import ClaimResult, ReserveResult
     from muse.core.state import CoordState
     from muse.core.types import JsonDict
@@ -107,7 +108,9 @@ class Coordinator:
                cursor: str | None = None) -> StatusOutcome:
         raise NotImplementedError
 
-    def forecast(self, *, min_severity: str = "low", limit: int | None = 50) -> ForecastOutcome:
+    def forecast(self, *, min_severity: str = "low", limit: int | None = 50,
+                 code: CodeIndex | None = None) -> ForecastOutcome:
+        """Ranked predictions; with *code* (the working tree's symbol index) the code pass too."""
         raise NotImplementedError
 
     def fence(self, token: int, *, reservation_id: str | None = None,
@@ -126,11 +129,11 @@ def seconds_until(expires_at: str | None, now: float) -> float | None:
 
 
 def forecast_outcome(state: CoordState, backend: str, min_severity: str,
-                     limit: int | None) -> ForecastOutcome:
+                     limit: int | None, code: CodeIndex | None = None) -> ForecastOutcome:
     """The forecast of *state* (records of either engine), ranked and cut to *limit*."""
     from muse.core.forecast import SEVERITIES, forecast
 
-    fc = forecast(state.root, state=state)
+    fc = forecast(state.root, state=state, code=code)
     keep = SEVERITIES[: SEVERITIES.index(min_severity) + 1]
     rows = [x for x in fc.predictions if x.severity in keep]
     counts = dict.fromkeys(SEVERITIES, 0)
@@ -261,8 +264,9 @@ class LocalCoordinator(Coordinator):
         return StatusOutcome(**status_view(self._state(), run_id, path, limit, cursor=cursor,
                                            symbol=symbol))
 
-    def forecast(self, *, min_severity: str = "low", limit: int | None = 50) -> ForecastOutcome:
-        return forecast_outcome(self._state(), self.backend, min_severity, limit)
+    def forecast(self, *, min_severity: str = "low", limit: int | None = 50,
+                 code: CodeIndex | None = None) -> ForecastOutcome:
+        return forecast_outcome(self._state(), self.backend, min_severity, limit, code)
 
     def fence(self, token: int, *, reservation_id: str | None = None,
               task_id: str | None = None, symbol: str | None = None) -> FenceOutcome:

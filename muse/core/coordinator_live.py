@@ -46,6 +46,10 @@ from muse.core.outcomes import (
 from muse.core.state import CoordState
 from muse.core.types import JsonDict
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from muse.core.codeindex import CodeIndex
+
 __all__ = ["LiveCoordinator"]
 
 _MAX_STATUS_ROWS = 1000  # the hub's cap on rows per status section
@@ -194,9 +198,10 @@ class LiveCoordinator(Coordinator):
         with self._records(["task", "claim", "dependency", "heartbeat"]) as state:
             return tasks_outcome(state, self.backend, status, limit)
 
-    def forecast(self, *, min_severity: str = "low", limit: int | None = 50) -> ForecastOutcome:
+    def forecast(self, *, min_severity: str = "low", limit: int | None = 50,
+                 code: CodeIndex | None = None) -> ForecastOutcome:
         with self._records(None) as state:
-            return forecast_outcome(state, self.backend, min_severity, limit)
+            return forecast_outcome(state, self.backend, min_severity, limit, code)
 
     def fence(self, token: int, *, reservation_id: str | None = None,
               task_id: str | None = None, symbol: str | None = None) -> FenceOutcome:

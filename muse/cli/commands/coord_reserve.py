@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from muse.cli.args import add_run, duration, make_parser, parse_coordinator, run_of
+from muse.cli.codecheck import add_check, check_or_refuse
 from muse.cli.output import emit
 from muse.core.rules import DEFAULT_TTL
 
@@ -36,7 +37,9 @@ def main(argv: list[str], prog: str, verb: str = "reserve") -> int:
     p.add_argument("--advisory", action="store_true",
                    help="grant and report overlaps even if the hub repository is strict")
     add_run(p)
+    add_check(p)
     args, coord = parse_coordinator(p, argv)
+    check_or_refuse(args.symbols, args.check, args.json_out)
     if args.strict and args.advisory:
         p.error("--strict and --advisory exclude each other")
     strict = True if args.strict else (False if args.advisory else None)

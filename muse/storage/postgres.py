@@ -37,9 +37,11 @@ from muse.storage.base import (
     RecordRow,
     Repo,
     StoreBusy,
+    check_text,
     fresh_rows,
+    has_nul,
 )
-from muse.storage.schema import hub_schema
+from muse.storage.schema import LIVE_LEASES_SQL, LIVE_TASKS_SQL, STATS_SQL, hub_schema
 
 __all__ = ["PostgresStore"]
 
@@ -68,10 +70,15 @@ class _LiveTx:
         self.conn, self.repo_id, self.last_seq = conn, repo_id, last_seq
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if has_nul(params):
+            check_text(*params)
         return self.conn.execute(_pg_sql(sql), params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
+        for row in rows:
+            if has_nul(row):
+                check_text(*row)
         if rows:
             with self.conn.cursor() as cur:
                 cur.executemany(_pg_sql(sql), rows)
@@ -151,6 +158,7 @@ class PostgresStore(HubStore):
 
     # ── identities ──
     def create_identity(self, handle: str, public_key: str, now: float) -> bool:
+        check_text(handle, public_key)
         with self._conn() as conn:
             cur = conn.execute(
                 "INSERT INTO hub_identities (handle, public_key, created_at) VALUES (%s,%s,%s)"
@@ -158,6 +166,8 @@ class PostgresStore(HubStore):
             return bool(cur.rowcount == 1)
 
     def get_identity(self, handle: str) -> Identity | None:
+        if has_nul((handle,)):
+            return None
         with self._conn() as conn:
             row = conn.execute(
                 "SELECT handle, public_key, created_at FROM hub_identities WHERE handle=%s",
@@ -166,6 +176,7 @@ class PostgresStore(HubStore):
 
     # ── repositories ──
     def create_repo(self, owner: str, slug: str, created_by: str, public: bool, now: float) -> bool:
+        check_text(owner, slug, created_by)
         with self._conn() as conn:
             row = conn.execute(
                 "INSERT INTO hub_repos (owner, slug, created_by, public, created_at)"
@@ -178,6 +189,8 @@ class PostgresStore(HubStore):
             return True
 
     def get_repo(self, owner: str, slug: str) -> Repo | None:
+        if has_nul((owner, slug)):
+            return None
         with self._conn() as conn:
             row = conn.execute(
                 "SELECT id, owner, slug, created_by, public, created_at, last_seq FROM hub_repos"
@@ -189,6 +202,7 @@ class PostgresStore(HubStore):
     def set_permission(self, repo_id: int, handle: str, permission: str | None) -> None:
         if permission is not None and permission not in PERMISSIONS:
             raise ValueError(f"unknown permission {permission!r}")
+        check_text(handle)
         with self._conn() as conn:
             if permission is None:
                 conn.execute("DELETE FROM hub_members WHERE repo_id=%s AND handle=%s",
@@ -200,6 +214,8 @@ class PostgresStore(HubStore):
                     (repo_id, handle, permission))
 
     def get_permission(self, repo_id: int, handle: str) -> str | None:
+        if has_nul((handle,)):
+            return None
         with self._conn() as conn:
             row = conn.execute(
                 "SELECT permission FROM hub_members WHERE repo_id=%s AND handle=%s",
@@ -296,6 +312,40 @@ class PostgresStore(HubStore):
             cur = conn.execute(
                 "INSERT INTO hub_seen_signatures (sig, expires_at) VALUES (%s,%s)"
                 " ON CONFLICT (sig) DO NOTHING", (sig, expires_at))
+            return bool(cur.rowcount == 1)
+
+    # ── the hub itself ──
+    def stats(self, now: float) -> dict[str, Any]:
+        with self._conn() as conn:
+            out: dict[str, Any] = {name: int(conn.execute(sql).fetchone()[0])
+                                   for name, sql in STATS_SQL}
+            out["live_leases"] = int(conn.execute(_pg_sql(LIVE_LEASES_SQL), (now,)).fetchone()[0])
+            out["live_tasks"] = {str(k): int(n) for k, n in conn.execute(LIVE_TASKS_SQL)}
+        pool = self._pool.get_stats()
+        out["db_pool_size"] = int(pool.get("pool_size", 0))
+        out["db_pool_available"] = int(pool.get("pool_available", 0))
+        out["db_pool_waiting"] = int(pool.get("requests_waiting", 0))
+        return out
+
+    def meta(self, key: str, if_absent: str) -> str:
+        with self._conn() as conn:
+            conn.execute("INSERT INTO hub_meta (key, value) VALUES (%s,%s)"
+                         " ON CONFLICT (key) DO NOTHING", (key, if_absent))
+            row = conn.execute("SELECT value FROM hub_meta WHERE key=%s", (key,)).fetchone()
+        return str(row[0])
+
+    # ── invitations ──
+    def create_invite(self, code_hash: str, now: float, expires_at: float) -> None:
+        with self._conn() as conn:
+            conn.execute("INSERT INTO hub_invites (code_hash, created_at, expires_at)"
+                         " VALUES (%s,%s,%s)", (code_hash, now, expires_at))
+
+    def use_invite(self, code_hash: str, handle: str, now: float) -> bool:
+        check_text(code_hash, handle)
+        with self._conn() as conn:
+            cur = conn.execute("UPDATE hub_invites SET used_by=%s, used_at=%s WHERE code_hash=%s"
+                               " AND used_by IS NULL AND expires_at > %s",
+                               (handle, now, code_hash, now))
             return bool(cur.rowcount == 1)
 
     # ── live coordination ──

@@ -17,12 +17,12 @@ import pathlib
 
 from muse.core import clock
 from muse.core.paths import coordination_dir
-from muse.core.rules import DEFAULT_GRACE  # exceeds any read→write gap inside one command
+from muse.core.rules import DEFAULT_GRACE, lease_buried, run_spent, slot_superseded
 from muse.core.state import DEFAULT_TTL, CoordState
 from muse.core.store import CoordStore
 from muse.core.types import JsonDict
 
-__all__ = ["DEFAULT_GRACE", "CoordGcResult", "graveyard_path", "load_graveyard", "run_coord_gc"]
+__all__ = ["DEFAULT_GRACE", "CoordGcResult", "dead_records", "graveyard_path", "load_graveyard", "run_coord_gc"]
 
 
 
@@ -95,33 +95,25 @@ class CoordGcResult:
         }
 
 
-def run_coord_gc(
-    root: pathlib.Path,
-    dry_run: bool = False,
-    grace_period_seconds: float = DEFAULT_GRACE,
-    now: float | None = None,
-) -> CoordGcResult:
-    """Remove dead records; a dry run counts the same and deletes nothing."""
-    root = pathlib.Path(root)
-    t = clock.now() if now is None else now
-    horizon = t - grace_period_seconds
-    store = CoordStore(root)
-    state = CoordState(root, t, store=store)
-    result = CoordGcResult(dry_run=dry_run, grace_period_seconds=grace_period_seconds)
-    doomed: list[tuple[str, str]] = []  # (kind, record_id)
+def dead_records(state: CoordState, horizon: float, result: CoordGcResult) -> list[tuple[str, str]]:
+    """``(kind, record_id)`` of every record of *state* GC may remove at *horizon*
+    (now minus the grace), counted into *result*.
 
+    The one decision of what is dead: local GC calls it on a repository's
+    files, the hub's retention (``muse.hub.retention``) on its stored records.
+    """
+    doomed: list[tuple[str, str]] = []
     released = state.released()
     hb = state.heartbeat_map()
-    hb_get = hb.get
+    hb_get, rel_get = hb.get, released.get
     reservations = state.reservations
-    # Comprehensions, not one loop with branches: this is the 150,000-record
+    # A comprehension, not one loop with branches: this is the 150,000-record
     # pass. Released leases go once the release is past grace; the others once
     # their own expiry and their run's last heartbeat both are.
-    dead_list = [r for r in reservations if r.expires_at <= horizon and hb_get(r.run_id, 0.0) <= horizon]
-    if released:
-        dead_list = [r for r in dead_list if r.reservation_id not in released]
-        dead_list += [r for r in reservations
-                      if (rel := released.get(r.reservation_id)) is not None and rel.released_at <= horizon]
+    dead_list = [r for r in reservations
+                 if lease_buried(r.expires_at, hb_get(r.run_id, 0.0),
+                                 None if (rel := rel_get(r.reservation_id)) is None
+                                 else rel.released_at, horizon)]
     dead_res = {r.reservation_id for r in dead_list}
     doomed.extend(("reservation", r.record_id) for r in dead_list)
     result.reservations_removed = len(doomed)
@@ -151,24 +143,39 @@ def run_coord_gc(
             result.dependencies_removed += 1
 
     # Heartbeats: one that is not its run's latest changes nothing; the latest
-    # goes once it is past the grace period and no live lease of its run is left.
+    # goes once the run is spent (nothing held, heartbeat past the grace).
     claim_runs = {c.claimer_run_id for slots in state.claim_log().values() for c in slots[-1:]
                   if c.status == "claimed"}
     for h in state.heartbeats:
         latest = hb.get(h.run_id, 0.0)
         superseded = h.extended_expires_at < latest and (h.at or h.extended_expires_at) <= horizon
-        dead = latest <= horizon and h.run_id not in live_runs and h.run_id not in claim_runs
-        if superseded or dead:
+        if superseded or run_spent(latest, h.run_id in live_runs or h.run_id in claim_runs,
+                                   horizon):
             doomed.append(("heartbeat", h.record_id))
             result.heartbeats_removed += 1
 
     # Claims: only the newest slot of a task's log decides its state.
     for slots in state.claim_log().values():
         for c in slots[:-1]:
-            if max(c.at or 0.0, c.expires_at) <= horizon:
+            if slot_superseded(c.at, c.expires_at, horizon):
                 doomed.append(("claim", c.record_id))
                 result.claims_removed += 1
+    return doomed
 
+
+def run_coord_gc(
+    root: pathlib.Path,
+    dry_run: bool = False,
+    grace_period_seconds: float = DEFAULT_GRACE,
+    now: float | None = None,
+) -> CoordGcResult:
+    """Remove dead records; a dry run counts the same and deletes nothing."""
+    root = pathlib.Path(root)
+    t = clock.now() if now is None else now
+    store = CoordStore(root)
+    state = CoordState(root, t, store=store)
+    result = CoordGcResult(dry_run=dry_run, grace_period_seconds=grace_period_seconds)
+    doomed = dead_records(state, t - grace_period_seconds, result)
     result.problems = [p.to_json() for p in state.problems]
     if not dry_run and doomed:
         _bury(root, doomed)

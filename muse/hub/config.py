@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from muse.core.rules import DEFAULT_GRACE
+
 __all__ = ["DEFAULT_DB", "DEFAULT_PORT", "HubSettings"]
 
 DEFAULT_DB = "./muse-hub.sqlite3"
@@ -30,6 +32,11 @@ class HubSettings:
         public_hosts: host[:port] names signatures must name (empty: any).
         pg_schema: PostgreSQL schema for the tables (None: search_path default).
         pg_pool_size: PostgreSQL connections per hub process.
+        retention_grace: seconds dead leases, runs and records are kept before
+            the background pruner forgets them (0: never prune).
+        prune_every: seconds between background retention passes (0: never prune).
+        limits: bounds on what clients can make the hub remember, by name
+            (``muse.hub.bounds``; absent: the default).
     """
 
     db: str = DEFAULT_DB
@@ -45,6 +52,9 @@ class HubSettings:
     public_hosts: tuple[str, ...] = field(default_factory=tuple)
     pg_schema: str | None = None
     pg_pool_size: int = 10
+    retention_grace: float = DEFAULT_GRACE  # the local GC's
+    prune_every: float = 60.0
+    limits: tuple[tuple[str, int], ...] = field(default_factory=tuple)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> HubSettings:
@@ -71,6 +81,8 @@ class HubSettings:
         pick("max_skew", int)
         pick("pg_schema", str)
         pick("pg_pool_size", int)
+        pick("retention_grace", float)
+        pick("prune_every", float)
         pick("insecure_dev", lambda v: v.lower() in ("1", "true", "yes"))
         pick("public_hosts", lambda v: tuple(h.strip() for h in v.split(",") if h.strip()))
         values.update({k: v for k, v in overrides.items() if v is not None})

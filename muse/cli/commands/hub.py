@@ -5,6 +5,7 @@
     muse hub grant OWNER/SLUG HANDLE --permission pull|push|admin
     muse hub revoke OWNER/SLUG HANDLE
     muse hub info OWNER/SLUG
+    muse hub prune [--db PATH|postgresql://…] [--grace S] [--dry-run] [--json]
 
 Client verbs sign with your identity (see ``muse auth``) and take --hub,
 --handle and --key, defaulting to ``[hub]`` in .muse/config.toml.
@@ -33,6 +34,7 @@ verbs:
   revoke       remove HANDLE's access to OWNER/SLUG
   info         show OWNER/SLUG (admins also see its members)
   dashboard-link  print a browser sign-in link to OWNER/SLUG's live dashboard
+  prune        forget dead leases, runs and records now (the hub also does it in the background)
 
 Start a local hub and share records:
   muse hub serve --port 8765 &
@@ -69,6 +71,15 @@ def _serve(argv: list[str], prog: str) -> int:
                    help="HOST[:PORT] clients reach this hub as; signatures naming another "
                         "host are refused (repeatable; default: accept any)")
     p.add_argument("--realm", default=None, help="WWW-Authenticate realm (default: muse-hub)")
+    p.add_argument("--retention-grace", type=float, default=None, metavar="SECONDS",
+                   help="keep dead leases, idle runs and dead records this long before the "
+                        "background pruner forgets them (default: 600, local GC's grace; 0: never)")
+    p.add_argument("--prune-every", type=float, default=None, metavar="SECONDS",
+                   help="seconds between background retention passes (default: 60; 0: never)")
+    p.add_argument("--limit", dest="limits", action="append", default=None, type=_limit,
+                   metavar="NAME=N", help="change a bound on what clients can make the hub "
+                   "remember (repeatable): runs_per_identity, tasks_per_repository, "
+                   "answers_per_identity, members_per_repository")
     args = p.parse_args(argv)
     from muse.hub.config import HubSettings
     from muse.hub.server import serve
@@ -78,15 +89,89 @@ def _serve(argv: list[str], prog: str) -> int:
             db=args.db, host=args.host, port=args.port, insecure_dev=args.insecure_dev,
             pg_schema=args.pg_schema, pg_pool_size=args.pg_pool_size, max_body=args.max_body,
             public_hosts=tuple(args.public_hosts) if args.public_hosts else None,
-            realm=args.realm)
+            realm=args.realm, retention_grace=args.retention_grace,
+            prune_every=args.prune_every, limits=tuple(args.limits) if args.limits else None)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not 0 <= settings.port <= 65535:
         raise UsageError(f"invalid port {settings.port}")
+    if settings.retention_grace < 0 or settings.prune_every < 0:
+        raise UsageError("--retention-grace and --prune-every take seconds ≥ 0 (0 disables)")
     try:
         serve(settings)
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+def _limit(text: str) -> tuple[str, int]:
+    from muse.hub.bounds import limits
+
+    name, _, value = text.partition("=")
+    if name not in limits() or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: use NAME=N with N ≥ 1 and NAME one of "
+                                         f"{', '.join(limits())}")
+    return name, int(value)
+
+
+def _prune(argv: list[str], prog: str) -> int:
+    from muse.hub.config import DEFAULT_DB
+
+    p = make_parser(prog, "Run one retention pass on a hub database now: forget leases that\n"
+                    "ended, idle runs, spent answers and signatures, and pushed records that\n"
+                    "only served dead reservations, under local GC's grace rules. Safe while\n"
+                    "hubs serve the database (only one pruner runs at a time).",
+                    epilog="examples:\n"
+                    "  muse hub prune --dry-run --json              # count, delete nothing\n"
+                    "  muse hub prune --db postgresql://hub@db/muse --grace 3600")
+    p.add_argument("--db", default=None,
+                   help=f"SQLite file or postgresql:// DSN (default: {DEFAULT_DB} or MUSE_HUB_DB)")
+    p.add_argument("--pg-schema", default=None, help="PostgreSQL schema of the hub tables")
+    p.add_argument("--grace", type=float, default=None, metavar="SECONDS",
+                   help="keep what died less than this long ago (default: 600, local GC's grace)")
+    p.add_argument("--batch", type=int, default=None, metavar="ROWS",
+                   help="rows per transaction (default 500)")
+    p.add_argument("--dry-run", action="store_true", help="count what would go; delete nothing")
+    add_json(p)
+    args = p.parse_args(argv)
+    import time
+
+    from muse.core.errors import UserError
+    from muse.hub.config import HubSettings
+    from muse.hub.retention import DEFAULT_BATCH, prune, table_sizes
+    from muse.storage import describe_url, open_store
+
+    try:
+        settings = HubSettings.from_env(db=args.db, pg_schema=args.pg_schema)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    grace = settings.retention_grace if args.grace is None else args.grace
+    batch = DEFAULT_BATCH if args.batch is None else args.batch
+    if grace < 0 or batch < 1:
+        raise UsageError("--grace takes seconds ≥ 0 and --batch rows ≥ 1")
+    options: dict[str, object] = {}
+    if settings.db.startswith(("postgresql://", "postgres://")):
+        options = {"schema": settings.pg_schema, "max_size": 2}
+    try:
+        store = open_store(settings.db, **options)
+    except Exception as exc:
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise UserError(f"cannot open hub database {describe_url(settings.db)}: {reason}") from exc
+    try:
+        result = prune(store, time.time(), grace, batch, dry_run=args.dry_run)
+        out = {**result.to_json(), "tables": table_sizes(store)}
+    finally:
+        store.close()
+
+    def text() -> str:
+        if result.skipped:
+            return "another hub is pruning this database now; nothing done"
+        verb = "would remove" if result.dry_run else "removed"
+        parts = [f"{n} {name}" for name, n in result.removed.items() if n]
+        return (f"{verb} {', '.join(parts) or 'nothing'} in {result.repositories} repositories "
+                f"(grace {grace:g}s)")
+
+    emit(out, args.json_out, text)
     return 0
 
 
@@ -180,7 +265,7 @@ def _info(argv: list[str], prog: str) -> int:
 
 
 _VERBS = {"serve": _serve, "create-repo": _create_repo, "grant": _grant, "revoke": _revoke,
-          "info": _info, "dashboard-link": hub_dashboard.main}
+          "info": _info, "dashboard-link": hub_dashboard.main, "prune": _prune}
 
 
 def main(argv: list[str], prog: str) -> int:

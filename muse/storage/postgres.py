@@ -118,9 +118,12 @@ class PostgresStore(HubStore):
                                     configure=configure, kwargs={"autocommit": False},
                                     open=True, name="muse-hub")
         try:
-            with self._conn() as conn:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
-                for stmt in SCHEMA:
+            # One transaction per statement: DDL in one transaction would hold
+            # share locks on several tables at once and deadlock with a serving
+            # hub writing them in another order (a second hub, `muse hub prune`).
+            for stmt in SCHEMA:
+                with self._conn() as conn:
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
                     conn.execute(stmt)
         except BaseException:
             self._pool.close()

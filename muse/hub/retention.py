@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +57,7 @@ DEFAULT_BATCH = 500  # rows per transaction: short holds of the repository lock
 DEFAULT_GRAVEYARD_KEEP = 7 * 86_400.0  # seconds a pruned id keeps being refused on re-push
 # Kinds local GC may remove (tasks never are): only these are read for a pass.
 _GC_KINDS = ("reservation", "intent", "release", "heartbeat", "dependency", "claim")
-_COUNTERS = ("live_reservations", "live_symbols", "live_runs", "live_answers",
+_COUNTERS = ("live_reservations", "live_runs", "live_answers",
              "seen_signatures", "records", "graveyard_forgotten")
 
 log = logging.getLogger("muse.hub.retention")
@@ -107,65 +107,87 @@ def prune_repo(store: HubStore, repo_id: int, now: float, grace: float, batch: i
                dry_run: bool, graveyard_keep: float, result: PruneResult) -> None:
     """Prune one repository's live tables and records into *result*."""
     horizon = now - grace
-    step = _Steps(store, repo_id, batch, dry_run)
-    step.run(result, lambda tx: _leases(tx, horizon, step.limit, dry_run, result))
-    step.run(result, lambda tx: _runs(tx, horizon, step.limit, dry_run, result))
-    step.run(result, lambda tx: _counted(result, "live_answers",
-                                         0 if dry_run else tables.prune_answers(tx, now, batch)))
+    steps = _Steps(store, repo_id, batch, dry_run, result)
+    steps.run(lambda tx, limit: _leases(tx, horizon, limit))
+    steps.run(lambda tx, limit: _runs(tx, horizon, limit))
+    steps.run(lambda tx, limit: _answers(tx, now, limit))
     _records(store, repo_id, now, horizon, grace, batch, dry_run, result)
     if not dry_run:
-        step.run(result, lambda tx: _counted(result, "graveyard_forgotten", tables.forget_graveyard(
-            tx, now - graveyard_keep, batch)))
+        steps.run(lambda tx, limit: _graveyard(tx, now - graveyard_keep, limit))
+
+
+# A step looks at up to `limit` candidates in a transaction and says: the
+# counter it feeds, the candidates, those due, and how to delete the due ones.
+_Step = Callable[[Any, int], tuple[str, Sequence[Any], Sequence[Any], Callable[[], Any]]]
 
 
 class _Steps:
-    """Repeat a step, one short transaction each, until it finds less than a batch."""
+    """Repeat a step, one short transaction each, until it finds less than a batch.
 
-    def __init__(self, store: HubStore, repo_id: int, batch: int, dry_run: bool) -> None:
-        self.store, self.repo_id, self.dry_run = store, repo_id, dry_run
-        # A dry run deletes nothing, so it reads everything in one go instead.
-        self.limit = 2**62 if dry_run else batch
+    Each round first looks in a read-only transaction and takes the write
+    lock only when something is due: an idle pass never queues behind (or
+    in front of) live decisions.
+    """
 
-    def run(self, result: PruneResult, step: Callable[[Any], tuple[int, int]]) -> None:
+    def __init__(self, store: HubStore, repo_id: int, batch: int, dry_run: bool,
+                 result: PruneResult) -> None:
+        self.store, self.repo_id, self.batch = store, repo_id, batch
+        self.dry_run, self.result = dry_run, result
+
+    def run(self, step: _Step) -> None:
+        if self.dry_run:  # nothing is deleted: everything in one read
+            with self.store.live_transaction(self.repo_id, write=False) as tx:
+                name, _, due, _ = step(tx, 2**62)
+            self.result.add(name, len(due))
+            return
         while True:
-            with self.store.live_transaction(self.repo_id, write=not self.dry_run) as tx:
-                seen, done = step(tx)
-            # Stop when the candidates ran out, or none of them was due (a
-            # later pass sees them again).
-            if self.dry_run or seen < self.limit or done == 0:
+            with self.store.live_transaction(self.repo_id, write=False) as tx:
+                _, seen, due, _ = step(tx, self.batch)
+            if not due:
+                return
+            with self.store.live_transaction(self.repo_id, write=True) as tx:
+                name, seen, due, delete = step(tx, self.batch)  # again, under the lock
+                delete()
+            self.result.add(name, len(due))
+            # Stop when the candidates ran out, or none was due (a later pass sees them).
+            if len(seen) < self.batch or not due:
                 return
 
 
-def _counted(result: PruneResult, name: str, n: int) -> tuple[int, int]:
-    result.add(name, n)
-    return n, n
-
-
-def _leases(tx: Any, horizon: float, limit: int, dry_run: bool,
-            result: PruneResult) -> tuple[int, int]:
+def _leases(tx: Any, horizon: float, limit: int) -> tuple[str, Sequence[Any], Sequence[Any],
+                                                             Callable[[], Any]]:
     rows = tables.ended_reservations(tx, horizon, limit)
     dead = [r for r in rows
             if lease_buried(float(r[3]), float(r[6]),
                             None if r[2] == "live" else float(r[4] or 0.0), horizon)]
-    # Ended leases lost their symbol rows when they ended; lapsed ones still have them.
-    pairs = [(sym, r[0]) for r in dead if r[2] == "live" for sym in symbol_marks(split(r[5]))]
-    if not dry_run:
-        tables.delete_symbol_rows(tx, pairs)
+
+    def delete() -> None:
+        # Ended leases lost their symbol rows when they ended; lapsed ones still have them.
+        tables.delete_symbol_rows(tx, [(sym, r[0]) for r in dead if r[2] == "live"
+                                       for sym in symbol_marks(split(r[5]))])
         tables.delete_reservations(tx, [r[0] for r in dead])
-    result.add("live_reservations", len(dead))
-    result.add("live_symbols", len(pairs))
-    return len(rows), len(dead)
+
+    return "live_reservations", rows, dead, delete
 
 
-def _runs(tx: Any, horizon: float, limit: int, dry_run: bool,
-          result: PruneResult) -> tuple[int, int]:
+def _runs(tx: Any, horizon: float, limit: int) -> tuple[str, Sequence[Any], Sequence[Any],
+                                                          Callable[[], Any]]:
     rows = tables.idle_runs(tx, horizon, limit)
     # idle_runs lists only runs that hold nothing the hub still remembers.
     spent = [run for run, heartbeat in rows if run_spent(heartbeat, False, horizon)]
-    if not dry_run:
-        tables.delete_runs(tx, spent)
-    result.add("live_runs", len(spent))
-    return len(rows), len(spent)
+    return "live_runs", rows, spent, lambda: tables.delete_runs(tx, spent)
+
+
+def _answers(tx: Any, now: float, limit: int) -> tuple[str, Sequence[Any], Sequence[Any],
+                                                        Callable[[], Any]]:
+    ids = tables.expired_answers(tx, now, limit)
+    return "live_answers", ids, ids, lambda: tables.delete_answers(tx, ids)
+
+
+def _graveyard(tx: Any, before: float, limit: int) -> tuple[str, Sequence[Any], Sequence[Any],
+                                                           Callable[[], Any]]:
+    keys = tables.old_graveyard(tx, before, limit)
+    return "graveyard_forgotten", keys, keys, lambda: tables.forget_graveyard(tx, keys)
 
 
 def _records(store: HubStore, repo_id: int, now: float, horizon: float, grace: float,

@@ -38,6 +38,7 @@ __all__ = [
     "completed_among",
     "count_capped",
     "count_run_leases",
+    "delete_answers",
     "delete_reservations",
     "delete_runs",
     "delete_symbol_rows",
@@ -45,6 +46,7 @@ __all__ = [
     "ended_reservations",
     "ensure_repo_row",
     "existing_tasks",
+    "expired_answers",
     "extend_run_leases",
     "forget_graveyard",
     "idle_runs",
@@ -56,7 +58,7 @@ __all__ = [
     "live_schema",
     "next_claimable",
     "next_token",
-    "prune_answers",
+    "old_graveyard",
     "remember_answer",
     "remembered_answer",
     "repo_mode",
@@ -483,13 +485,16 @@ def delete_runs(tx: LiveTx, ids: Sequence[str]) -> int:
     return len(ids)
 
 
-def prune_answers(tx: LiveTx, now: float, limit: int) -> int:
-    """Forget up to *limit* remembered answers past their time; the count."""
-    ids = [r[0] for r in tx.execute("SELECT request_id FROM live_answers WHERE repo_id=?"
-                                    " AND expires_at<=? LIMIT ?", (tx.repo_id, now, limit))]
+def expired_answers(tx: LiveTx, now: float, limit: int) -> list[str]:
+    """Up to *limit* request ids whose remembered answer is past its time."""
+    return [str(r[0]) for r in tx.execute("SELECT request_id FROM live_answers WHERE repo_id=?"
+                                          " AND expires_at<=? LIMIT ?", (tx.repo_id, now, limit))]
+
+
+def delete_answers(tx: LiveTx, request_ids: Sequence[str]) -> int:
     tx.executemany("DELETE FROM live_answers WHERE repo_id=? AND request_id=?",
-                   [(tx.repo_id, r) for r in ids])
-    return len(ids)
+                   [(tx.repo_id, r) for r in request_ids])
+    return len(request_ids)
 
 
 def bury_records(tx: LiveTx, keys: Sequence[tuple[str, str]], now: float) -> int:
@@ -506,10 +511,15 @@ def bury_records(tx: LiveTx, keys: Sequence[tuple[str, str]], now: float) -> int
     return deleted
 
 
-def forget_graveyard(tx: LiveTx, before: float, limit: int) -> int:
-    """Drop up to *limit* graveyard entries older than *before*; the count."""
-    keys = tx.execute("SELECT kind, record_id FROM hub_pruned WHERE repo_id=? AND pruned_at<?"
-                      " LIMIT ?", (tx.repo_id, before, limit)).fetchall()
+def old_graveyard(tx: LiveTx, before: float, limit: int) -> list[tuple[str, str]]:
+    """Up to *limit* graveyard entries ``(kind, record_id)`` older than *before*."""
+    return [(str(k), str(r)) for k, r in tx.execute(
+        "SELECT kind, record_id FROM hub_pruned WHERE repo_id=? AND pruned_at<? LIMIT ?",
+        (tx.repo_id, before, limit)).fetchall()]
+
+
+def forget_graveyard(tx: LiveTx, keys: Sequence[tuple[str, str]]) -> int:
+    """Drop graveyard entries *keys*: a re-push of them is stored again."""
     tx.executemany("DELETE FROM hub_pruned WHERE repo_id=? AND kind=? AND record_id=?",
                    [(tx.repo_id, k, r) for k, r in keys])
     return len(keys)

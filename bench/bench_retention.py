@@ -9,7 +9,7 @@ everything dead goes) and prints the sizes again: without pruning they grow
 by the round, with it they return to the same floor.
 
 Then the cost to live decisions: blocks of *cycles* reserve+release calls
-timed while a pruner thread prunes non-stop, interleaved with blocks timed
+timed while a pruner process prunes non-stop, interleaved with blocks timed
 without it (the baseline, same run); medians and min/max of the per-call
 time, and the ratio.
 
@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing as mp
 import os
 import pathlib
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from typing import Any
@@ -53,7 +53,19 @@ def churn(c: Any, n: int, tag: str) -> float:
     return (time.perf_counter() - t0) / n
 
 
-def run_backend(backend: str, cycles: int, rounds: int, blocks: int) -> dict[str, Any]:
+def prune_forever(db: str, schema: str | None, stop: Any, interval: float) -> None:
+    """Retention passes back to back until *stop*, in a process of its own (as a
+    hub's pruner would be, beside the hub serving the calls)."""
+    store = open_store(db, schema=schema, max_size=2) if schema else open_store(db)
+    try:
+        while not stop.is_set():
+            prune(store, time.time() + 1, grace=0.0)
+            stop.wait(interval)
+    finally:
+        store.close()
+
+
+def run_backend(backend: str, cycles: int, rounds: int, blocks: int, interval: float) -> dict[str, Any]:
     out: dict[str, Any] = {"backend": backend, "cycles": cycles, "rounds": []}
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
@@ -61,10 +73,12 @@ def run_backend(backend: str, cycles: int, rounds: int, blocks: int) -> dict[str
         if backend == "postgres":
             dsn = os.environ.get("MUSE_TEST_PG_DSN") or DEFAULT_DSN
             schema = f"bench_{uuid.uuid4().hex[:10]}"
+            db = dsn
             hub = Hub(work, dsn, "--pg-schema", schema, "--prune-every", "0")
             store = open_store(dsn, schema=schema, max_size=2)
         else:
-            hub = Hub(work, str(work / "hub.sqlite3"), "--prune-every", "0")
+            db = str(work / "hub.sqlite3")
+            hub = Hub(work, db, "--prune-every", "0")
             store = open_store(str(work / "hub.sqlite3"))
         try:
             ident = setup_identity(hub, work)
@@ -82,26 +96,23 @@ def run_backend(backend: str, cycles: int, rounds: int, blocks: int) -> dict[str
                 out["rounds"].append({"before": grown, "after": table_sizes(store),
                                       "removed": result.removed, "pass_seconds": round(took, 3)})
             # Cost to live calls: interleaved blocks with and without a busy pruner.
+            ctx = mp.get_context("spawn")
             base: list[float] = []
             busy: list[float] = []
             for b in range(blocks):
                 base.append(churn(c, cycles // 4, f"b{b}"))
-                stop = threading.Event()
-
-                def pruner() -> None:
-                    while not stop.is_set():
-                        prune(store, time.time() + 1, grace=0.0)
-
-                t = threading.Thread(target=pruner)
+                stop = ctx.Event()
+                t = ctx.Process(target=prune_forever, args=(db, schema, stop, interval))
                 t.start()
                 busy.append(churn(c, cycles // 4, f"p{b}"))
                 stop.set()
                 t.join()
             ms = [x * 1000 for x in base]
-            mp = [x * 1000 for x in busy]
+            mb = [x * 1000 for x in busy]
             out["cycle_ms"] = {"baseline": [statistics.median(ms), min(ms), max(ms)],
-                               "while_pruning": [statistics.median(mp), min(mp), max(mp)],
-                               "ratio": statistics.median(mp) / statistics.median(ms)}
+                               "while_pruning": [statistics.median(mb), min(mb), max(mb)],
+                               "ratio": statistics.median(mb) / statistics.median(ms),
+                               "pruner_interval": interval}
         finally:
             store.close()
             hub.stop()
@@ -119,9 +130,11 @@ def main() -> None:
     p.add_argument("--cycles", type=int, default=1000)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--blocks", type=int, default=5)
+    p.add_argument("--interval", type=float, default=0.0,
+                   help="seconds between the busy pruner's passes (0: back to back)")
     args = p.parse_args()
     for backend in (("sqlite", "postgres") if args.backend == "both" else (args.backend,)):
-        print(json.dumps(run_backend(backend, args.cycles, args.rounds, args.blocks), indent=1))
+        print(json.dumps(run_backend(backend, args.cycles, args.rounds, args.blocks, args.interval), indent=1))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@ Tables (``live_schema``): ``live_repos`` (fencing sequence, default mode),
 ``live_runs`` (run → signing handle, heartbeat expiry),
 ``live_reservations`` + ``live_symbols`` (one row per held address and one
 per enclosing scope, so overlap checks are index lookups), ``live_tasks`` +
-``live_task_deps`` (``blocked`` counts prerequisites not yet completed).
+``live_task_deps`` (``blocked`` counts prerequisites not yet completed),
+``live_answers`` (answers kept for retries), ``hub_pruned`` (ids of pushed
+records retention removed: a re-push skips them). Retention's queries and
+deletes are here too; what is due is decided in :mod:`muse.hub.retention`.
 
 The lessor's names (``reserve``, ``claim``, ``TaskSpec`` …) stay importable
 from here for callers written before the split; they load the lessor lazily.

@@ -269,3 +269,13 @@ def test_bounds_answer_4xx(backend: str, tmp_path: pathlib.Path) -> None:
         grant(hub, owner, owner.handle, slug, first.handle, "push")
         refused(lambda: grant(hub, owner, owner.handle, slug, second.handle, "push"), "members")
         grant(hub, owner, owner.handle, slug, first.handle, "pull")  # a change is no new member
+
+
+def test_prune_verb_refuses_what_it_cannot_use(tmp_path: pathlib.Path) -> None:
+    missing = tmp_path / "nope.sqlite3"
+    out = run_cli(tmp_path, "hub", "prune", "--db", str(missing), "--json")
+    assert out.code == 1 and "no hub database" in out.err and not missing.exists()
+    out = run_cli(tmp_path, "hub", "prune", "--db", str(missing), "--grace", "-1")
+    assert out.code == 2
+    out = run_cli(tmp_path, "hub", "serve", "--limit", "bogus=1")
+    assert out.code == 2 and "runs_per_identity" in out.err

@@ -152,6 +152,13 @@ def _prune(argv: list[str], prog: str) -> int:
     options: dict[str, object] = {}
     if settings.db.startswith(("postgresql://", "postgres://")):
         options = {"schema": settings.pg_schema, "max_size": 2}
+    else:
+        import os
+
+        path = settings.db.removeprefix("sqlite://")
+        path = path[1:] if path.startswith("//") else path
+        if not os.path.isfile(path):  # opening would create an empty hub database
+            raise UserError(f"no hub database at {path}: give --db (or set MUSE_HUB_DB)")
     try:
         store = open_store(settings.db, **options)
     except Exception as exc:

@@ -73,6 +73,7 @@ def serve(settings: HubSettings, out: TextIO = sys.stdout) -> None:
             from muse.hub.retention import Pruner
 
             pruner = Pruner(store, settings.retention_grace, settings.prune_every)
+            app.state.pruner = pruner  # its counters (Pruner.totals), for a metrics endpoint
             pruner.start()
         port = sock.getsockname()[1]
         shown = f"[{settings.host}]" if ":" in settings.host else settings.host

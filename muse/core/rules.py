@@ -15,6 +15,8 @@ lives here, as a function of plain values, so the two cannot drift apart:
 * strict refusal (which holder is named, retry-after): :func:`strict_refusal`,
   :func:`retry_after`;
 * record ids: :func:`new_record_id`;
+* garbage collection past the grace (local GC and the hub's retention):
+  :func:`lease_buried`, :func:`run_spent`, :func:`slot_superseded`;
 * defaults: :data:`DEFAULT_TTL`, :data:`MIN_TTL`, :data:`MAX_TTL`,
   :data:`DEFAULT_GRACE`.
 
@@ -56,11 +58,14 @@ __all__ = [
     "grant_expiry",
     "heartbeat_expiry",
     "lapsed",
+    "lease_buried",
     "lease_end",
     "new_record_id",
     "reservation_fence",
     "reservation_stale",
     "retry_after",
+    "run_spent",
+    "slot_superseded",
     "strict_refusal",
 ]
 
@@ -125,6 +130,28 @@ def grant_expiry(now: float, ttl: float, run_heartbeat: float) -> float:
 def heartbeat_expiry(now: float, ttl: float, run_heartbeat: float) -> float:
     """The run's new heartbeat expiry: never earlier than the one it has."""
     return grant_expiry(now, ttl, run_heartbeat)
+
+
+# ── garbage collection past the grace ────────────────────────────────────────
+def lease_buried(expires_at: float, run_heartbeat: float, released_at: float | None,
+                 horizon: float) -> bool:
+    """True when a lease may be forgotten at *horizon* (now minus the grace):
+    released before it, or (never released) lapsed before it."""
+    if released_at is not None:
+        return released_at <= horizon
+    return lapsed(expires_at, run_heartbeat, horizon)
+
+
+def run_spent(run_heartbeat: float, holds_anything: bool, horizon: float) -> bool:
+    """True when a run may be forgotten at *horizon*: it holds no lease or claim
+    any more and its last heartbeat ended before the horizon."""
+    return not holds_anything and run_heartbeat <= horizon
+
+
+def slot_superseded(at: float | None, expires_at: float, horizon: float) -> bool:
+    """True when a claim slot that is not its task's newest may be forgotten:
+    written and ended before *horizon*."""
+    return max(at or 0.0, expires_at) <= horizon
 
 
 # ── claim order ──────────────────────────────────────────────────────────────

@@ -48,6 +48,7 @@ from muse.core.rules import (
     strict_refusal,
 )
 from muse.core.types import JsonDict
+from muse.hub import bounds
 from muse.storage import live as tables
 from muse.storage.base import HubStore, RecordRow
 from muse.storage.live import LiveTx, split
@@ -106,6 +107,7 @@ def _touch_run(tx: LiveTx, run_id: str, handle: str) -> float:
     """Bind *run_id* to *handle* (first use wins); return the run's heartbeat expiry."""
     row = tables.run_row(tx, run_id)
     if row is None:
+        bounds.check_runs(tx, handle)
         tables.insert_run(tx, run_id, handle)
         return 0.0
     if row[0] != handle:
@@ -335,6 +337,7 @@ def enqueue(tx: LiveTx, now: float, handle: str, tasks: Sequence[TaskSpec],
         if t.task_id not in existing:
             existing.add(t.task_id)
             fresh.append(t)
+    bounds.check_tasks(tx, len(fresh))
     done = tables.completed_among(tx, sorted({d for t in fresh for d in t.depends_on}))
     tables.insert_tasks(tx, [
         (t.task_id, t.description, t.priority, t.depends_on, t.symbols,
@@ -515,6 +518,7 @@ def answer_once(tx: LiveTx, now: float, handle: str, request_id: str | None,
     if kept is not None:
         first: JsonDict = msgspec.json.decode(kept)
         return {**first, "replayed": True}
+    bounds.check_answers(tx, handle)
     out = decide()
     tables.remember_answer(tx, request_id, handle, msgspec.json.encode(out).decode(),
                            now + ANSWER_TTL, now)
@@ -679,7 +683,10 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
                       t.created_at) for t in typed["task"]
              if "+" not in t.task_id]  # '+' names claim slots: not a task the queue can hold
     if specs:
-        applied["task"] = int(enqueue(tx, now, handle, specs, write_records=False)["inserted"])
+        try:
+            applied["task"] = int(enqueue(tx, now, handle, specs, write_records=False)["inserted"])
+        except bounds.LimitReached:
+            pass  # stored as records; the live queue is full (docs/operations.md, Retention)
     applied["dependency"] = sum(_apply_dependency(tx, d) for d in typed["dependency"])
     for res in typed["reservation"]:
         if not mine(res.run_id) or tables.reservation_row(tx, res.reservation_id) is not None:

@@ -17,7 +17,10 @@ Tables (``live_schema``): ``live_repos`` (fencing sequence, default mode),
 ``live_runs`` (run → signing handle, heartbeat expiry),
 ``live_reservations`` + ``live_symbols`` (one row per held address and one
 per enclosing scope, so overlap checks are index lookups), ``live_tasks`` +
-``live_task_deps`` (``blocked`` counts prerequisites not yet completed).
+``live_task_deps`` (``blocked`` counts prerequisites not yet completed),
+``live_answers`` (answers kept for retries), ``hub_pruned`` (ids of pushed
+records retention removed: a re-push skips them). Retention's queries and
+deletes are here too; what is due is decided in :mod:`muse.hub.retention`.
 
 The lessor's names (``reserve``, ``claim``, ``TaskSpec`` …) stay importable
 from here for callers written before the split; they load the lessor lazily.
@@ -34,13 +37,22 @@ __all__ = [
     "SEP",
     "TASK_COLS",
     "LiveTx",
+    "bury_records",
     "completed_among",
+    "count_capped",
     "count_run_leases",
+    "delete_answers",
+    "delete_reservations",
+    "delete_runs",
     "delete_symbol_rows",
     "end_reservations",
+    "ended_reservations",
     "ensure_repo_row",
     "existing_tasks",
+    "expired_answers",
     "extend_run_leases",
+    "forget_graveyard",
+    "idle_runs",
     "insert_reservation",
     "insert_run",
     "insert_tasks",
@@ -49,6 +61,7 @@ __all__ = [
     "live_schema",
     "next_claimable",
     "next_token",
+    "old_graveyard",
     "remember_answer",
     "remembered_answer",
     "repo_mode",
@@ -62,6 +75,7 @@ __all__ = [
     "split",
     "status_rows",
     "symbol_rows",
+    "table_counts",
     "task_row",
     "unblock_dependents",
 ]
@@ -162,6 +176,19 @@ def live_schema(integer: str, real: str) -> tuple[str, ...]:
             expires_at {real} NOT NULL,
             PRIMARY KEY (repo_id, request_id))""",
         """CREATE INDEX IF NOT EXISTS live_answers_expiry ON live_answers (repo_id, expires_at)""",
+        # Runs per identity are bounded: counted by this index.
+        """CREATE INDEX IF NOT EXISTS live_runs_handle ON live_runs (repo_id, handle)""",
+        # Answers per identity are bounded: counted by this index.
+        """CREATE INDEX IF NOT EXISTS live_answers_handle ON live_answers (repo_id, handle)""",
+        # Retention's graveyard: ids of pushed records it pruned, so a re-push
+        # skips them instead of storing them again (kept for a bounded time).
+        f"""CREATE TABLE IF NOT EXISTS hub_pruned (
+            repo_id {integer} NOT NULL,
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            pruned_at {real} NOT NULL,
+            PRIMARY KEY (repo_id, kind, record_id))""",
+        """CREATE INDEX IF NOT EXISTS hub_pruned_age ON hub_pruned (repo_id, pruned_at)""",
     )
 
 
@@ -434,6 +461,108 @@ def remember_answer(tx: LiveTx, request_id: str, handle: str, answer: str, expir
     tx.execute("INSERT INTO live_answers (repo_id, request_id, handle, answer, expires_at)"
                " VALUES (?,?,?,?,?) ON CONFLICT (repo_id, request_id) DO NOTHING",
                (tx.repo_id, request_id, handle, answer, expires_at))
+
+
+# ── retention (decisions in muse.hub.retention) ──────────────────────────────
+def ended_reservations(tx: LiveTx, horizon: float, limit: int) -> list[Any]:
+    """Up to *limit* leases that ended before *horizon*: rows ``(reservation_id,
+    run_id, state, expires_at, ended_at, symbols, run heartbeat expiry)``.
+
+    Released/expired ones by ``ended_at``, never-ended ones by ``expires_at``
+    (a candidate list: the rule in ``muse.core.rules`` decides).
+    """
+    cols = ("SELECT r.reservation_id, r.run_id, r.state, r.expires_at, r.ended_at, r.symbols,"
+            " COALESCE(u.expires_at, 0) FROM live_reservations r LEFT JOIN live_runs u"
+            " ON u.repo_id = r.repo_id AND u.run_id = r.run_id WHERE r.repo_id=?")
+    ended = tx.execute(cols + " AND r.state IN ('released', 'expired') AND r.ended_at<=? LIMIT ?",
+                       (tx.repo_id, horizon, limit)).fetchall()
+    never = tx.execute(cols + " AND r.state='live' AND r.expires_at<=? LIMIT ?",
+                       (tx.repo_id, horizon, max(0, limit - len(ended)))).fetchall()
+    return [*ended, *never]
+
+
+def delete_reservations(tx: LiveTx, ids: Sequence[str]) -> int:
+    """Forget leases *ids* (their symbol rows are the caller's to delete)."""
+    tx.executemany("DELETE FROM live_reservations WHERE repo_id=? AND reservation_id=?",
+                   [(tx.repo_id, r) for r in ids])
+    return len(ids)
+
+
+def idle_runs(tx: LiveTx, horizon: float, limit: int) -> list[tuple[str, float]]:
+    """Up to *limit* runs ``(run_id, heartbeat expiry)`` whose heartbeat ended
+    before *horizon* and that hold nothing the hub still remembers: no lease row
+    of any state and no claim."""
+    return [(str(r[0]), float(r[1])) for r in tx.execute(
+        "SELECT u.run_id, u.expires_at FROM live_runs u WHERE u.repo_id=? AND u.expires_at<=?"
+        " AND NOT EXISTS (SELECT 1 FROM live_reservations r WHERE r.repo_id = u.repo_id"
+        " AND r.run_id = u.run_id) AND NOT EXISTS (SELECT 1 FROM live_tasks t"
+        " WHERE t.repo_id = u.repo_id AND t.holder = u.run_id AND t.status='claimed') LIMIT ?",
+        (tx.repo_id, horizon, limit)).fetchall()]
+
+
+def delete_runs(tx: LiveTx, ids: Sequence[str]) -> int:
+    tx.executemany("DELETE FROM live_runs WHERE repo_id=? AND run_id=?",
+                   [(tx.repo_id, r) for r in ids])
+    return len(ids)
+
+
+def expired_answers(tx: LiveTx, now: float, limit: int) -> list[str]:
+    """Up to *limit* request ids whose remembered answer is past its time."""
+    return [str(r[0]) for r in tx.execute("SELECT request_id FROM live_answers WHERE repo_id=?"
+                                          " AND expires_at<=? LIMIT ?", (tx.repo_id, now, limit))]
+
+
+def delete_answers(tx: LiveTx, request_ids: Sequence[str]) -> int:
+    tx.executemany("DELETE FROM live_answers WHERE repo_id=? AND request_id=?",
+                   [(tx.repo_id, r) for r in request_ids])
+    return len(request_ids)
+
+
+def bury_records(tx: LiveTx, keys: Sequence[tuple[str, str]], now: float) -> int:
+    """Delete pushed records *keys* ``(kind, record_id)`` and enter them in the
+    graveyard, which a later push consults; the count deleted. Sequence
+    numbers are never reused, so pull cursors stay valid."""
+    tx.executemany("INSERT INTO hub_pruned (repo_id, kind, record_id, pruned_at) VALUES (?,?,?,?)"
+                   " ON CONFLICT (repo_id, kind, record_id) DO NOTHING",
+                   [(tx.repo_id, k, r, now) for k, r in keys])
+    deleted = 0
+    for k, r in keys:  # one by one: rowcount says whether another pruner was first
+        deleted += max(0, int(tx.execute("DELETE FROM hub_records WHERE repo_id=? AND kind=?"
+                                         " AND record_id=?", (tx.repo_id, k, r)).rowcount))
+    return deleted
+
+
+def old_graveyard(tx: LiveTx, before: float, limit: int) -> list[tuple[str, str]]:
+    """Up to *limit* graveyard entries ``(kind, record_id)`` older than *before*."""
+    return [(str(k), str(r)) for k, r in tx.execute(
+        "SELECT kind, record_id FROM hub_pruned WHERE repo_id=? AND pruned_at<? LIMIT ?",
+        (tx.repo_id, before, limit)).fetchall()]
+
+
+def forget_graveyard(tx: LiveTx, keys: Sequence[tuple[str, str]]) -> int:
+    """Drop graveyard entries *keys*: a re-push of them is stored again."""
+    tx.executemany("DELETE FROM hub_pruned WHERE repo_id=? AND kind=? AND record_id=?",
+                   [(tx.repo_id, k, r) for k, r in keys])
+    return len(keys)
+
+
+def table_counts(tx: LiveTx) -> dict[str, int]:
+    """Rows per table of the repository (what retention keeps bounded)."""
+    out: dict[str, int] = {}
+    for table in ("live_reservations", "live_symbols", "live_runs", "live_tasks", "live_answers",
+                  "hub_records", "hub_pruned"):
+        out[table] = int(tx.execute(f"SELECT COUNT(*) FROM {table} WHERE repo_id=?",
+                                    (tx.repo_id,)).fetchone()[0])
+    return out
+
+
+# ── bounds on what a client can make the hub remember ────────────────────────
+def count_capped(tx: LiveTx, table: str, where: str, params: Sequence[Any], cap: int) -> int:
+    """``COUNT(*)`` of *table*'s rows of the repository matching *where*, counting
+    no further than *cap* (a bound check need not scan past it)."""
+    return int(tx.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE repo_id=?"
+                          f"{' AND ' + where if where else ''} LIMIT ?) AS capped",
+                          (tx.repo_id, *params, cap)).fetchone()[0])
 
 
 # ── status ───────────────────────────────────────────────────────────────────

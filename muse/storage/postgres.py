@@ -48,6 +48,7 @@ __all__ = ["PostgresStore"]
 _PRUNE_EVERY = 512
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MIGRATE_LOCK = 0x6D757365  # "muse": advisory lock key for schema creation
+_PRUNE_LOCK = 0x6D757370  # advisory lock key: one retention pass at a time per database
 
 SCHEMA = hub_schema(integer="BIGINT", real="DOUBLE PRECISION", blob="BYTEA",
                      serial_key="BIGSERIAL PRIMARY KEY", flag="BOOLEAN", false="FALSE")
@@ -124,9 +125,12 @@ class PostgresStore(HubStore):
                                     configure=configure, kwargs={"autocommit": False},
                                     open=True, name="muse-hub")
         try:
-            with self._conn() as conn:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
-                for stmt in SCHEMA:
+            # One transaction per statement: DDL in one transaction would hold
+            # share locks on several tables at once and deadlock with a serving
+            # hub writing them in another order (a second hub, `muse hub prune`).
+            for stmt in SCHEMA:
+                with self._conn() as conn:
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
                     conn.execute(stmt)
         except BaseException:
             self._pool.close()
@@ -246,10 +250,14 @@ class PostgresStore(HubStore):
         return (stored, new last seq)."""
         if not rows:
             return 0, last
+        # Stored ones, and ones retention pruned (a re-push must not bring them back).
         existing = conn.execute(
             "SELECT kind, record_id FROM hub_records WHERE repo_id=%s AND (kind, record_id)"
+            " IN (SELECT * FROM unnest(%b::text[], %b::text[])) UNION ALL"
+            " SELECT kind, record_id FROM hub_pruned WHERE repo_id=%s AND (kind, record_id)"
             " IN (SELECT * FROM unnest(%b::text[], %b::text[]))",
-            (repo_id, [r.kind for r in rows], [r.record_id for r in rows])).fetchall()
+            (repo_id, [r.kind for r in rows], [r.record_id for r in rows],
+             repo_id, [r.kind for r in rows], [r.record_id for r in rows])).fetchall()
         fresh = fresh_rows(rows, {(k, r) for k, r in existing})
         if fresh:
             # One statement for the batch: unnest() of parallel arrays is far
@@ -417,3 +425,36 @@ class PostgresStore(HubStore):
             cur = conn.execute("UPDATE hub_dashboard_sessions SET revoked=TRUE WHERE cap_id=%s",
                                (cap_id,))
             return bool(cur.rowcount == 1)
+
+    # ── retention ──
+    def repo_ids(self) -> list[int]:
+        with self._conn() as conn:
+            return [int(r[0]) for r in conn.execute("SELECT id FROM hub_repos ORDER BY id")]
+
+    def prune_signatures(self, now: float, limit: int) -> int:
+        with self._conn() as conn:
+            cur = conn.execute("DELETE FROM hub_seen_signatures WHERE sig IN (SELECT sig FROM"
+                               " hub_seen_signatures WHERE expires_at < %s LIMIT %s)", (now, limit))
+            return int(cur.rowcount)
+
+    @contextmanager
+    def prune_lock(self) -> Iterator[bool]:
+        # A session-level advisory lock on a connection kept for the pass: the
+        # server drops it if this process dies, so a crashed pruner blocks nobody.
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._pool.connection() as conn:
+                # Keyed by schema too: hubs on other schemas of the database are others' business.
+                got = bool(conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(current_schema()))",
+                                        (_PRUNE_LOCK,)).fetchone()[0])
+                conn.commit()
+                try:
+                    yield got
+                finally:
+                    if got:
+                        conn.execute("SELECT pg_advisory_unlock(%s, hashtext(current_schema()))",
+                                     (_PRUNE_LOCK,))
+                        conn.commit()
+        except PoolTimeout as exc:
+            raise StoreBusy(f"no database connection available ({exc})") from exc

@@ -33,6 +33,7 @@ from muse.core.rules import (
     DEFAULT_TTL,
     Blocker,
     check_address,
+    check_prerequisites,
     check_symbols,
     claim_order,
     claim_stale,
@@ -427,6 +428,8 @@ def depend(
         known = {r.reservation_id for r in state.reservations}
     if node not in known:
         raise NotFound(f"no {'task' if on_tasks else 'reservation'} {node!r}", id=node)
+    if on_tasks:
+        check_prerequisites(node, len({*edges.get(node, ()), *depends_on}))
     cycle = find_cycle(lambda n: edges.get(n, ()), node, depends_on)
     if cycle:
         raise cycle_refusal(cycle)
@@ -469,6 +472,7 @@ def enqueue(
         raise UserError(f"task id {task_id!r} must not contain '+' (reserved for claim slots)")
     for d in deps:
         check_id(d, "prerequisite id")
+    check_prerequisites(task_id, len(deps))
     if task_id in deps:
         raise DependencyCycle(f"task {task_id} cannot depend on itself", cycle=[task_id, task_id])
     record = {"task_id": task_id, **body}

@@ -5,7 +5,7 @@ The local engine (:mod:`muse.core.coordination`, files) and the live engine
 lives here, as a function of plain values, so the two cannot drift apart:
 
 * addresses and limits: :func:`check_symbols`, :func:`check_address`,
-  :data:`MAX_SYMBOLS` (the overlap relation is :mod:`muse.core.address`);
+  :data:`MAX_SYMBOLS`, :func:`check_prerequisites` (the overlap relation is :mod:`muse.core.address`);
 * lease end and the heartbeat rule: :func:`lease_end`, :func:`grant_expiry`,
   :func:`heartbeat_expiry`, :func:`lapsed`;
 * claim order: :func:`claim_order`;
@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_GRACE",
     "DEFAULT_TTL",
     "MAX_ADDRESS_LEN",
+    "MAX_PREREQUISITES",
     "MAX_SYMBOLS",
     "MAX_TTL",
     "MIN_TTL",
@@ -49,6 +50,7 @@ __all__ = [
     "Blocker",
     "TooManySymbols",
     "check_address",
+    "check_prerequisites",
     "check_symbols",
     "claim_fence",
     "claim_order",
@@ -74,6 +76,7 @@ DEFAULT_TTL = 900.0  # seconds a lease lives without a heartbeat
 MIN_TTL, MAX_TTL = 1.0, 86_400.0
 DEFAULT_GRACE = 600.0  # GC keeps dead records this long (exceeds any read→write gap)
 MAX_SYMBOLS = 256  # addresses per reservation or task, in both engines
+MAX_PREREQUISITES = 256  # tasks one task may wait for, in both engines
 
 # Why a fencing token is refused (the ``reason`` of :class:`StaleToken`).
 STALE_REASONS = ("not_holder", "mismatch", "superseded", "expired", "released", "not_claimed")
@@ -104,6 +107,14 @@ def check_symbols(symbols: Sequence[object], *, allow_empty: bool = False) -> li
                              "request: reserve the file or directory instead, or split the request",
                              limit=MAX_SYMBOLS)
     return list(dict.fromkeys(canonical(s) for s in symbols))
+
+
+def check_prerequisites(task_id: str, count: int) -> None:
+    """Refuse a task that would wait for more than :data:`MAX_PREREQUISITES` tasks."""
+    if count > MAX_PREREQUISITES:
+        raise TooLarge(f"task {task_id} would wait for {count} tasks, over the limit of "
+                       f"{MAX_PREREQUISITES}: make an intermediate task wait for some of them",
+                       task_id=task_id, limit=MAX_PREREQUISITES)
 
 
 # ── lease end and the heartbeat rule ─────────────────────────────────────────

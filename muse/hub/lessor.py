@@ -32,7 +32,9 @@ from muse.core.address import ancestors
 from muse.core.clock import format_ts
 from muse.core.errors import ConflictError, MuseError, NotFound
 from muse.core.rules import (
+    MAX_PREREQUISITES,
     Blocker,
+    check_prerequisites,
     claim_fence,
     claim_order,
     claim_stale,
@@ -370,10 +372,12 @@ def depend(tx: LiveTx, now: float, handle: str, task_id: str, depends_on: Sequen
     row = tables.task_row(tx, task_id)
     if row is None:
         raise NotFound(f"no task {task_id!r} in the live queue", task_id=task_id)
+    have = split(row[3])
+    check_prerequisites(task_id, len({*have, *depends_on}))
     cycle = find_cycle(lambda n: tables.task_prerequisites(tx, n), task_id, depends_on)
     if cycle:
         raise cycle_refusal(cycle)
-    _add_prerequisites(tx, task_id, split(row[3]), depends_on)
+    _add_prerequisites(tx, task_id, have, depends_on)
     body: JsonDict = {"task_id": task_id, "depends_on": sorted(set(depends_on))}
     if run_id is not None:
         body["run_id"] = run_id
@@ -746,7 +750,7 @@ def _apply_dependency(tx: LiveTx, d: Any) -> int:
                                  d.depends_on):
         return 0
     have = split(row[3])
-    if all(dep in have for dep in d.depends_on):
-        return 0  # already applied
+    if all(dep in have for dep in d.depends_on) or len({*have, *d.depends_on}) > MAX_PREREQUISITES:
+        return 0  # already applied, or over the limit
     _add_prerequisites(tx, d.task_id, have, d.depends_on)
     return 1

@@ -27,6 +27,7 @@ from muse.core.address import AddressError, canonical
 from muse.core.rules import (
     DEFAULT_TTL,
     MAX_ADDRESS_LEN,
+    MAX_PREREQUISITES,
     MAX_SYMBOLS,
     MAX_TTL,
     MIN_TTL,
@@ -68,7 +69,7 @@ __all__ = [
 
 LIVE_PATH = "/api/v1/repos/{owner}/{slug}/live/"
 MAX_TASKS = 500  # per enqueue
-MAX_DEPS = 256
+MAX_DEPS = MAX_PREREQUISITES
 MAX_TEXT = 4096  # description, detail
 MAX_SYMBOL_LEN = MAX_ADDRESS_LEN
 MAX_LIMIT = 1000

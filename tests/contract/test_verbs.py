@@ -290,6 +290,17 @@ def test_depend_on_an_unknown_task_is_not_found(coord: Coordinator) -> None:
     assert not coord.claim("run-a", ttl=60).won
 
 
+def test_a_task_waits_for_at_most_the_prerequisite_cap(coord: Coordinator) -> None:
+    from muse.core.rules import MAX_PREREQUISITES
+
+    coord.enqueue("t", task_id="t", depends_on=[f"p{i}" for i in range(MAX_PREREQUISITES - 1)])
+    coord.depend("t", ["p0", f"p{MAX_PREREQUISITES - 1}"], on_tasks=True)  # 256: at the cap
+    with pytest.raises(TooLarge) as refused:
+        coord.depend("t", ["one-more"], on_tasks=True)
+    assert refused.value.exit_code == 1 and refused.value.details["limit"] == MAX_PREREQUISITES
+    assert len(coord.tasks()["tasks"][0]["blocked_by"]) == MAX_PREREQUISITES
+
+
 def test_reservation_dependencies_are_recorded_and_checked(coord: Coordinator) -> None:
     one = coord.reserve("run-a", ["a.c::f"], ttl=60)["reservation_id"]
     two = coord.reserve("run-b", ["b.c::g"], ttl=60)["reservation_id"]

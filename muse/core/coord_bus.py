@@ -152,7 +152,7 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
     base = Request(method, url, headers, body, timeout)
     netloc = url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]
     attempt = 0
-    skew_retried = False
+    skew_retried = stale_retried = False
     while True:
         offset_used, id_used = clock_sync.hub_offset(netloc), clock_sync.hub_id(netloc)
         req: Request = signing.sign_request(base) if signing is not None else base
@@ -160,6 +160,11 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
         try:
             resp = tx.handle_request(req)
         except HubUnreachable as exc:
+            if exc.details.get("stale_connection") and not stale_retried:
+                # A kept-alive socket the hub had closed: re-sign (a fresh nonce, so
+                # never a replay) and send again on a new connection, at once.
+                stale_retried = True
+                continue
             # Refused or reset: a restarting hub. A timeout is not retried (it
             # already took the whole budget).
             if attempt < len(_RETRY_DELAYS) and "timeout" not in exc.details:

@@ -175,45 +175,45 @@ class HTTPTransport(BaseTransport):
         key = (scheme, host, port)
         headers = {"Host": netloc, "Content-Length": str(len(request.body)), **request.headers}
         pool = self._pool()
-        for attempt in (0, 1):
-            conn = pool.get(key)
-            reused = conn is not None
-            if conn is None:
-                conn = pool[key] = self._connect(scheme, host, port, request.timeout)
-            conn.timeout = request.timeout
-            if conn.sock is not None:
-                conn.sock.settimeout(request.timeout)
-            try:
-                conn.request(request.method, path, body=request.body, headers=headers)
-                resp = conn.getresponse()
-                body = resp.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-                    ConnectionAbortedError) as exc:
-                self._drop(key)
-                # A kept-alive socket the server closed while idle: retry once on a
-                # fresh one. A fresh connection failing is a real failure.
-                if reused and attempt == 0:
-                    continue
-                raise HubUnreachable(f"hub at {scheme}://{netloc} closed the connection ({exc})") from exc
-            except TimeoutError as exc:
-                self._drop(key)
-                raise HubUnreachable(
-                    f"hub at {scheme}://{netloc} did not answer within {request.timeout:g}s",
-                    timeout=request.timeout,
-                ) from exc
-            except OSError as exc:
-                self._drop(key)
-                reason = exc.strerror or str(exc) or type(exc).__name__
-                raise HubUnreachable(f"cannot reach hub at {scheme}://{netloc}: {reason}") from exc
-            except http.client.HTTPException as exc:
-                self._drop(key)
-                raise HubResponseError(
-                    f"hub at {scheme}://{netloc} sent a malformed HTTP response ({type(exc).__name__})"
-                ) from exc
-            if resp.will_close:
-                self._drop(key)
-            return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
-        raise AssertionError("unreachable")  # pragma: no cover
+        conn = pool.get(key)
+        reused = conn is not None
+        if conn is None:
+            conn = pool[key] = self._connect(scheme, host, port, request.timeout)
+        conn.timeout = request.timeout
+        if conn.sock is not None:
+            conn.sock.settimeout(request.timeout)
+        try:
+            conn.request(request.method, path, body=request.body, headers=headers)
+            resp = conn.getresponse()
+            body = resp.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                ConnectionAbortedError) as exc:
+            self._drop(key)
+            # A kept-alive socket the server closed while idle. The request may
+            # still have reached the hub, so the same signed bytes are not sent
+            # again (the hub would refuse them as a replay): the caller re-signs
+            # and retries at once (``stale_connection``). A fresh connection
+            # failing is a real failure.
+            raise HubUnreachable(f"hub at {scheme}://{netloc} closed the connection ({exc})",
+                                 stale_connection=reused) from exc
+        except TimeoutError as exc:
+            self._drop(key)
+            raise HubUnreachable(
+                f"hub at {scheme}://{netloc} did not answer within {request.timeout:g}s",
+                timeout=request.timeout,
+            ) from exc
+        except OSError as exc:
+            self._drop(key)
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            raise HubUnreachable(f"cannot reach hub at {scheme}://{netloc}: {reason}") from exc
+        except http.client.HTTPException as exc:
+            self._drop(key)
+            raise HubResponseError(
+                f"hub at {scheme}://{netloc} sent a malformed HTTP response ({type(exc).__name__})"
+            ) from exc
+        if resp.will_close:
+            self._drop(key)
+        return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
 
     def close(self) -> None:
         with self._lock:

@@ -202,8 +202,57 @@ def note_hub_time(netloc: str, headers: dict[str, str], sent: float, received: f
 
 # ── the hub's id ────────────────────────────────────────────────────────────
 
+_HUB_IDS_FILE = "hub-ids.json"  # under $MUSE_HOME: ids learnt by earlier commands
+_MAX_REMEMBERED = 256
+_remembered_loaded = False
+
+
+def _remembered_path() -> pathlib.Path:
+    from muse.core.config import muse_home
+
+    return muse_home() / _HUB_IDS_FILE
+
+
+def _load_remembered() -> None:
+    """Ids earlier processes learnt, so a new command signs right the first time
+    instead of paying a refused request and a re-sign. Unreadable or odd files
+    are ignored: a wrong id costs only that one refusal."""
+    global _remembered_loaded
+    if _remembered_loaded:
+        return
+    _remembered_loaded = True
+    import json
+
+    from muse.core.fileio import UnusableFile, read_path
+
+    try:
+        data = json.loads(read_path(_remembered_path(), limit=64 * 1024))
+    except (OSError, UnusableFile, ValueError, RecursionError):
+        return
+    if isinstance(data, dict):
+        for netloc, advertised in list(data.items())[:_MAX_REMEMBERED]:
+            if isinstance(netloc, str) and isinstance(advertised, str) and len(advertised) <= 128:
+                _hub_ids.setdefault(netloc.lower(), advertised)
+
+
+def _remember() -> None:
+    import json
+
+    from muse.core.fileio import write_file
+
+    path = _remembered_path()
+    data = dict(list(_hub_ids.items())[-_MAX_REMEMBERED:])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file(path.parent, path.name, json.dumps(data, sort_keys=True).encode(),
+                   exclusive=False, fsync=False)
+    except OSError:
+        pass  # a cache: the next command learns the id again
+
+
 def hub_id(netloc: str) -> str:
     """The id the hub at *netloc* advertised, or "" before its first answer."""
+    _load_remembered()
     return _hub_ids.get(netloc.lower(), "")
 
 
@@ -213,10 +262,12 @@ def note_hub_id(netloc: str, headers: dict[str, str]) -> bool:
     advertised = headers.get(HUB_ID_HEADER)
     if not advertised or len(advertised) > 128:
         return False
+    _load_remembered()
     key = netloc.lower()
     if _hub_ids.get(key) == advertised:
         return False
     _hub_ids[key] = advertised
+    _remember()
     return True
 
 

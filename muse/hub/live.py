@@ -43,7 +43,8 @@ from muse.hub.context import (
     require_repo_access,
 )
 from muse.hub.errors import BadRequest, PayloadTooLarge
-from muse.storage.base import Repo
+from muse.storage.base import Repo, decide_live
+from muse.storage.live import LiveTx
 
 __all__ = [
     "DEFAULT_TTL",
@@ -172,11 +173,14 @@ def _access(hub: Hub, call: Call, need: str) -> tuple[str, Repo]:
 
 def _write(hub: Hub, repo: Repo, fn: Any, *args: Any, request_id: str | None = None) -> Reply:
     now = hub.now()
-    with hub.store.live_transaction(repo.id, write=True) as tx:
+
+    def decide(tx: LiveTx) -> Any:
         if request_id is None:
-            out = fn(tx, now, *args)
-        else:  # args[0] is the caller's handle: answers are kept per identity
-            out = live.answer_once(tx, now, args[0], request_id, lambda: fn(tx, now, *args))
+            return fn(tx, now, *args)
+        # args[0] is the caller's handle: answers are kept per identity
+        return live.answer_once(tx, now, args[0], request_id, lambda: fn(tx, now, *args))
+
+    out = decide_live(hub.store, repo.id, decide)
     return Reply({**out, "now": now})
 
 
@@ -328,8 +332,7 @@ def set_mode(hub: Hub, call: Call) -> Reply:
     mode = _mode(_body(call).get("mode"))
     if mode is None:
         raise BadRequest(f"missing field 'mode' ({', '.join(live.MODES)})")
-    with hub.store.live_transaction(repo.id, write=True) as tx:
-        out = live.set_mode(tx, mode)
+    out = decide_live(hub.store, repo.id, lambda tx: live.set_mode(tx, mode))
     return Reply({**out, "now": hub.now()})
 
 

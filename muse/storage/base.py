@@ -31,10 +31,14 @@ import abc
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from muse.storage.live import LiveTx
+
+T = TypeVar("T")
 
 __all__ = [
     "MAX_PAGE",
@@ -46,12 +50,23 @@ __all__ = [
     "RecordRow",
     "Repo",
     "StoreBusy",
+    "StoreConflict",
+    "decide_live",
     "fresh_rows",
 ]
 
 class StoreBusy(Exception):
     """The database cannot serve now (pool exhausted, lock timeout, connection
     lost). Nothing was written; the request may be retried."""
+
+
+class StoreConflict(StoreBusy):
+    """A transaction lost a race the database detected (deadlock, a key another
+    transaction inserted first) and was rolled back: running it again decides
+    afresh. :func:`decide_live` does so."""
+
+
+_LIVE_ATTEMPTS = 8
 
 
 # Ordered weakest to strongest; "admin" may grant and revoke.
@@ -211,13 +226,42 @@ class HubStore(abc.ABC):
     def live_transaction(self, repo_id: int, write: bool = True) -> AbstractContextManager[LiveTx]:
         """A transaction for the live tables of one repository.
 
-        With *write*, it holds the repository's lock for its whole length (the
-        lock record pushes take), so everything read inside it stays true
-        until commit, across threads and hub processes; it commits when the
-        block ends and rolls back entirely when it raises. Without *write*, a
-        consistent read-only snapshot.
+        With *write*, the transaction may change the live tables and append
+        bus records; it commits when the block ends and rolls back entirely
+        when it raises. What keeps a decision atomic across threads and hub
+        processes is the transaction's locking primitives (``LiveTx.row_lock``,
+        ``lock_addresses`` …), which a backend may implement with one lock
+        for every writer (SQLite) or with locks on exactly the rows and
+        addresses decided about (PostgreSQL). Without *write*, a consistent
+        read-only snapshot. Callers that decide use :func:`decide_live`.
 
         Raises:
             LookupError: no repository *repo_id*.
             StoreBusy: the lock or a connection could not be had in time.
+            StoreConflict: the database rolled the transaction back to break
+                a deadlock or a race on a new key (run it again).
         """
+
+
+def decide_live(store: HubStore, repo_id: int, decide: Callable[[LiveTx], T]) -> T:
+    """*decide* in a write :meth:`HubStore.live_transaction`, run again (a few
+    times, after a short random pause) when the backend reports a conflict.
+
+    *decide* must have no effect outside the transaction: a rolled-back
+    attempt leaves nothing behind.
+
+    Raises:
+        StoreConflict: still conflicting after the last attempt.
+    """
+    import random
+    import time
+
+    for attempt in range(_LIVE_ATTEMPTS):
+        try:
+            with store.live_transaction(repo_id, write=True) as tx:
+                return decide(tx)
+        except StoreConflict:
+            if attempt == _LIVE_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0, 0.002 * 2 ** attempt))
+    raise AssertionError("unreachable")

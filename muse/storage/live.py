@@ -34,6 +34,7 @@ __all__ = [
     "SEP",
     "TASK_COLS",
     "LiveTx",
+    "bump_repo_fence",
     "completed_among",
     "count_run_leases",
     "delete_symbol_rows",
@@ -51,6 +52,7 @@ __all__ = [
     "next_token",
     "remember_answer",
     "remembered_answer",
+    "repo_fence",
     "repo_mode",
     "reservation_row",
     "reservation_symbols",
@@ -63,6 +65,7 @@ __all__ = [
     "status_rows",
     "symbol_rows",
     "task_row",
+    "touch_run",
     "unblock_dependents",
 ]
 
@@ -71,9 +74,19 @@ _CHUNK = 400  # parameters per IN (...) list
 
 
 class LiveTx(Protocol):
-    """A backend transaction holding the repository's lock (for writes)."""
+    """A backend transaction for one repository's live tables.
+
+    What makes a decision atomic is the backend's business, stated here as
+    primitives the lessor calls before it reads what it decides about: SQLite
+    runs every write under ``BEGIN IMMEDIATE`` (one writer: the primitives
+    cost nothing); PostgreSQL locks only the rows and addresses a decision
+    touches, so decisions about different things run in parallel.
+    """
 
     repo_id: int
+    row_lock: str  # appended to a SELECT that must lock its rows ('' when writes are serial)
+    share_lock: str  # … that must keep its rows from changing until commit
+    skip_locked: str  # … that must lock its rows, skipping rows another transaction holds
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run *sql* (``?`` parameters); returns a cursor (fetchone/fetchall/rowcount)."""
@@ -82,7 +95,18 @@ class LiveTx(Protocol):
         """Run *sql* once per parameter row."""
 
     def append_records(self, rows: Sequence[RecordRow]) -> int:
-        """Store bus records under the held lock (known ids skipped); returns the count stored."""
+        """Store bus records with the transaction (known ids skipped); returns the count stored."""
+
+    def next_token(self) -> int:
+        """The next fencing token: larger than every token granted before this call."""
+
+    def fence(self) -> int:
+        """The last fencing token handed out (what status reports)."""
+
+    def lock_addresses(self, held: Sequence[str], scopes: Sequence[str]) -> None:
+        """Until commit: exclusive on each *held* address, shared on each enclosing
+        scope, so two transactions about overlapping addresses run one after the
+        other (an address is in *held* of one and *held* or *scopes* of the other)."""
 
 
 def live_schema(integer: str, real: str) -> tuple[str, ...]:
@@ -177,7 +201,12 @@ def split(text: str) -> list[str]:
 
 # ── repository and runs ──────────────────────────────────────────────────────
 def next_token(tx: LiveTx) -> int:
-    """Advance the repository's fencing sequence; the new value."""
+    """Advance the fencing sequence; the new value."""
+    return tx.next_token()
+
+
+def bump_repo_fence(tx: LiveTx) -> int:
+    """The repository's own fencing counter, advanced (a backend whose writes are serial)."""
     # One statement creates the counter row on first use or bumps it.
     row = tx.execute("INSERT INTO live_repos (repo_id, fence_seq) VALUES (?, 1)"
                      " ON CONFLICT (repo_id) DO UPDATE SET fence_seq = live_repos.fence_seq + 1"
@@ -190,16 +219,34 @@ def ensure_repo_row(tx: LiveTx) -> None:
                (tx.repo_id,))
 
 
-def repo_mode(tx: LiveTx) -> tuple[str, int]:
-    """(default reservation mode, fencing sequence) of the repository."""
-    row = tx.execute("SELECT mode, fence_seq FROM live_repos WHERE repo_id=?",
-                     (tx.repo_id,)).fetchone()
-    return (str(row[0]), int(row[1])) if row else ("advisory", 0)
+def repo_mode(tx: LiveTx) -> str:
+    """The repository's default reservation mode."""
+    row = tx.execute("SELECT mode FROM live_repos WHERE repo_id=?", (tx.repo_id,)).fetchone()
+    return str(row[0]) if row else "advisory"
+
+
+def repo_fence(tx: LiveTx) -> int:
+    """The repository's own fencing counter (0 before the first grant)."""
+    row = tx.execute("SELECT fence_seq FROM live_repos WHERE repo_id=?", (tx.repo_id,)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def set_mode_row(tx: LiveTx, mode: str) -> None:
     ensure_repo_row(tx)
     tx.execute("UPDATE live_repos SET mode=? WHERE repo_id=?", (mode, tx.repo_id))
+
+
+def touch_run(tx: LiveTx, run_id: str, handle: str) -> tuple[str, float]:
+    """(handle, heartbeat expiry) of *run_id*, created for *handle* on first use.
+
+    One statement that also locks the run's row until commit: decisions of one
+    run are serial (a heartbeat and a grant of the same run never interleave),
+    decisions of different runs do not wait for each other.
+    """
+    row = tx.execute("INSERT INTO live_runs (repo_id, run_id, handle, expires_at) VALUES (?,?,?,0)"
+                     " ON CONFLICT (repo_id, run_id) DO UPDATE SET handle = live_runs.handle"
+                     " RETURNING handle, expires_at", (tx.repo_id, run_id, handle)).fetchone()
+    return str(row[0]), float(row[1])
 
 
 def run_row(tx: LiveTx, run_id: str) -> tuple[str, float] | None:
@@ -236,9 +283,13 @@ def symbol_rows(tx: LiveTx, keys: Sequence[str]) -> list[Any]:
 
 
 def delete_symbol_rows(tx: LiveTx, pairs: Sequence[tuple[str, str]]) -> None:
-    """Delete symbol rows by (symbol, reservation id): their full primary key."""
+    """Delete symbol rows by (symbol, reservation id): their full primary key.
+
+    In key order, the same in every transaction: two that delete the same rows
+    wait for each other instead of deadlocking.
+    """
     tx.executemany("DELETE FROM live_symbols WHERE repo_id=? AND symbol=? AND reservation_id=?",
-                   [(tx.repo_id, s, r) for s, r in pairs])
+                   [(tx.repo_id, s, r) for s, r in sorted(set(pairs))])
 
 
 def insert_reservation(tx: LiveTx, reservation_id: str, run_id: str, token: int,
@@ -255,11 +306,11 @@ def insert_reservation(tx: LiveTx, reservation_id: str, run_id: str, token: int,
                                          for s, e in marks.items()])
 
 
-def reservation_row(tx: LiveTx, reservation_id: str) -> Any:
-    """``(run_id, token, state, expires_at, symbols, ended_at)`` or None."""
+def reservation_row(tx: LiveTx, reservation_id: str, lock: bool = False) -> Any:
+    """``(run_id, token, state, expires_at, symbols, ended_at)`` or None (*lock*: until commit)."""
     return tx.execute("SELECT run_id, token, state, expires_at, symbols, ended_at"
-                      " FROM live_reservations WHERE repo_id=? AND reservation_id=?",
-                      (tx.repo_id, reservation_id)).fetchone()
+                      " FROM live_reservations WHERE repo_id=? AND reservation_id=?"
+                      + (tx.row_lock if lock else ""), (tx.repo_id, reservation_id)).fetchone()
 
 
 def reservation_symbols(tx: LiveTx, ids: Sequence[str]) -> list[tuple[str, list[str]]]:
@@ -290,7 +341,8 @@ def lapsed_run_reservations(tx: LiveTx, run_id: str, now: float) -> list[tuple[s
     """(reservation id, token) of *run_id*'s leases still marked live but past their end."""
     return [(str(r[0]), int(r[1])) for r in tx.execute(
         "SELECT reservation_id, token FROM live_reservations WHERE repo_id=?"
-        " AND run_id=? AND state='live' AND expires_at<=?", (tx.repo_id, run_id, now)).fetchall()]
+        " AND run_id=? AND state='live' AND expires_at<=? ORDER BY reservation_id" + tx.row_lock,
+        (tx.repo_id, run_id, now)).fetchall()]
 
 
 def extend_run_leases(tx: LiveTx, run_id: str, expires_at: float) -> None:
@@ -318,19 +370,21 @@ TASK_COLS = ("task_id, description, priority, depends_on, symbols, created_at, s
 _CLAIM_ORDER = " ORDER BY priority DESC, created_at, task_id LIMIT 1"
 
 
-def task_row(tx: LiveTx, task_id: str) -> Any:
-    """The :data:`TASK_COLS` of *task_id*, or None."""
-    return tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=? AND task_id=?",
-                      (tx.repo_id, task_id)).fetchone()
+def task_row(tx: LiveTx, task_id: str, lock: bool = False) -> Any:
+    """The :data:`TASK_COLS` of *task_id*, or None (*lock*: the row, until commit)."""
+    return tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=? AND task_id=?"
+                      + (tx.row_lock if lock else ""), (tx.repo_id, task_id)).fetchone()
 
 
 def next_claimable(tx: LiveTx, now: float) -> tuple[Any, Any]:
-    """The first ready pending task and the first lapsed claimed one, in claim order."""
+    """The first ready pending task and the first lapsed claimed one, in claim order,
+    each locked until commit; rows other claimers hold are skipped, not waited for."""
     pending = tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=?"
-                         " AND status='pending' AND blocked=0" + _CLAIM_ORDER,
+                         " AND status='pending' AND blocked=0" + _CLAIM_ORDER + tx.skip_locked,
                          (tx.repo_id,)).fetchone()
     lapsed = tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=?"
-                        " AND status='claimed' AND claim_expires_at<=?" + _CLAIM_ORDER,
+                        " AND status='claimed' AND claim_expires_at<=?" + _CLAIM_ORDER
+                        + tx.skip_locked,
                         (tx.repo_id, now)).fetchone()
     return pending, lapsed
 
@@ -345,13 +399,18 @@ def existing_tasks(tx: LiveTx, ids: Sequence[str]) -> set[str]:
     return out
 
 
-def completed_among(tx: LiveTx, ids: Sequence[str]) -> set[str]:
+def completed_among(tx: LiveTx, ids: Sequence[str], lock: bool = False) -> set[str]:
+    """Which of *ids* are completed; *lock*: every one of them keeps its status
+    until commit (a dependent enqueued now is counted right by a completion)."""
     out: set[str] = set()
+    ids = sorted(ids)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         out.update(r[0] for r in tx.execute(
-            f"SELECT task_id FROM live_tasks WHERE repo_id=? AND status='completed'"
-            f" AND task_id IN ({_marks(len(chunk))})", (tx.repo_id, *chunk)).fetchall())
+            f"SELECT task_id, status FROM live_tasks WHERE repo_id=?"
+            f" AND task_id IN ({_marks(len(chunk))}) ORDER BY task_id"
+            + (tx.share_lock if lock else ""), (tx.repo_id, *chunk)).fetchall()
+            if r[1] == "completed")
     return out
 
 
@@ -386,8 +445,9 @@ def unblock_dependents(tx: LiveTx, task_id: str) -> None:
     # Dependents first, then one primary-key update each: as a single
     # UPDATE … IN (subquery), SQLite without statistics walked every task
     # of the repository through the ready index (30,000 rows per complete).
-    dependents = tx.execute("SELECT task_id FROM live_task_deps WHERE repo_id=? AND depends_on=?",
-                            (tx.repo_id, task_id)).fetchall()
+    # In key order, the same in every transaction (no deadlock between two completions).
+    dependents = tx.execute("SELECT task_id FROM live_task_deps WHERE repo_id=? AND depends_on=?"
+                            " ORDER BY task_id", (tx.repo_id, task_id)).fetchall()
     for (dependent,) in dependents:
         tx.execute("UPDATE live_tasks SET blocked = blocked - 1 WHERE repo_id=? AND task_id=?"
                    " AND blocked > 0", (tx.repo_id, dependent))
@@ -397,7 +457,8 @@ def lapsed_run_claims(tx: LiveTx, run_id: str, now: float) -> list[tuple[str, in
     """(task id, slot, token) of *run_id*'s claims past their end."""
     return [(str(r[0]), int(r[1]), int(r[2])) for r in tx.execute(
         "SELECT task_id, slot, token FROM live_tasks WHERE repo_id=? AND holder=?"
-        " AND status='claimed' AND claim_expires_at<=?", (tx.repo_id, run_id, now)).fetchall()]
+        " AND status='claimed' AND claim_expires_at<=? ORDER BY task_id" + tx.row_lock,
+        (tx.repo_id, run_id, now)).fetchall()]
 
 
 # ── remembered answers ───────────────────────────────────────────────────────

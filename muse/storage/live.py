@@ -25,6 +25,7 @@ from here for callers written before the split; they load the lessor lazily.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -48,9 +49,11 @@ __all__ = [
     "lapsed_run_claims",
     "lapsed_run_reservations",
     "live_schema",
+    "mark",
     "next_claimable",
     "next_token",
     "remember_answer",
+    "remember_signature",
     "remembered_answer",
     "repo_fence",
     "repo_mode",
@@ -67,6 +70,7 @@ __all__ = [
     "task_row",
     "touch_run",
     "unblock_dependents",
+    "undo_to_mark",
 ]
 
 SEP = "\n"  # symbols and ids never contain a newline (checked at the boundary)
@@ -477,6 +481,31 @@ def remember_answer(tx: LiveTx, request_id: str, handle: str, answer: str, expir
     tx.execute("INSERT INTO live_answers (repo_id, request_id, handle, answer, expires_at)"
                " VALUES (?,?,?,?,?) ON CONFLICT (repo_id, request_id) DO NOTHING",
                (tx.repo_id, request_id, handle, answer, expires_at))
+
+
+# ── replay protection inside a decision ──────────────────────────────────────
+_PRUNE_EVERY = 512
+_seen_calls = itertools.count(1)
+
+
+def remember_signature(tx: LiveTx, sig: bytes, keep_until: float, now: float) -> bool:
+    """:meth:`HubStore.remember_signature` in the decision's own transaction
+    (one commit per request); False if *sig* was seen before (a replay)."""
+    if next(_seen_calls) % _PRUNE_EVERY == 0:
+        tx.execute("DELETE FROM hub_seen_signatures WHERE expires_at < ?", (now,))
+    cur = tx.execute("INSERT INTO hub_seen_signatures (sig, expires_at) VALUES (?,?)"
+                     " ON CONFLICT (sig) DO NOTHING", (sig, keep_until))
+    return bool(cur.rowcount == 1)
+
+
+def mark(tx: LiveTx) -> None:
+    """A point :func:`undo_to_mark` can roll the transaction back to."""
+    tx.execute("SAVEPOINT decision")
+
+
+def undo_to_mark(tx: LiveTx) -> None:
+    """Undo everything since :func:`mark`; what came before still commits."""
+    tx.execute("ROLLBACK TO SAVEPOINT decision")
 
 
 # ── status ───────────────────────────────────────────────────────────────────

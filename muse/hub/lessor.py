@@ -1,8 +1,11 @@
 """The hub's lessor: live leases and the live task queue, decided by the rulebook.
 
-Each verb runs inside :meth:`HubStore.live_transaction` (``write=True``),
-which holds the repository's lock, so reading, deciding and writing are one
-atomic step (see :mod:`muse.storage.live` for the tables and the SQL). The
+Each verb runs inside :meth:`HubStore.live_transaction` (``write=True``) and
+first locks what it decides about — the run (:func:`_touch_run`), the
+addresses (:func:`_lock_addresses`), the task or lease row — through the
+storage's primitives, so reading, deciding and writing are one atomic step
+without a lock per repository (see :mod:`muse.storage.live` for the tables
+and the SQL). The
 decisions themselves are the functions of :mod:`muse.core.rules` the local
 engine calls too: addresses and overlap, lease end and the heartbeat rule,
 claim order, stale-token reasons, the strict refusal, record ids.

@@ -11,9 +11,9 @@ Each handler checks its whole input here, at the boundary (ids, symbols, ttl,
 sizes → 400 naming the field; addresses and limits by the rulebook,
 ``muse.core.rules``, as local verbs check them), then runs one
 ``muse.hub.lessor`` function
-inside :meth:`~muse.storage.base.HubStore.live_transaction`, which holds the
-repository's lock: the decision and its records commit together or not at
-all. Times come from the hub clock (``hub.now``), never from the body, and
+inside :meth:`~muse.storage.base.HubStore.live_transaction` (rerun on a
+database-detected conflict): the decision, its records and the request's
+replay record commit together or not at all. Times come from the hub clock (``hub.now``), never from the body, and
 every answer carries it as ``now``.
 """
 

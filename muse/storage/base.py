@@ -9,10 +9,10 @@ inherit a racy default.
 Records are opaque to the store: a row is ``(kind, record_id, body)`` where
 ``body`` is the msgpack encoding of the whole bus record, validated by the
 hub before it gets here (the store checks atomicity, never domain rules).
-Each repository has a sequence counter: a pushed batch takes the next numbers
-while holding the repository's counter row, so commits per repository are
-serialised and *a reader never sees seq N+1 before seq N is visible*. That is
-what makes a pull cursor safe to resume from.
+Each repository has a sequence counter, and records take its next numbers so
+that *a reader never sees seq N+1 before seq N is visible* (SQLite: numbered
+under the one writer lock; PostgreSQL: numbered after commit by a serial
+numbering step). That is what makes a pull cursor safe to resume from.
 
 Adding tables (live leases, say): extend ``muse.storage.schema.hub_schema`` and add
 methods next to the existing ones, using ``_write()``/``_read()`` (SQLite) or
@@ -20,9 +20,9 @@ methods next to the existing ones, using ``_write()``/``_read()`` (SQLite) or
 
 Live coordination (the tables in ``muse.storage.live``, the decisions in
 ``muse.hub.lessor``) needs one more primitive from each backend,
-:meth:`HubStore.live_transaction`: a transaction that holds the repository's
-lock, in which the lessor reads, decides and writes (and appends bus records)
-atomically.
+:meth:`HubStore.live_transaction`: a transaction in which the lessor locks
+what it decides about (``LiveTx`` primitives), then reads, decides and writes
+(and appends bus records) atomically.
 """
 
 from __future__ import annotations

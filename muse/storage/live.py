@@ -5,13 +5,16 @@ in :mod:`muse.hub.lessor`, which calls the rules of :mod:`muse.core.rules`;
 this module stores and fetches what it decided, in SQL both backends speak
 (``?`` parameters; each backend's :class:`LiveTx` adapts it).
 
-Every write runs in :meth:`HubStore.live_transaction` with ``write=True``: a
-transaction that holds the repository's lock (SQLite ``BEGIN IMMEDIATE``;
-PostgreSQL ``SELECT … FOR UPDATE`` of the repository row, the same row record
-pushes lock). Reading, deciding and writing inside it is therefore atomic
-across threads and across hub processes sharing one PostgreSQL: two strict
-reservers cannot both win, a task has exactly one claimer, and the fencing
-sequence never repeats or goes back.
+Every decision runs in :meth:`HubStore.live_transaction` with ``write=True``
+(through :func:`muse.storage.base.decide_live`, which reruns it when the
+database reports a deadlock). What makes reading, deciding and writing atomic
+across threads and hub processes is the :class:`LiveTx` locking primitives the
+lessor calls first (``row_lock`` / ``skip_locked`` / ``share_lock`` suffixes,
+:meth:`LiveTx.lock_addresses`, the run row :func:`touch_run` locks): SQLite
+serialises every write anyway (``BEGIN IMMEDIATE``), PostgreSQL locks exactly
+the rows and addresses a decision touches (``docs/live.md``, "Scaling out").
+So two strict reservers cannot both win, a task has exactly one claimer, and
+fencing tokens never repeat or go back.
 
 Tables (``live_schema``): ``live_repos`` (fencing sequence, default mode),
 ``live_runs`` (run → signing handle, heartbeat expiry),

@@ -363,10 +363,10 @@ def extend_run_leases(tx: LiveTx, run_id: str, expires_at: float) -> None:
 
 def count_run_leases(tx: LiveTx, run_id: str) -> tuple[int, int]:
     """(live reservations, claims) of *run_id*."""
-    n_res = tx.execute("SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
-                       " AND state='live'", (tx.repo_id, run_id)).fetchone()[0]
-    n_claims = tx.execute("SELECT COUNT(*) FROM live_tasks WHERE repo_id=? AND holder=?"
-                          " AND status='claimed'", (tx.repo_id, run_id)).fetchone()[0]
+    n_res, n_claims = tx.execute(
+        "SELECT (SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
+        " AND state='live'), (SELECT COUNT(*) FROM live_tasks WHERE repo_id=? AND holder=?"
+        " AND status='claimed')", (tx.repo_id, run_id, tx.repo_id, run_id)).fetchone()
     return int(n_res), int(n_claims)
 
 

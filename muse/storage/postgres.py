@@ -59,17 +59,20 @@ _NUMBER_LOCK = 0x6E756D62  # "numb": (this, repo id) is the repository's numberi
 
 SCHEMA = hub_schema(integer="BIGINT", real="DOUBLE PRECISION", blob="BYTEA",
                      serial_key="BIGSERIAL PRIMARY KEY", flag="BOOLEAN", false="FALSE") + (
-    # Records are numbered after commit (see the module docstring): seq may be
-    # NULL until then, `n` orders the unnumbered ones, in insertion order.
-    "ALTER TABLE hub_records ADD COLUMN IF NOT EXISTS n BIGSERIAL",
+    # Fencing tokens: one sequence, so a grant touches no shared row.
+    "CREATE SEQUENCE IF NOT EXISTS live_fence",
+)
+# Run once on a store without hub_records.n (new, or made by an earlier version):
+# records are numbered after commit (see the module docstring), so seq may be
+# NULL until then, and `n` orders the unnumbered ones in insertion order.
+_NUMBER_AFTER_COMMIT = (
+    "ALTER TABLE hub_records ADD COLUMN n BIGSERIAL",
     "ALTER TABLE hub_records DROP CONSTRAINT IF EXISTS hub_records_pkey",
     "ALTER TABLE hub_records ALTER COLUMN seq DROP NOT NULL",
     "CREATE UNIQUE INDEX IF NOT EXISTS hub_records_seq ON hub_records (repo_id, seq)",
     "CREATE UNIQUE INDEX IF NOT EXISTS hub_records_n ON hub_records (n)",
     "CREATE INDEX IF NOT EXISTS hub_records_unnumbered ON hub_records (repo_id, n)"
     " WHERE seq IS NULL",
-    # Fencing tokens: one sequence, so a grant touches no shared row.
-    "CREATE SEQUENCE IF NOT EXISTS live_fence",
 )
 
 _SQL_CACHE: dict[str, str] = {}
@@ -180,6 +183,11 @@ class PostgresStore(HubStore):
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
                 for stmt in SCHEMA:
                     conn.execute(stmt)
+                if conn.execute("SELECT 1 FROM information_schema.columns WHERE table_schema ="
+                                " current_schema() AND table_name = 'hub_records'"
+                                " AND column_name = 'n'").fetchone() is None:
+                    for stmt in _NUMBER_AFTER_COMMIT:
+                        conn.execute(stmt)
         except BaseException:
             self._pool.close()
             raise

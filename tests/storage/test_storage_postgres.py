@@ -73,3 +73,42 @@ def test_invalid_schema_name_is_refused() -> None:
 
     with pytest.raises(ValueError):
         PostgresStore(pg_dsn(), schema='x"; drop table y; --')
+
+
+def test_a_store_of_the_earlier_layout_is_migrated_keeping_its_numbers() -> None:
+    """Records numbered under the old repository lock keep their numbers; new
+    ones are numbered after commit, after them, and starting twice migrates once."""
+    import psycopg
+
+    from muse.storage.postgres import PostgresStore
+    from muse.storage.schema import hub_schema
+
+    dsn, schema = pg_dsn(), new_schema()
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            conn.execute(f'SET search_path TO "{schema}"')
+            for stmt in hub_schema(integer="BIGINT", real="DOUBLE PRECISION", blob="BYTEA",
+                                   serial_key="BIGSERIAL PRIMARY KEY", flag="BOOLEAN",
+                                   false="FALSE"):
+                conn.execute(stmt)
+            conn.execute("INSERT INTO hub_repos (owner, slug, created_by, created_at, last_seq)"
+                         " VALUES ('alice', 'linux', 'alice', 1.0, 3)")
+            for i, r in enumerate(rows(3), 1):
+                conn.execute("INSERT INTO hub_records (repo_id, seq, kind, record_id, body)"
+                             " SELECT id, %s, %s, %s, %s FROM hub_repos", (i, r.kind, r.record_id,
+                                                                        r.body))
+        for _ in range(2):
+            PostgresStore(dsn, schema=schema).close()
+        store = PostgresStore(dsn, schema=schema)
+        try:
+            repo = store.get_repo("alice", "linux")
+            assert repo is not None and repo.last_seq == 3
+            got = store.insert_records(repo.id, rows(5))  # 3 known, 2 new
+            assert (got.inserted, got.skipped, got.last_seq) == (2, 3, 5)
+            page = store.fetch_records(repo.id, 0, None, 100)
+            assert page.bodies == [r.body for r in rows(5)] and page.cursor == 5
+        finally:
+            store.close()
+    finally:
+        drop_schema(dsn, schema)

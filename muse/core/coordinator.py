@@ -38,7 +38,6 @@ from muse.core.rules import DEFAULT_TTL
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
 
     from muse.core.coordination import ClaimResult, ReserveResult
     from muse.core.state import CoordState
@@ -159,11 +158,6 @@ class LocalCoordinator(Coordinator):
     def __init__(self, root: pathlib.Path) -> None:
         self.root = pathlib.Path(root)
 
-    def _lease_end(self, run_id: str, expires_at: str) -> str:
-        """When a lease granted until *expires_at* really ends: the engine's
-        rule (a run's heartbeat extends all its leases), read from the records."""
-        return clock.format_ts(self._state().effective_expiry(run_id, clock.parse_ts(expires_at)))
-
     def _state(self, now: float | None = None) -> CoordState:
         from muse.core.state import CoordState
 
@@ -174,7 +168,7 @@ class LocalCoordinator(Coordinator):
         from muse.core.coordination import reserve
 
         got = reserve(self.root, run_id, list(symbols), ttl=ttl, strict=bool(strict))
-        return _reserve_outcome(got, self._lease_end(run_id, got.record["expires_at"]))
+        return _reserve_outcome(got, got.record["expires_at"])
 
     def intent(self, run_id: str, operation: str, target: str, *,
                reservation_id: str | None = None, token: int | None = None,
@@ -192,9 +186,7 @@ class LocalCoordinator(Coordinator):
                 token: int | None = None) -> ReleaseOutcome:
         from muse.core.coordination import release
 
-        # The token goes to the engine only when given: the engine decides fencing.
-        fenced: dict[str, Any] = {} if token is None else {"token": token}
-        rec = release(self.root, reservation_id, run_id, **fenced)
+        rec = release(self.root, reservation_id, run_id, token=token)
         return ReleaseOutcome(reservation_id=rec["reservation_id"], run_id=rec.get("run_id"),
                               released_at=rec["released_at"],
                               already_released=bool(rec.get("already_released", False)),
@@ -242,8 +234,7 @@ class LocalCoordinator(Coordinator):
         from muse.core.coordination import claim
 
         got = claim(self.root, run_id, ttl=ttl, task_id=task_id)
-        end = None if got is None else self._lease_end(run_id, got.claim["expires_at"])
-        return _claim_outcome(got, run_id, end)
+        return _claim_outcome(got, run_id, None if got is None else got.claim["expires_at"])
 
     def complete(self, task_id: str, run_id: str, *, token: int | None = None,
                  detail: str = "") -> FinishOutcome:

@@ -168,11 +168,19 @@ class LiveCoordinator(Coordinator):
     def status(self, *, run_id: str | None = None, path: str | None = None,
                symbol: str | None = None, limit: int | None = 20,
                cursor: str | None = None) -> StatusOutcome:
-        if path is not None or cursor is not None:
-            raise UsageError("--path and --cursor page through records; live status answers "
-                             "counts, conflicts, --run and --symbol (pull to page records)")
         rows = _MAX_STATUS_ROWS if limit is None else max(0, min(limit, _MAX_STATUS_ROWS))
         got = self.client.status(limit=rows, run_id=run_id, symbol=symbol)
+        if path is not None or cursor is not None:
+            # Paging and path filters are views of the record log, which the
+            # hub writes with every decision: the same view as locally.
+            from muse.core.views import status_view
+
+            with self._records(["reservation", "release", "heartbeat", "task", "claim",
+                                "dependency"]) as state:
+                view = status_view(state, run_id, path, limit, cursor=cursor, symbol=symbol)
+                view["reservations"] = list(view["reservations"])
+            return StatusOutcome(**{**view, "backend": self.backend, "mode": got["mode"],
+                                    "fence": got["fence"], "tasks": got["tasks"]})
         run = got.get("run") or {}
         mine = [{**r, "run_id": run_id, "remote": False} for r in run.get("reservations", [])]
         return StatusOutcome(
@@ -203,7 +211,7 @@ class LiveCoordinator(Coordinator):
         """The hub's record log (of *kinds*) as a state, in memory."""
         from muse.core.snapshot import RecordSet
 
-        records = RecordSet()
+        records = RecordSet(remote=False)
         records.add_bus_records(self.client.pull_all(kinds))
         yield records.state(clock.now())
 

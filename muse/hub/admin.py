@@ -135,6 +135,9 @@ def _member_change(hub: Hub, call: Call, permission: str | None) -> Reply:
         raise Forbidden(f"the access of {repo.owner}/{repo.slug}'s creator cannot be changed")
     if permission is not None and hub.store.get_identity(handle) is None:
         raise NotFound(f"no identity {handle!r} on this hub (it must `muse auth register` first)")
+    from muse.hub.dashboard.sessions import end_sign_ins
+
+    end_sign_ins(hub, repo.id, handle)  # first: a change of access ends earlier dashboard sign-ins
     hub.store.set_permission(repo.id, handle, permission)
     return Reply({"repo": f"{repo.owner}/{repo.slug}", "handle": handle,
                   "permission": permission})

@@ -1,8 +1,9 @@
 """The hub's storage contract, stated once; backends implement it in their own idiom.
 
 A hub stores identities (handle → Ed25519 public key), repositories with
-their members, the coordination records pushed to each repository, and the
-signatures it has already accepted (replay protection). Every method below is
+their members, the coordination records pushed to each repository, the
+signatures it has already accepted (replay protection), and the dashboard's
+sign-ins (so they can be ended). Every method below is
 abstract on purpose: a backend must write its own atomic version rather than
 inherit a racy default.
 
@@ -43,6 +44,7 @@ T = TypeVar("T")
 __all__ = [
     "MAX_PAGE",
     "PERMISSIONS",
+    "DashboardSession",
     "HubStore",
     "Identity",
     "InsertResult",
@@ -111,6 +113,19 @@ class Page:
     bodies: list[bytes]
     cursor: int
     has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardSession:
+    """A browser signed in to a repository's dashboard with one capability."""
+
+    cap_id: str  # hash of the capability token
+    repo_id: int
+    handle: str
+    generation: int  # the handle's sign-in generation on the repository when it signed in
+    created_at: float
+    expires_at: float  # the capability's expiry: the row is useless afterwards
+    revoked: bool = False  # signed out: the capability may not sign in again
 
 
 def fresh_rows(rows: Sequence[RecordRow], existing: set[tuple[str, str]]) -> list[RecordRow]:
@@ -241,6 +256,42 @@ class HubStore(abc.ABC):
             StoreConflict: the database rolled the transaction back to break
                 a deadlock or a race on a new key (run it again).
         """
+
+    # ── dashboard sign-ins ──
+    @abc.abstractmethod
+    def dashboard_generation(self, repo_id: int, handle: str) -> tuple[int, float]:
+        """``(generation, changed_at)`` of *handle*'s sign-ins on the repository:
+        ``(0, 0.0)`` until :meth:`end_dashboard_sessions` is first called."""
+
+    @abc.abstractmethod
+    def end_dashboard_sessions(self, repo_id: int, handle: str, now: float) -> int:
+        """Start a new generation of *handle*'s sign-ins (``changed_at`` = *now*).
+
+        Sessions keep their rows (and so their capabilities stay known, and
+        refused) until they expire.
+
+        Returns:
+            The new generation; concurrent callers each get a distinct one.
+        """
+
+    @abc.abstractmethod
+    def get_dashboard_session(self, cap_id: str) -> DashboardSession | None:
+        """The session of capability *cap_id*, expired or not, or None."""
+
+    @abc.abstractmethod
+    def add_dashboard_session(self, session: DashboardSession, now: float, limit: int) -> bool:
+        """Store *session* unless its capability is known already.
+
+        Drops every session that expired before *now* (all repositories) first.
+
+        Returns:
+            False, storing nothing, when its handle already holds *limit*
+            unexpired sessions on the repository; True otherwise.
+        """
+
+    @abc.abstractmethod
+    def revoke_dashboard_session(self, cap_id: str) -> bool:
+        """Mark the session of *cap_id* signed out; False if there is none."""
 
 
 def decide_live(store: HubStore, repo_id: int, decide: Callable[[LiveTx], T]) -> T:

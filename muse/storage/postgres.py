@@ -37,6 +37,7 @@ from typing import Any
 
 from muse.storage.base import (
     PERMISSIONS,
+    DashboardSession,
     HubStore,
     Identity,
     InsertResult,
@@ -398,3 +399,55 @@ class PostgresStore(HubStore):
             if conn.execute("SELECT 1 FROM hub_repos WHERE id=%s", (repo_id,)).fetchone() is None:
                 raise LookupError(f"no repository with id {repo_id}")
             yield _LiveTx(conn, repo_id)
+
+    # ── dashboard sign-ins ──
+    def dashboard_generation(self, repo_id: int, handle: str) -> tuple[int, float]:
+        with self._conn() as conn:
+            row = conn.execute(
+                "SELECT generation, changed_at FROM hub_dashboard_generations"
+                " WHERE repo_id=%s AND handle=%s", (repo_id, handle)).fetchone()
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+    def end_dashboard_sessions(self, repo_id: int, handle: str, now: float) -> int:
+        with self._conn() as conn:
+            row = conn.execute(
+                "INSERT INTO hub_dashboard_generations (repo_id, handle, generation, changed_at)"
+                " VALUES (%s,%s,1,%s) ON CONFLICT (repo_id, handle) DO UPDATE SET"
+                " generation=hub_dashboard_generations.generation+1,"
+                " changed_at=EXCLUDED.changed_at RETURNING generation",
+                (repo_id, handle, now)).fetchone()
+        return int(row[0])
+
+    def get_dashboard_session(self, cap_id: str) -> DashboardSession | None:
+        with self._conn() as conn:
+            row = conn.execute(
+                "SELECT cap_id, repo_id, handle, generation, created_at, expires_at, revoked"
+                " FROM hub_dashboard_sessions WHERE cap_id=%s", (cap_id,)).fetchone()
+        return None if row is None else DashboardSession(
+            row[0], int(row[1]), row[2], int(row[3]), float(row[4]), float(row[5]), bool(row[6]))
+
+    def add_dashboard_session(self, session: DashboardSession, now: float, limit: int) -> bool:
+        with self._conn() as conn:
+            conn.execute("DELETE FROM hub_dashboard_sessions WHERE expires_at < %s", (now,))
+            # Count and insert under one lock per (repository, handle), so
+            # concurrent sign-ins on several hubs cannot pass the limit together.
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                         (f"muse-dashboard:{session.repo_id}:{session.handle}",))
+            held = conn.execute("SELECT count(*) FROM hub_dashboard_sessions"
+                                " WHERE repo_id=%s AND handle=%s",
+                                (session.repo_id, session.handle)).fetchone()[0]
+            if int(held) >= limit:
+                return False
+            conn.execute(
+                "INSERT INTO hub_dashboard_sessions (cap_id, repo_id, handle, generation,"
+                " created_at, expires_at, revoked) VALUES (%s,%s,%s,%s,%s,%s,%s)"
+                " ON CONFLICT (cap_id) DO NOTHING",
+                (session.cap_id, session.repo_id, session.handle, session.generation,
+                 session.created_at, session.expires_at, session.revoked))
+            return True
+
+    def revoke_dashboard_session(self, cap_id: str) -> bool:
+        with self._conn() as conn:
+            cur = conn.execute("UPDATE hub_dashboard_sessions SET revoked=TRUE WHERE cap_id=%s",
+                               (cap_id,))
+            return bool(cur.rowcount == 1)

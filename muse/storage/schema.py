@@ -52,4 +52,30 @@ def hub_schema(*, integer: str, real: str, blob: str, serial_key: str, flag: str
             sig {blob} PRIMARY KEY,
             expires_at {real} NOT NULL)""",
         *live_schema(integer, real),
+        *_dashboard_schema(integer, real, flag, false),
+    )
+
+
+def _dashboard_schema(integer: str, real: str, flag: str, false: str) -> tuple[str, ...]:
+    """Dashboard sign-ins: a generation per (repository, handle), and one row per
+    capability used to sign in (kept until it expires, so it can be refused)."""
+    return (
+        f"""CREATE TABLE IF NOT EXISTS hub_dashboard_generations (
+            repo_id {integer} NOT NULL,
+            handle TEXT NOT NULL,
+            generation {integer} NOT NULL,
+            changed_at {real} NOT NULL,
+            PRIMARY KEY (repo_id, handle))""",
+        f"""CREATE TABLE IF NOT EXISTS hub_dashboard_sessions (
+            cap_id TEXT PRIMARY KEY,
+            repo_id {integer} NOT NULL,
+            handle TEXT NOT NULL,
+            generation {integer} NOT NULL,
+            created_at {real} NOT NULL,
+            expires_at {real} NOT NULL,
+            revoked {flag} NOT NULL DEFAULT {false})""",
+        "CREATE INDEX IF NOT EXISTS hub_dashboard_sessions_holder"
+        " ON hub_dashboard_sessions (repo_id, handle)",
+        "CREATE INDEX IF NOT EXISTS hub_dashboard_sessions_expiry"
+        " ON hub_dashboard_sessions (expires_at)",
     )

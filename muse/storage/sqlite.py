@@ -21,6 +21,7 @@ from typing import Any
 
 from muse.storage.base import (
     PERMISSIONS,
+    DashboardSession,
     HubStore,
     Identity,
     InsertResult,
@@ -297,3 +298,47 @@ class SqliteStore(HubStore):
             if found is None:
                 raise LookupError(f"no repository with id {repo_id}")
             yield _LiveTx(conn, repo_id, int(found[0]))
+
+    # ── dashboard sign-ins ──
+    def dashboard_generation(self, repo_id: int, handle: str) -> tuple[int, float]:
+        row = self._connection().execute(
+            "SELECT generation, changed_at FROM hub_dashboard_generations"
+            " WHERE repo_id=? AND handle=?", (repo_id, handle)).fetchone()
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+    def end_dashboard_sessions(self, repo_id: int, handle: str, now: float) -> int:
+        with self._write() as conn:
+            row = conn.execute(
+                "INSERT INTO hub_dashboard_generations (repo_id, handle, generation, changed_at)"
+                " VALUES (?,?,1,?) ON CONFLICT (repo_id, handle) DO UPDATE SET"
+                " generation=generation+1, changed_at=excluded.changed_at RETURNING generation",
+                (repo_id, handle, now)).fetchone()
+            return int(row[0])
+
+    def get_dashboard_session(self, cap_id: str) -> DashboardSession | None:
+        row = self._connection().execute(
+            "SELECT cap_id, repo_id, handle, generation, created_at, expires_at, revoked"
+            " FROM hub_dashboard_sessions WHERE cap_id=?", (cap_id,)).fetchone()
+        return None if row is None else DashboardSession(
+            row[0], int(row[1]), row[2], int(row[3]), float(row[4]), float(row[5]), bool(row[6]))
+
+    def add_dashboard_session(self, session: DashboardSession, now: float, limit: int) -> bool:
+        with self._write() as conn:
+            conn.execute("DELETE FROM hub_dashboard_sessions WHERE expires_at < ?", (now,))
+            held = conn.execute("SELECT count(*) FROM hub_dashboard_sessions"
+                                " WHERE repo_id=? AND handle=?",
+                                (session.repo_id, session.handle)).fetchone()[0]
+            if int(held) >= limit:
+                return False
+            conn.execute(
+                "INSERT OR IGNORE INTO hub_dashboard_sessions (cap_id, repo_id, handle, generation,"
+                " created_at, expires_at, revoked) VALUES (?,?,?,?,?,?,?)",
+                (session.cap_id, session.repo_id, session.handle, session.generation,
+                 session.created_at, session.expires_at, int(session.revoked)))
+            return True
+
+    def revoke_dashboard_session(self, cap_id: str) -> bool:
+        with self._write() as conn:
+            cur = conn.execute("UPDATE hub_dashboard_sessions SET revoked=1 WHERE cap_id=?",
+                               (cap_id,))
+            return cur.rowcount == 1

@@ -1,4 +1,5 @@
-"""Fencing tokens on every backend: a stale token is refused with its reason."""
+"""Fencing tokens on every backend: a stale token is refused with its reason
+(the reasons of docs/rules.md), and tokens only grow."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from muse.core.coordinator import Coordinator
 from muse.core.errors import StaleToken
+from tests.contract.conftest import local_gap
 
 
 def test_each_claim_of_a_task_gets_a_higher_token(coord: Coordinator) -> None:
@@ -21,7 +23,6 @@ def test_each_claim_of_a_task_gets_a_higher_token(coord: Coordinator) -> None:
 
 
 def test_reservations_carry_growing_tokens(coord: Coordinator) -> None:
-
     a = coord.reserve("run-a", ["a.c::f"], ttl=60)["token"]
     b = coord.reserve("run-b", ["b.c::g"], ttl=60)["token"]
     assert isinstance(a, int) and isinstance(b, int) and a < b
@@ -29,7 +30,6 @@ def test_reservations_carry_growing_tokens(coord: Coordinator) -> None:
 
 
 def test_completing_with_a_superseded_token_is_refused(coord: Coordinator) -> None:
-
     coord.enqueue("slow", task_id="slow")
     first = coord.claim("run-a", ttl=1)
     time.sleep(1.6)
@@ -51,7 +51,6 @@ def test_completing_someone_elses_claim_is_refused(coord: Coordinator) -> None:
 
 
 def test_a_wrong_token_is_refused_on_complete(coord: Coordinator) -> None:
-
     coord.enqueue("t", task_id="t")
     got = coord.claim("run-a", ttl=60)
     with pytest.raises(StaleToken) as stale:
@@ -60,7 +59,6 @@ def test_a_wrong_token_is_refused_on_complete(coord: Coordinator) -> None:
 
 
 def test_releasing_with_a_stale_token_is_refused(coord: Coordinator) -> None:
-
     res = coord.reserve("run-a", ["a.c::f"], ttl=60)
     with pytest.raises(StaleToken) as stale:
         coord.release(res["reservation_id"], "run-a", token=res["token"] + 100)
@@ -69,7 +67,6 @@ def test_releasing_with_a_stale_token_is_refused(coord: Coordinator) -> None:
 
 
 def test_releasing_another_runs_lease_is_refused(coord: Coordinator) -> None:
-
     res = coord.reserve("run-a", ["a.c::f"], ttl=60)
     with pytest.raises(StaleToken) as stale:
         coord.release(res["reservation_id"], "run-b", token=res["token"])
@@ -77,7 +74,6 @@ def test_releasing_another_runs_lease_is_refused(coord: Coordinator) -> None:
 
 
 def test_releasing_an_expired_lease_is_refused(coord: Coordinator) -> None:
-
     res = coord.reserve("run-a", ["a.c::f"], ttl=1)
     time.sleep(1.6)
     with pytest.raises(StaleToken) as stale:
@@ -98,7 +94,6 @@ def test_fence_reports_a_claim_until_it_is_finished(coord: Coordinator) -> None:
 
 
 def test_fence_reports_a_reservation_until_released(coord: Coordinator) -> None:
-
     res = coord.reserve("run-a", ["mm/slab.c::kmalloc"], ttl=60)
     assert coord.fence(res["token"], reservation_id=res["reservation_id"],
                        symbol="mm/slab.c::kmalloc")["valid"] is True
@@ -106,3 +101,13 @@ def test_fence_reports_a_reservation_until_released(coord: Coordinator) -> None:
                        symbol="mm/slab.c::kfree")["reason"] == "not_covered"
     coord.release(res["reservation_id"], "run-a", token=res["token"])
     assert coord.fence(res["token"], reservation_id=res["reservation_id"])["reason"] == "released"
+
+
+def test_an_intent_with_a_stale_token_is_refused(coord: Coordinator, backend: str,
+                                                 request: pytest.FixtureRequest) -> None:
+    local_gap(request, backend, "coordination.intend takes no token: local intents are not fenced")
+    res = coord.reserve("run-a", ["mm/slab.c::kmalloc"], ttl=60)
+    with pytest.raises(StaleToken) as stale:
+        coord.intent("run-a", "modify", "mm/slab.c::kmalloc",
+                     reservation_id=res["reservation_id"], token=res["token"] + 100)
+    assert stale.value.details["reason"] == "mismatch"

@@ -4,8 +4,8 @@ One scenario, in steps, because starting a hub and a browser on a loaded
 2-core machine takes seconds: refused without sign-in, sign in through the
 link ``muse hub dashboard-link`` prints, check what the page shows against
 the hub's JSON, push changes and watch the page follow over SSE without a
-reload, check that hostile record text stays text, and check that another
-identity is refused. A screenshot goes to ``artifacts/dashboard.png``.
+reload, check that hostile record text stays text, check that a live claim shows the token the hub gave its holder, and
+check that another identity is refused. A screenshot goes to ``artifacts/dashboard.png``.
 """
 
 from __future__ import annotations
@@ -77,6 +77,15 @@ def _summary(hub: Any, agent: Any, owner: str, slug: str, query: str = "") -> An
 
     return hub_request("GET", f"{hub.url}/api/v1/repos/{owner}/{slug}/dashboard?{query}",
                        signing=agent.identity, content_type="application/json")
+
+
+def _live(hub: Any, agent: Any, owner: str, slug: str, verb: str, body: dict[str, Any]) -> Any:
+    import orjson
+
+    from muse.core.coord_bus import hub_request
+
+    return hub_request("POST", f"{hub.url}/api/v1/repos/{owner}/{slug}/live/{verb}",
+                       orjson.dumps(body), signing=agent.identity, content_type="application/json")
 
 
 def _seq(driver: Any) -> int:
@@ -197,7 +206,22 @@ def test_dashboard_in_a_real_browser(hub: Any, driver: Any,
     assert "severity=high" in driver.current_url
     _shot(driver)
 
-    # 5. Another identity's link to this private repository: 403, no data.
+    # 5. A live claim: the page shows the fencing token the hub gave its
+    # holder (a lease took a number first, so the token is not the slot).
+    lease = _live(hub, owner, owner.handle, slug, "reserve",
+                  {"run_id": "live-lease", "ttl": 600, "symbols": ["kernel/live.c::lease"]})
+    _live(hub, owner, owner.handle, slug, "tasks", {"tasks": [
+        {"task_id": "live-task", "priority": 1000, "description": "claimed on the hub"}]})
+    claim = _live(hub, owner, owner.handle, slug, "claim",
+                  {"run_id": "live-worker", "task_id": "live-task", "ttl": 600})
+    assert claim["token"] > lease["token"] >= 1  # the task's slot is 1
+    row = "#tasks tr[data-task='live-task']"
+    wait_for("the live claim on the page", lambda: text_of(driver, f"{row} td.token"))
+    assert text_of(driver, f"{row} td.token") == str(claim["token"])
+    assert "live-worker" in text_of(driver, row)
+    _shot(driver)
+
+    # 6. Another identity's link to this private repository: 403, no data.
     driver.delete_all_cookies()
     # (--no-check: the CLI would refuse before making the link.)
     driver.get(_link(hub, stranger, owner.handle, slug, tmp_path / "home", "--no-check"))

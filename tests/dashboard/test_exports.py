@@ -10,8 +10,13 @@ import pytest
 
 from tests.conftest import subprocess_env
 
+DASHBOARD_MODULES = ["muse.hub.dashboard", *(
+    f"muse.hub.dashboard.{m}" for m in ("access", "api", "board", "capability", "digest", "events",
+                                        "filters", "pages", "routes", "sessions", "signin", "streams", "summary",
+                                        "web"))]
 
-@pytest.mark.parametrize("name", ["muse.hub.dashboard", "muse.core.snapshot",
+
+@pytest.mark.parametrize("name", [*DASHBOARD_MODULES, "muse.core.snapshot",
                                   "muse.cli.commands.hub_dashboard"])
 def test_all_is_honest(name: str) -> None:
     module = importlib.import_module(name)
@@ -27,7 +32,7 @@ def test_dashboard_routes_are_mounted() -> None:
 
 
 def test_importing_the_dashboard_loads_no_server() -> None:
-    probe = ("import sys, muse.hub.dashboard, muse.cli.commands.hub;"
+    probe = (f"import sys, {', '.join(DASHBOARD_MODULES)}, muse.cli.commands.hub;"
              "print(sorted(m for m in ('starlette', 'uvicorn', 'sqlite3', 'cryptography') "
              "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

@@ -19,8 +19,8 @@ or --symbol, and page with --limit/--cursor:
 --json: {now, backend, mode, fence, active_reservations, runs, conflict_count,
          conflicts, busiest_files, tasks, holders, reservations, next_cursor,
          problems} — the same document in both modes (docs/verbs.md). Live, the
-hub answers counts, conflicts, --run and --symbol; --path/--cursor page local
-records (pull first).
+hub's tables answer counts, conflicts, --run and --symbol at once; --path and
+--cursor ('' for the first page) page through the hub's record log.
 """
 
 

@@ -204,7 +204,7 @@
     const body = rows.map((r) => el("tr", rowProps ? rowProps(r) : null,
       ...columns.map((c) => {
         const v = c.value(r);
-        return el("td", { class: c.num ? "num" : (c.cls || null) }, v instanceof Node ? v : (v === null || v === undefined ? "–" : String(v)));
+        return el("td", { class: [c.num ? "num" : null, c.cls].filter(Boolean).join(" ") || null }, v instanceof Node ? v : (v === null || v === undefined ? "–" : String(v)));
       })));
     if (!rows.length) body.push(el("tr", null, el("td", { colspan: String(columns.length), class: "empty", text: "nothing here" })));
     return el("table", null, el("thead", null, head), el("tbody", null, ...body));
@@ -302,6 +302,8 @@
       { title: "prio", num: true, value: (r) => r.priority },
       { title: "tries", num: true, value: (r) => r.attempts },
       { title: "holder", value: (r) => r.holder ? runList([r.holder], 1) : "" },
+      // The fencing token the holder presents to complete or fail the task.
+      { title: "token", num: true, cls: "mono token", value: (r) => r.token === null ? "" : String(r.token) },
       { title: "depends on", cls: "mono small", value: (r) => {
         if (!r.depends_on.length) return "";
         const span = el("span");
@@ -341,6 +343,7 @@
       { title: "run", cls: "mono nowrap", value: (r) => runList([r.run_id], 1) },
       { title: "symbols", cls: "mono small", value: (r) => r.symbols.slice(0, 2).join(", ") + (r.symbol_count > 2 ? " +" + (r.symbol_count - 2) + " more" : "") },
       { title: "expires", cls: "nowrap", value: (r) => r.expires_in === null ? "–" : "in " + duration(r.expires_in) },
+      { title: "token", num: true, cls: "mono token", value: (r) => r.token === null ? "–" : String(r.token) },
       { title: "", value: (r) => r.conflict ? badge("conflict", "sev-medium") : "" },
     ], s.reservations.items, (r) => ({ class: r.conflict ? "conflict" : null, title: r.reservation_id,
                                        "data-reservation": r.reservation_id })));

@@ -160,7 +160,9 @@ def _holders(tx: LiveTx, symbols: Sequence[str], now: float,
             wanted.setdefault(outer, []).append(sym)
     out: dict[str, list[_Holder]] = {}
     dead: list[tuple[str, str]] = []
-    for sym_row, exact, run, rid, token, exp, state, held in tables.symbol_rows(tx, list(wanted)):
+    own = list(dict.fromkeys(symbols))
+    scopes = [k for k in wanted if k not in set(own)]  # only enclosing scopes: exact rows
+    for sym_row, exact, run, rid, token, exp, state, held in tables.symbol_rows(tx, own, scopes):
         if state != "live" or exp <= now:
             dead.append((sym_row, rid))
             continue

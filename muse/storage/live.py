@@ -155,6 +155,9 @@ def live_schema(integer: str, real: str) -> tuple[str, ...]:
             reservation_id TEXT NOT NULL,
             exact {integer} NOT NULL,
             PRIMARY KEY (repo_id, symbol, reservation_id))""",
+        # Who holds an enclosing scope itself, without its marker rows.
+        """CREATE INDEX IF NOT EXISTS live_symbols_exact ON live_symbols (repo_id, symbol)
+            WHERE exact = 1""",
         f"""CREATE TABLE IF NOT EXISTS live_tasks (
             repo_id {integer} NOT NULL,
             task_id TEXT NOT NULL,
@@ -274,18 +277,24 @@ def set_run_expiry(tx: LiveTx, run_id: str, expires_at: float) -> None:
 
 
 # ── reservations ─────────────────────────────────────────────────────────────
-def symbol_rows(tx: LiveTx, keys: Sequence[str]) -> list[Any]:
+def symbol_rows(tx: LiveTx, keys: Sequence[str], scopes: Sequence[str] = ()) -> list[Any]:
     """Rows ``(symbol, exact, run_id, reservation_id, token, expires_at, state,
-    symbols)`` of every lease with a symbol row at one of *keys*."""
+    symbols)`` of every lease with a symbol row at one of *keys*, and of every
+    lease holding one of *scopes* itself (its exact row).
+
+    Only exact rows at enclosing scopes: a directory's marker rows (one per
+    lease anywhere below it) would be thousands, and none of them overlaps.
+    """
     out: list[Any] = []
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start:start + _CHUNK]
-        out += tx.execute(
-            "SELECT s.symbol, s.exact, r.run_id, r.reservation_id, r.token, r.expires_at,"
-            " r.state, r.symbols FROM live_symbols s JOIN live_reservations r"
-            " ON r.repo_id = s.repo_id AND r.reservation_id = s.reservation_id"
-            f" WHERE s.repo_id=? AND s.symbol IN ({_marks(len(chunk))})",
-            (tx.repo_id, *chunk)).fetchall()
+    for names, exact_only in ((keys, ""), (scopes, " AND s.exact = 1")):
+        for start in range(0, len(names), _CHUNK):
+            chunk = names[start:start + _CHUNK]
+            out += tx.execute(
+                "SELECT s.symbol, s.exact, r.run_id, r.reservation_id, r.token, r.expires_at,"
+                " r.state, r.symbols FROM live_symbols s JOIN live_reservations r"
+                " ON r.repo_id = s.repo_id AND r.reservation_id = s.reservation_id"
+                f" WHERE s.repo_id=? AND s.symbol IN ({_marks(len(chunk))}){exact_only}",
+                (tx.repo_id, *chunk)).fetchall()
     return out
 
 

@@ -349,6 +349,30 @@ class LiveContract:
         assert seen == everything  # nothing skipped, nothing twice, same order
 
 
+    def test_a_reserve_reads_no_marker_rows_of_enclosing_directories(
+            self, store: HubStore, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Every lease under ``src`` has a marker row at ``src``; a reserve of
+        another file there must not fetch them (it did: CPU grew per lease)."""
+        assert store.create_repo("alice", "scopes", "alice", False, time.time())
+        repo = store.get_repo("alice", "scopes")
+        assert repo is not None
+        for i in range(60):
+            _w(store, repo.id, live.reserve, T0, "h", f"run-{i}", [f"src/m{i}.py::f"], 60.0,
+               "strict")
+        fetched: list[int] = []
+        real = live.symbol_rows
+
+        def counting(tx: Any, *args: Any) -> list[Any]:
+            got = real(tx, *args)
+            fetched.append(len(got))
+            return got
+
+        monkeypatch.setattr(live, "symbol_rows", counting)
+        _w(store, repo.id, live.reserve, T0, "h", "run-x", ["src/new.py::f"], 60.0, "strict")
+        assert fetched == [0]
+        with pytest.raises(ConflictError):  # the directory still overlaps all of them
+            _w(store, repo.id, live.reserve, T0, "h", "run-y", ["src"], 60.0, "strict")
+
 def _row(record_id: str) -> RecordRow:
     body = msgspec.msgpack.encode({"kind": "intent", "record_id": record_id, "run_id": "w",
                                    "payload": {}, "expires_at": None})

@@ -249,13 +249,16 @@ def set_mode_row(tx: LiveTx, mode: str) -> None:
 def touch_run(tx: LiveTx, run_id: str, handle: str) -> tuple[str, float]:
     """(handle, heartbeat expiry) of *run_id*, created for *handle* on first use.
 
-    One statement that also locks the run's row until commit: decisions of one
-    run are serial (a heartbeat and a grant of the same run never interleave),
-    decisions of different runs do not wait for each other.
+    The run's row stays locked until commit: decisions of one run are serial
+    (a heartbeat and a grant of the same run never interleave), decisions of
+    different runs do not wait for each other. One statement once the run exists.
     """
-    row = tx.execute("INSERT INTO live_runs (repo_id, run_id, handle, expires_at) VALUES (?,?,?,0)"
-                     " ON CONFLICT (repo_id, run_id) DO UPDATE SET handle = live_runs.handle"
-                     " RETURNING handle, expires_at", (tx.repo_id, run_id, handle)).fetchone()
+    select = "SELECT handle, expires_at FROM live_runs WHERE repo_id=? AND run_id=?" + tx.row_lock
+    row = tx.execute(select, (tx.repo_id, run_id)).fetchone()
+    if row is None:  # first use (a racer may insert it first: then its row is read)
+        tx.execute("INSERT INTO live_runs (repo_id, run_id, handle, expires_at) VALUES (?,?,?,0)"
+                   " ON CONFLICT (repo_id, run_id) DO NOTHING", (tx.repo_id, run_id, handle))
+        row = tx.execute(select, (tx.repo_id, run_id)).fetchone()
     return str(row[0]), float(row[1])
 
 

@@ -41,15 +41,31 @@ class HubConfig:
     key: str | None = None
 
 
+_MAX_CONFIG_BYTES = 1 << 20
+
+
+def _read_config(path: pathlib.Path) -> bytes | None:
+    """The config file's bytes (None when absent); a FIFO, symlink, device or
+    oversized file is refused with the reason instead of blocking or being followed."""
+    from muse.core.fileio import UnusableFile, read_path
+
+    try:
+        return read_path(path, limit=_MAX_CONFIG_BYTES)
+    except FileNotFoundError:
+        return None
+    except UnusableFile as exc:
+        raise UserError(f"{path}: {exc}") from None
+
+
 def load_config(root: pathlib.Path) -> dict[str, Any]:
     import tomllib
 
-    try:
-        with open(config_path(root), "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
+    data = _read_config(config_path(root))
+    if data is None:
         return {}
-    except tomllib.TOMLDecodeError as exc:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{config_path(root)}: invalid TOML ({exc})") from None
 
 
@@ -81,10 +97,8 @@ def set_config_value(root: pathlib.Path, section: str, key: str, value: str) -> 
     from muse.core.fileio import write_file
 
     path = config_path(root)
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
+    data = _read_config(path)
+    lines = data.decode("utf-8", "replace").splitlines() if data is not None else []
     header = f"[{section}]"
     out: list[str] = []
     in_section = False

@@ -148,8 +148,8 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
     attempt = 0
     skew_retried = False
     while True:
+        offset_used, id_used = clock_sync.hub_offset(netloc), clock_sync.hub_id(netloc)
         req: Request = signing.sign_request(base) if signing is not None else base
-        offset_used = clock_sync.hub_offset(netloc)
         sent = time.time()
         try:
             resp = tx.handle_request(req)
@@ -162,10 +162,12 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
                 continue
             raise
         clock_sync.note_hub_time(netloc, resp.headers, sent, time.time())
-        if (resp.status == 401 and signing is not None and not skew_retried
-                and abs(clock_sync.hub_offset(netloc) - offset_used) > clock_sync.RESIGN_AFTER):
-            # Signed with a clock the hub disagrees with: the answer taught us the
-            # hub's time, so re-sign once with it (a fresh nonce, so not a replay).
+        clock_sync.note_hub_id(netloc, resp.headers)
+        if resp.status == 401 and signing is not None and not skew_retried and (
+                clock_sync.hub_id(netloc) != id_used
+                or abs(clock_sync.hub_offset(netloc) - offset_used) > clock_sync.RESIGN_AFTER):
+            # Signed with a clock or a hub id the hub disagrees with: the answer taught
+            # us both, so re-sign once with them (a fresh nonce, so not a replay).
             skew_retried = True
             continue
         if resp.status in _RETRY_STATUSES and attempt < len(_RETRY_DELAYS):

@@ -44,7 +44,7 @@ from muse.core.rules import (
     strict_refusal,
 )
 from muse.core.state import Conflict, CoordState, TaskState
-from muse.core.store import CoordStore
+from muse.core.store import CoordStore, Problem
 from muse.core.types import OPERATIONS, JsonDict, check_id
 
 __all__ = [
@@ -170,6 +170,7 @@ def reserve(
     ttl: float = DEFAULT_TTL,
     strict: bool = False,
     now: float | None = None,
+    problems: list[Problem] | None = None,
 ) -> ReserveResult:
     """Reserve *symbols* for *run_id* for *ttl* seconds.
 
@@ -207,7 +208,10 @@ def reserve(
             release(root, rid, run_id, now=t)
             raise _strict_conflict(rivals[0], rivals[1])
         return ReserveResult(res, record)
-    return ReserveResult(res, record, state.holders_of(symbols, exclude_run=run_id))
+    held = state.holders_of(symbols, exclude_run=run_id)
+    if problems is not None:  # unusable record files met on the way (read lazily, so now)
+        problems.extend(state.problems)
+    return ReserveResult(res, record, held)
 
 
 def _strict_recheck(
@@ -505,11 +509,13 @@ def claim(
     ttl: float = DEFAULT_TTL,
     task_id: str | None = None,
     now: float | None = None,
+    problems: list[Problem] | None = None,
 ) -> ClaimResult | None:
     """Take the highest-priority ready task (or *task_id*) for *run_id*.
 
     Exactly one caller wins each claim slot (exclusive create), so racing
     processes never share a task. Returns None when nothing is claimable.
+    Unusable task and claim files are skipped and, with *problems*, listed there.
 
     Raises:
         NotFound: *task_id* names no task.
@@ -519,6 +525,8 @@ def claim(
     t = clock.now() if now is None else now
     state = CoordState(pathlib.Path(root), t)
     states = state.task_states()
+    if problems is not None:
+        problems.extend(state.problems)
     if task_id is not None:
         check_id(task_id, "task id")
         st = states.get(task_id)

@@ -39,8 +39,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from muse.core.codeindex import CodeIndex
     from muse.core.coordination import ClaimResult, ReserveResult
     from muse.core.state import CoordState
+    from muse.core.store import Problem
     from muse.core.types import JsonDict
 
 __all__ = ["DEFAULT_TTL", "Coordinator", "LocalCoordinator", "open_coordinator"]
@@ -107,7 +109,9 @@ class Coordinator:
                cursor: str | None = None) -> StatusOutcome:
         raise NotImplementedError
 
-    def forecast(self, *, min_severity: str = "low", limit: int | None = 50) -> ForecastOutcome:
+    def forecast(self, *, min_severity: str = "low", limit: int | None = 50,
+                 code: CodeIndex | None = None) -> ForecastOutcome:
+        """Ranked predictions; with *code* (the working tree's symbol index) the code pass too."""
         raise NotImplementedError
 
     def fence(self, token: int, *, reservation_id: str | None = None,
@@ -126,11 +130,11 @@ def seconds_until(expires_at: str | None, now: float) -> float | None:
 
 
 def forecast_outcome(state: CoordState, backend: str, min_severity: str,
-                     limit: int | None) -> ForecastOutcome:
+                     limit: int | None, code: CodeIndex | None = None) -> ForecastOutcome:
     """The forecast of *state* (records of either engine), ranked and cut to *limit*."""
     from muse.core.forecast import SEVERITIES, forecast
 
-    fc = forecast(state.root, state=state)
+    fc = forecast(state.root, state=state, code=code)
     keep = SEVERITIES[: SEVERITIES.index(min_severity) + 1]
     rows = [x for x in fc.predictions if x.severity in keep]
     counts = dict.fromkeys(SEVERITIES, 0)
@@ -139,7 +143,7 @@ def forecast_outcome(state: CoordState, backend: str, min_severity: str,
     shown = rows if limit is None else rows[:limit]
     return ForecastOutcome(generated_at=clock.format_ts(fc.generated_at), counts=counts,
                            total=len(rows), conflicts=[x.to_json() for x in shown],
-                           backend=backend)
+                           problems=[p.to_json() for p in state.problems], backend=backend)
 
 
 def tasks_outcome(state: CoordState, backend: str, status: str | None,
@@ -167,8 +171,9 @@ class LocalCoordinator(Coordinator):
                 strict: bool | None = None) -> ReserveOutcome:
         from muse.core.coordination import reserve
 
-        got = reserve(self.root, run_id, list(symbols), ttl=ttl, strict=bool(strict))
-        return _reserve_outcome(got, got.record["expires_at"])
+        problems: list[Problem] = []
+        got = reserve(self.root, run_id, list(symbols), ttl=ttl, strict=bool(strict), problems=problems)
+        return _reserve_outcome(got, got.record["expires_at"], problems)
 
     def intent(self, run_id: str, operation: str, target: str, *,
                reservation_id: str | None = None, token: int | None = None,
@@ -233,8 +238,9 @@ class LocalCoordinator(Coordinator):
               task_id: str | None = None) -> ClaimOutcome:
         from muse.core.coordination import claim
 
-        got = claim(self.root, run_id, ttl=ttl, task_id=task_id)
-        return _claim_outcome(got, run_id, None if got is None else got.claim["expires_at"])
+        problems: list[Problem] = []
+        got = claim(self.root, run_id, ttl=ttl, task_id=task_id, problems=problems)
+        return _claim_outcome(got, run_id, None if got is None else got.claim["expires_at"], problems)
 
     def complete(self, task_id: str, run_id: str, *, token: int | None = None,
                  detail: str = "") -> FinishOutcome:
@@ -261,8 +267,9 @@ class LocalCoordinator(Coordinator):
         return StatusOutcome(**status_view(self._state(), run_id, path, limit, cursor=cursor,
                                            symbol=symbol))
 
-    def forecast(self, *, min_severity: str = "low", limit: int | None = 50) -> ForecastOutcome:
-        return forecast_outcome(self._state(), self.backend, min_severity, limit)
+    def forecast(self, *, min_severity: str = "low", limit: int | None = 50,
+                 code: CodeIndex | None = None) -> ForecastOutcome:
+        return forecast_outcome(self._state(), self.backend, min_severity, limit, code)
 
     def fence(self, token: int, *, reservation_id: str | None = None,
               task_id: str | None = None, symbol: str | None = None) -> FenceOutcome:
@@ -281,7 +288,7 @@ def _run_leases(state: CoordState, run_id: str) -> dict[str, int]:
     return {"reservations": alive, "claims": claims}
 
 
-def _reserve_outcome(result: ReserveResult, expires: str) -> ReserveOutcome:
+def _reserve_outcome(result: ReserveResult, expires: str, problems: list[Problem]) -> ReserveOutcome:
     rec = result.record
     granted = rec["created_at"]
     holders_of = result.conflicts
@@ -296,21 +303,24 @@ def _reserve_outcome(result: ReserveResult, expires: str) -> ReserveOutcome:
                           symbols=list(rec["symbols"]), mode=rec.get("mode", "advisory"),
                           token=rec.get("token"), granted_at=granted, expires_at=expires,
                           expires_in=clock.parse_ts(expires) - clock.parse_ts(granted),
-                          conflicts=conflicts, backend="local")
+                          conflicts=conflicts, problems=[p.to_json() for p in problems],
+                          backend="local")
 
 
-def _claim_outcome(got: ClaimResult | None, run_id: str, expires: str | None) -> ClaimOutcome:
+def _claim_outcome(got: ClaimResult | None, run_id: str, expires: str | None,
+                   problems: list[Problem]) -> ClaimOutcome:
+    unusable = [p.to_json() for p in problems]
     if got is None:
         return ClaimOutcome(task_id=None, description=None, priority=None, symbols=None,
                             depends_on=None, run_id=run_id, token=None, expires_at=None,
-                            expires_in=None, backend="local")
+                            expires_in=None, problems=unusable, backend="local")
     task = got.task
     return ClaimOutcome(task_id=task.task_id, description=task.description,
                         priority=task.priority, symbols=list(task.symbols),
                         depends_on=list(task.depends_on), run_id=run_id, token=got.token,
                         expires_at=expires,
                         expires_in=seconds_until(expires, clock.parse_ts(got.claim["at"])),
-                        backend="local")
+                        problems=unusable, backend="local")
 
 
 def _finish_outcome(rec: JsonDict, token: int | None) -> FinishOutcome:

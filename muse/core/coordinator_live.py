@@ -46,6 +46,10 @@ from muse.core.outcomes import (
 from muse.core.state import CoordState
 from muse.core.types import JsonDict
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from muse.core.codeindex import CodeIndex
+
 __all__ = ["LiveCoordinator"]
 
 _MAX_STATUS_ROWS = 1000  # the hub's cap on rows per status section
@@ -81,7 +85,7 @@ class LiveCoordinator(Coordinator):
                               symbols=got["symbols"], mode=got["mode"], token=got["token"],
                               granted_at=got["granted_at"], expires_at=got["expires_at"],
                               expires_in=got["expires_in"], conflicts=got["conflicts"],
-                              backend=self.backend)
+                              problems=[], backend=self.backend)
 
     def intent(self, run_id: str, operation: str, target: str, *,
                reservation_id: str | None = None, token: int | None = None,
@@ -146,7 +150,7 @@ class LiveCoordinator(Coordinator):
                             priority=task.get("priority"), symbols=task.get("symbols"),
                             depends_on=task.get("depends_on"), run_id=run_id,
                             token=got.get("token"), expires_at=got.get("expires_at"),
-                            expires_in=got.get("expires_in"), backend=self.backend)
+                            expires_in=got.get("expires_in"), problems=[], backend=self.backend)
 
     def complete(self, task_id: str, run_id: str, *, token: int | None = None,
                  detail: str = "") -> FinishOutcome:
@@ -194,9 +198,10 @@ class LiveCoordinator(Coordinator):
         with self._records(["task", "claim", "dependency", "heartbeat"]) as state:
             return tasks_outcome(state, self.backend, status, limit)
 
-    def forecast(self, *, min_severity: str = "low", limit: int | None = 50) -> ForecastOutcome:
+    def forecast(self, *, min_severity: str = "low", limit: int | None = 50,
+                 code: CodeIndex | None = None) -> ForecastOutcome:
         with self._records(None) as state:
-            return forecast_outcome(state, self.backend, min_severity, limit)
+            return forecast_outcome(state, self.backend, min_severity, limit, code)
 
     def fence(self, token: int, *, reservation_id: str | None = None,
               task_id: str | None = None, symbol: str | None = None) -> FenceOutcome:

@@ -10,8 +10,12 @@ Three passes over the live state, each near-linear:
    a plain modify.
 3. **Neighbourhood** — different runs holding different symbols of the same
    file: no direct clash, but likely merge friction.
+4. **Code** (only with a symbol index, see :mod:`muse.core.codeforecast`) —
+   a header and the runs whose files include it (one row per header and run,
+   with the fan-in), a module and its importers, a function and its callers.
 
-Each conflict is ranked ``high`` / ``medium`` / ``low``.
+Each conflict is ranked ``high`` / ``medium`` / ``low``; within a severity,
+direct overlaps come before code relations.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from muse.core.records import Intent
 from muse.core.state import DEFAULT_TTL, CoordState, symbol_ancestors
 from muse.core.types import JsonDict
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from muse.core.codeindex import CodeIndex
+
 __all__ = ["SEVERITIES", "Forecast", "Prediction", "forecast"]
 
 SEVERITIES = ("high", "medium", "low")
@@ -34,7 +42,7 @@ _STRUCTURAL = frozenset({"rename", "move", "extract", "inline", "split", "merge"
 @dataclass(frozen=True, slots=True)
 class Prediction:
     severity: str
-    kind: str  # "reservation" | "intent" | "file"
+    kind: str  # "reservation" | "intent" | "file" | "include" | "import" | "call"
     target: str
     runs: tuple[str, ...]
     reason: str
@@ -75,8 +83,13 @@ def _intent_clash(a: Intent, b: Intent) -> tuple[str, str] | None:
     return None
 
 
-def forecast(root: pathlib.Path, now: float | None = None, state: CoordState | None = None) -> Forecast:
-    """Rank the conflicts the current reservations and intents predict."""
+def forecast(root: pathlib.Path, now: float | None = None, state: CoordState | None = None,
+             code: CodeIndex | None = None) -> Forecast:
+    """Rank the conflicts the current reservations and intents predict.
+
+    Args:
+        code: the working tree's symbol index; with it, the code pass runs too.
+    """
     st = state or CoordState(pathlib.Path(root), clock.now() if now is None else now)
     out = Forecast(st.now)
     active = st.active_reservations()
@@ -135,6 +148,13 @@ def forecast(root: pathlib.Path, now: float | None = None, state: CoordState | N
                 "low", "file", path, tuple(sorted(file_runs)),
                 f"{len(file_runs)} runs edit symbols of this file"))
 
+    # Pass 4: relations through the code.
+    if code is not None:
+        from muse.core.codeforecast import code_relations
+
+        out.predictions.extend(Prediction(*row) for row in code_relations(code, active))
+
     rank = {s: i for i, s in enumerate(SEVERITIES)}
-    out.predictions.sort(key=lambda p: (rank[p.severity], p.target, p.runs))
+    direct = ("reservation", "intent", "file")
+    out.predictions.sort(key=lambda p: (rank[p.severity], p.kind not in direct, p.target, p.runs))
     return out

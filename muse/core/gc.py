@@ -8,22 +8,32 @@ plus heartbeats that no longer extend anything and superseded claim slots.
 
 Removed ids are appended to a graveyard so that a later pull never writes
 them back into ``remote/`` (the hub keeps everything it was ever sent).
+
+Crash safety: the graveyard is written (and synced) before any file goes,
+and files go dependents first: intents and dependency edges, then the
+reservations they served, then release tombstones (a tombstone removed
+before its reservation would bring a released lease back to life). A GC
+killed part-way therefore leaves at worst intents or edges whose reservation
+is gone: the next GC removes those orphans (their reservation is in the
+graveyard), and the temp files of crashed writers.
 """
 
 from __future__ import annotations
 
 import os
 import pathlib
+import stat
 
 from muse.core import clock
-from muse.core.paths import coordination_dir
+from muse.core.errors import UserError
+from muse.core.fileio import UnusableFile, read_path, sweep_temps
+from muse.core.paths import coordination_dir, state_dir
 from muse.core.rules import DEFAULT_GRACE  # exceeds any read→write gap inside one command
 from muse.core.state import DEFAULT_TTL, CoordState
 from muse.core.store import CoordStore
-from muse.core.types import JsonDict
+from muse.core.types import KIND_DIRS, JsonDict
 
-__all__ = ["DEFAULT_GRACE", "CoordGcResult", "graveyard_path", "load_graveyard", "run_coord_gc"]
-
+__all__ = ["DEFAULT_GRACE", "CoordGcResult", "graveyard_path", "load_graveyard", "run_coord_gc", "sweep_all_temps"]
 
 
 def graveyard_path(root: pathlib.Path) -> pathlib.Path:
@@ -33,9 +43,9 @@ def graveyard_path(root: pathlib.Path) -> pathlib.Path:
 def load_graveyard(root: pathlib.Path) -> set[tuple[str, str]]:
     """``(kind, record_id)`` of every record GC ever removed here."""
     try:
-        text = graveyard_path(root).read_text("utf-8", errors="replace")
-    except FileNotFoundError:
-        return set()
+        text = read_path(graveyard_path(root)).decode("utf-8", errors="replace")
+    except (OSError, UnusableFile):
+        return set()  # missing, or not a regular file: nothing is known to be buried
     out: set[tuple[str, str]] = set()
     for line in text.splitlines():
         kind, _, rid = line.partition(" ")
@@ -50,12 +60,47 @@ def _bury(root: pathlib.Path, entries: list[tuple[str, str]]) -> None:
     data = "".join(f"{k} {r}\n" for k, r in entries).encode()
     path = graveyard_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:  # a symlink, or a FIFO nobody reads
+        raise UserError(f"cannot record removals in {path} ({exc.strerror}): nothing removed") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UserError(f"{path} is not a regular file: nothing removed")
         os.write(fd, data)
         os.fsync(fd)  # must be durable before the files disappear
     finally:
         os.close(fd)
+
+
+# Deletion order (see the module doc): dependents before what they serve,
+# tombstones after what they bury.
+_DELETE_ORDER = {"intent": 0, "dependency": 0, "claim": 1, "heartbeat": 1, "reservation": 2, "release": 3}
+
+
+def _orphans(state: CoordState, dead_res: set[str], root: pathlib.Path) -> tuple[list[str], list[str]]:
+    """Record ids of intents and dependency edges whose reservation an earlier
+    GC removed (it was killed before it removed them too)."""
+    known = {r.reservation_id for r in state.reservations}
+    intents = [i for i in state.intents if i.reservation_id is not None
+               and i.reservation_id not in known and i.reservation_id not in dead_res]
+    deps = [d for d in state.dependencies if d.reservation_id is not None
+            and d.reservation_id not in known and d.reservation_id not in dead_res]
+    if not intents and not deps:
+        return [], []
+    buried = {rid for kind, rid in load_graveyard(root) if kind == "reservation"}
+    return ([i.record_id for i in intents if i.reservation_id in buried],
+            [d.record_id for d in deps if d.reservation_id in buried])
+
+
+def sweep_all_temps(root: pathlib.Path) -> int:
+    """Remove crashed writers' temp files from every record and index folder."""
+    base = coordination_dir(root)
+    folders = [base, base / "remote", state_dir(root), state_dir(root) / "index", base / "quarantine"]
+    for sub in KIND_DIRS.values():
+        folders += [base / sub, base / "remote" / sub, base / "quarantine" / sub]
+    return sum(sweep_temps(os.fspath(f)) for f in folders)
 
 
 class CoordGcResult:
@@ -70,6 +115,7 @@ class CoordGcResult:
         self.heartbeats_removed = 0
         self.dependencies_removed = 0
         self.claims_removed = 0
+        self.temp_files_removed = 0
         self.problems: list[JsonDict] = []
 
     def __repr__(self) -> str:
@@ -90,6 +136,7 @@ class CoordGcResult:
             "heartbeats_removed": self.heartbeats_removed,
             "dependencies_removed": self.dependencies_removed,
             "claims_removed": self.claims_removed,
+            "temp_files_removed": self.temp_files_removed,
             "total_removed": self.total_removed,
             "problems": self.problems,
         }
@@ -149,6 +196,11 @@ def run_coord_gc(
         if d.reservation_id is not None and d.reservation_id in dead_res:
             doomed.append(("dependency", d.record_id))
             result.dependencies_removed += 1
+    orphan_intents, orphan_deps = _orphans(state, dead_res, root)
+    doomed.extend(("intent", rid) for rid in orphan_intents)
+    doomed.extend(("dependency", rid) for rid in orphan_deps)
+    result.intents_removed += len(orphan_intents)
+    result.dependencies_removed += len(orphan_deps)
 
     # Heartbeats: one that is not its run's latest changes nothing; the latest
     # goes once it is past the grace period and no live lease of its run is left.
@@ -172,8 +224,11 @@ def run_coord_gc(
     result.problems = [p.to_json() for p in state.problems]
     if not dry_run and doomed:
         _bury(root, doomed)
+        doomed.sort(key=lambda entry: _DELETE_ORDER[entry[0]])
         for kind, rid in doomed:
             # A record may exist locally and as a pulled copy: remove both.
             store.delete(kind, rid, remote=False)
             store.delete(kind, rid, remote=True)
+    if not dry_run:
+        result.temp_files_removed = sweep_all_temps(root)
     return result

@@ -15,8 +15,10 @@ decoded before. The index keeps every decoded record of a folder in
   ones by ``memcmp`` runs, and what is left must hash to the old digest, or
 * **one listing, a diff by inode, and reading the new files** otherwise.
 
-It is only an accelerator: a missing, stale, foreign or corrupt index file
-(checked by CRC before it is trusted) is ignored and rebuilt, never believed.
+It is only an accelerator: a missing, stale, foreign, crafted or corrupt
+index file is ignored and rebuilt, never believed. An index file is trusted
+only with a valid *seal* (see "blobs" below, and docs/faults.md): proof that
+this repository's index wrote it and nobody changed it since.
 Writers replace index files atomically, so two processes updating at once
 each leave a valid snapshot; the listing check corrects whichever lost.
 
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import stat
 import time
 import zlib
 from array import array
@@ -45,7 +48,7 @@ from itertools import compress, repeat
 from operator import eq, is_, ne, not_
 
 from muse.core.errors import InvalidRecord
-from muse.core.fileio import write_file
+from muse.core.fileio import TEMP_PREFIX, UnusableFile, read_path, sweep_temps, write_file
 from muse.core.records import DECODERS
 from muse.core.store import Problem, read_folder
 
@@ -60,10 +63,11 @@ except ImportError:  # pragma: no cover - interpreters without it
 
 __all__ = ["FORMAT", "index_enabled", "load_folder"]
 
-FORMAT = 5  # 5: records carry canonical addresses, claim tokens, release reasons
+FORMAT = 6  # 5: records carry canonical addresses, claim tokens, release reasons; 6: sealed blobs
 _MAGIC = b"MUSEIDX%d" % FORMAT
 _RACY_NS = 2_000_000_000  # mtime granularity margin
 _new_tuple = tuple.__new__
+_TEMP_RAW = TEMP_PREFIX.encode()
 
 
 def index_enabled() -> bool:
@@ -71,12 +75,104 @@ def index_enabled() -> bool:
 
 
 # ── blobs ────────────────────────────────────────────────────────────────────
-def _read_blob(path: str) -> Any:
+# A blob is believed only when a *seal* next to it says this repository wrote
+# it: a keyed hash of the blob file's identity (device, inode, size, mtime and
+# ctime, which no unprivileged process can set back) under a per-repository
+# secret. Writing the seal costs one re-read of the blob; checking it costs one
+# small read and a 100-byte hash, not a hash of the whole snapshot. A crafted,
+# edited, copied or shipped index fails the seal and is rebuilt from the files.
+_KEY_FILE = "key"
+_KEY_RECHECK = 1.0  # seconds a process trusts the key file it read without looking again
+_keys: dict[str, tuple[bytes, bytes | None, float]] = {}
+
+
+def _load_key(path: str) -> bytes | None:
+    """The MAC key from the secret at *path*: ours (owner, 0600), bound to its inode."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
+    try:
+        st = os.fstat(fd)
+        if not (stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and st.st_mode & 0o077 == 0
+                and st.st_size == 32):
+            return None
+        secret = os.read(fd, 64)
+    finally:
+        os.close(fd)
+    if len(secret) != 32:
+        return None
+    where = b"%d:%d" % (st.st_dev, st.st_ino)  # a copied key file is a different repository
+    return blake2b(where, key=secret, digest_size=32).digest()
+
+
+def _index_key(cache_dir: str) -> bytes | None:
+    """This repository's index key, created on first use; None if it cannot be had."""
+    cached = _keys.get(cache_dir)
+    now = time.monotonic()
+    if cached is not None and now - cached[2] < _KEY_RECHECK:
+        return cached[1]
+    path = os.path.join(cache_dir, _KEY_FILE)
+    stamp = _file_stamp(path)
+    if cached is not None and stamp and cached[0] == stamp:
+        _keys[cache_dir] = (stamp, cached[1], now)
+        return cached[1]  # the same key file as last time (long-running processes re-check)
+    key = _load_key(path)
+    if key is None:
+        # Missing, or not one we can trust (another owner, readable by others):
+        # a fresh secret replaces it, which also voids every seal made with it.
+        try:
+            os.makedirs(cache_dir, exist_ok=True)
+            # Exclusive first: of two first users, one secret wins and both use it.
+            if not write_file(cache_dir, _KEY_FILE, os.urandom(32), fsync=True, mode=0o600) \
+                    and _load_key(path) is None:
+                write_file(cache_dir, _KEY_FILE, os.urandom(32), exclusive=False, fsync=True, mode=0o600)
+        except OSError:
+            pass  # read-only repository: no index
+        key = _load_key(path)
+        stamp = _file_stamp(path)
+    _keys[cache_dir] = (stamp, key, now)
+    return key
+
+
+def _identity(st: os.stat_result) -> bytes:
+    """What changes whenever a file is replaced or written: device, inode, size, mtime, ctime."""
+    return b"%d:%d:%d:%d:%d" % (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _file_stamp(path: str) -> bytes:
+    try:
+        return _identity(os.stat(path, follow_symlinks=False))
+    except OSError:
+        return b""
+
+
+def _seal_of(key: bytes, name: str, st: os.stat_result) -> bytes:
+    return blake2b(name.encode() + b":" + _identity(st), key=key, digest_size=16).digest()
+
+
+def _read_blob(path: str) -> Any:
+    folder, name = os.path.split(path)
+    key = _index_key(folder)
+    if key is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        try:
+            seal = read_path(path + ".seal", limit=64)
+        except (OSError, UnusableFile):
+            return None
+        if seal != _seal_of(key, name, st):
+            return None  # not written (or since changed) by this repository's index
+        data = _read_fd(fd, st.st_size)
+    finally:
+        os.close(fd)
     head = len(_MAGIC) + 4
     if len(data) < head or not data.startswith(_MAGIC):
         return None
@@ -89,29 +185,79 @@ def _read_blob(path: str) -> Any:
         return None
 
 
+def _read_fd(fd: int, size: int) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        chunk = os.read(fd, max(size + 1, 65536))
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
+
+
 def _write_blob(folder: str, name: str, obj: Any) -> None:
     payload = marshal.dumps(obj)
     blob = _MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload
     try:
-        write_file(folder, name, blob, exclusive=False)
-    except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
-        write_file(folder, name, blob, exclusive=False)
+        key = _index_key(folder)
+        if key is None:
+            return  # no key, no index
+        write_file(folder, name, blob, exclusive=False, mode=0o600)
+        _seal(folder, name, blob, key)
     except OSError:
         pass  # read-only repository: run without a cache
 
 
+def _seal(folder: str, name: str, blob: bytes, key: bytes) -> None:
+    """Seal the blob now at *name*, if it is the one just written (another
+    process may have replaced it since: then it is left unsealed, and rebuilt)."""
+    path = os.path.join(folder, name)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(blob) or _read_fd(fd, st.st_size) != blob:
+            return
+    finally:
+        os.close(fd)
+    write_file(folder, name + ".seal", _seal_of(key, name, st), exclusive=False, mode=0o600)
+
+
 # ── listings ─────────────────────────────────────────────────────────────────
-def _scan(folder: str) -> tuple[list[bytes], list[int]]:
+def _scan(folder: str, odd: list[bytes] | None = None) -> tuple[list[bytes], list[int]]:
     """Every entry's name (as bytes: no decoding) and inode, in directory order.
 
     One ``readdir`` pass and no stat: the cheapest complete view of a folder.
+    With *odd*, the names of entries that are not regular files (symlinks,
+    FIFOs, …: the entry type comes with the listing) are appended to it.
     """
     names: list[bytes] = []
     keep = names.append
     with os.scandir(os.fsencode(folder)) as it:
-        inodes = [e.inode() for e in it if not keep(e.name)]  # keep() returns None
+        if odd is None:
+            inodes = [e.inode() for e in it if not keep(e.name)]  # keep() returns None
+        else:
+            note = odd.append
+            inodes = [e.inode() for e in it
+                      if not keep(e.name) and (e.is_file(follow_symlinks=False) or not note(e.name))]
     return names, inodes
+
+
+def _sweep(folder: str, names: Iterable[bytes]) -> bool:
+    """Remove stale temp files among listed *names* (crashed writers' debris);
+    True if some are debris but still too young to remove. The caller then
+    stamps the listing so the next call lists the folder again and sees them
+    as new entries (a settled stamp would never look at them again)."""
+    temps = [_text(n) for n in names if n.startswith(_TEMP_RAW)]
+    if not temps:
+        return False
+    pending: list[str] = []
+    sweep_temps(folder, temps, pending=pending)
+    return bool(pending)
+
+
+def _stamp_for(pending: bool, mtime: int, listed_at: int, digest: bytes) -> tuple[int, bytes]:
+    """(listing time, digest) to keep for a listing: with debris pending, one
+    that is never settled and matches no listing, so the next call lists again."""
+    return (mtime, b"") if pending else (listed_at, digest)
 
 
 def _decode_names(names: list[bytes]) -> list[str]:
@@ -398,19 +544,32 @@ def _write_base(cache_dir: str, key: str, kind: str, mtime: int, listed_at: int,
 
 
 # ── queries ──────────────────────────────────────────────────────────────────
-def _decode(folder: str, kind: str, remote: bool, names: list[str]) -> list[tuple[Any, str | None]]:
-    """(row, problem) for each of *names*; a vanished file gives (None, None)."""
+def _decode(folder: str, kind: str, remote: bool, names: list[str],
+            irregular: set[str] | None = None) -> list[tuple[Any, str | None]]:
+    """(row, problem) for each of *names*; a vanished file gives (None, None).
+
+    *irregular*: None when the names' file types are unknown (each file is
+    then checked when opened); else the listing showed every name as a regular
+    file except these.
+    """
     decode: Callable[[str, Any, bool], Any] = DECODERS[kind]
     sink: list[Problem] = []
     got: dict[str, tuple[Any, str | None]] = {}
-    for rid, data in read_folder(folder, sink, names):
-        if type(data) is not dict:
-            got[rid] = (None, "not a JSON object")
-            continue
-        try:
-            got[rid] = (tuple(decode(rid, data, remote)), None)
-        except InvalidRecord as exc:
-            got[rid] = (None, exc.message)
+    if irregular is None:
+        batches = [(names, False)]
+    elif irregular:
+        batches = [([n for n in names if n not in irregular], True), ([n for n in names if n in irregular], False)]
+    else:
+        batches = [(names, True)]
+    for batch, listed_regular in batches:
+        for rid, data in read_folder(folder, sink, batch, listed_regular=listed_regular):
+            if type(data) is not dict:
+                got[rid] = (None, "not a JSON object")
+                continue
+            try:
+                got[rid] = (tuple(decode(rid, data, remote)), None)
+            except InvalidRecord as exc:
+                got[rid] = (None, exc.message)
     for p in sink:  # unreadable or not JSON
         got[os.path.basename(p.path)[:-5]] = (None, p.message)
     return [got.get(n[:-5], (None, None)) for n in names]
@@ -454,10 +613,12 @@ def load_folder(
             pass  # a foreign or damaged index: rebuild below
     # No usable index: read everything, then write a base.
     listed_at = time.time_ns()
-    raw_names, all_inodes = _scan(folder)
+    odd: list[bytes] = []
+    raw_names, all_inodes = _scan(folder, odd)
     listing = [(n, i) for n, i in zip(_decode_names(raw_names), all_inodes) if _is_record_name(n)]
+    pending = len(listing) < len(raw_names) and _sweep(folder, raw_names)
     names = [n for n, _ in listing]
-    decoded = _decode(folder, kind, remote, names)
+    decoded = _decode(folder, kind, remote, names, {_text(n) for n in odd})
     keep = [i for i, (row, problem) in enumerate(decoded) if row is not None or problem is not None]
     names = [names[i] for i in keep]
     inodes = [listing[i][1] for i in keep]
@@ -466,7 +627,8 @@ def load_folder(
     if cache_dir:
         # A file that vanished mid-read is in the digest but not the index:
         # the next call sees a different listing and looks again.
-        _write_base(cache_dir, key, kind, st.st_mtime_ns, listed_at, _digest(raw_names, all_inodes),
+        _write_base(cache_dir, key, kind, st.st_mtime_ns, *_stamp_for(pending, st.st_mtime_ns, listed_at,
+                                                                     _digest(raw_names, all_inodes)),
                     _inode_order(all_inodes),
                     names, inodes, rows, probs)
     for n, row, problem in zip(names, rows, probs):
@@ -523,6 +685,7 @@ def _load_indexed(
         known_names, known_inodes = base.listing(delta)
         fresh, gone_raw = _diff(known_names, known_inodes, now_names, now_inodes)
         gone = {_text(n) for n in gone_raw}
+    pending = _sweep(folder, [n for n, _i in fresh])
     fresh = [(n, i) for n, i in fresh if _is_record_raw(n)]
     if gone:
         new.drop(gone)
@@ -534,7 +697,7 @@ def _load_indexed(
             new.rows.append(row)
             new.problems.append(problem if row is not None or problem is not None else "vanished")
     order = _inode_order(now_inodes)
-    new.restamp(mtime, listed_at, digest, order)
+    new.restamp(mtime, *_stamp_for(pending, mtime, listed_at, digest), order)
     if new.changes <= max(256, base.size // 8):
         _write_blob(cache_dir, key + ".delta", new.blob(base.blob["id"]))
     else:  # compact: the delta grew too large to re-read on every call

@@ -67,12 +67,13 @@ class Outcome:
 class ReserveOutcome(Outcome):
     """A granted reservation. ``conflicts``: overlapping leases of other runs
     (advisory mode; strict mode refuses instead), each
-    ``{symbol, overlap: same|contains, holders: [{run_id, reservation_id, expires_at}]}``."""
+    ``{symbol, overlap: same|contains, holders: [{run_id, reservation_id, expires_at}]}``;
+    ``problems``: unusable record files skipped on the way (local engine; [] live)."""
 
     __slots__ = ()
     VERB = "reserve"
     FIELDS = ("reservation_id", "run_id", "symbols", "mode", "token", "granted_at", "expires_at",
-              "expires_in", "conflicts", "backend")
+              "expires_in", "conflicts", "problems", "backend")
 
 
 class IntentOutcome(Outcome):
@@ -111,12 +112,13 @@ class EnqueueOutcome(Outcome):
 
 
 class ClaimOutcome(Outcome):
-    """The task won, or every task field None when nothing is ready (exit 4)."""
+    """The task won, or every task field None when nothing is ready (exit 4).
+    ``problems``: unusable record files skipped on the way (local engine; [] live)."""
 
     __slots__ = ()
     VERB = "claim"
     FIELDS = ("task_id", "description", "priority", "symbols", "depends_on", "run_id", "token",
-              "expires_at", "expires_in", "backend")
+              "expires_at", "expires_in", "problems", "backend")
 
     @property
     def won(self) -> bool:
@@ -149,7 +151,7 @@ class FenceOutcome(Outcome):
 class ForecastOutcome(Outcome):
     __slots__ = ()
     VERB = "forecast"
-    FIELDS = ("generated_at", "counts", "total", "conflicts", "backend")
+    FIELDS = ("generated_at", "counts", "total", "conflicts", "problems", "backend")
 
 
 class StatusOutcome(Outcome):

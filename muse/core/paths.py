@@ -15,6 +15,7 @@ __all__ = [
     "find_root",
     "kind_dir",
     "muse_dir",
+    "quarantine_dir",
     "record_path",
     "remote_dir",
     "require_repo",
@@ -37,6 +38,11 @@ def coordination_dir(root: pathlib.Path) -> pathlib.Path:
 def remote_dir(root: pathlib.Path) -> pathlib.Path:
     """``…/coordination/remote``: records pulled from a hub, kept apart from local ones."""
     return coordination_dir(root) / "remote"
+
+
+def quarantine_dir(root: pathlib.Path) -> pathlib.Path:
+    """``…/coordination/quarantine``: pulled records refused as hostile, kept for inspection only."""
+    return coordination_dir(root) / "quarantine"
 
 
 def state_dir(root: pathlib.Path) -> pathlib.Path:

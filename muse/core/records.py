@@ -19,7 +19,7 @@ from sys import intern
 from muse.core.address import canonical_or_raw
 from muse.core.clock import parse_ts
 from muse.core.errors import InvalidRecord
-from muse.core.types import OPERATIONS, JsonDict
+from muse.core.types import OPERATIONS, JsonDict, is_safe_id
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -271,9 +271,12 @@ class Task(RecordTuple):
     @classmethod
     def decode(cls, record_id: str, data: JsonDict, remote: bool = False) -> Task:
         kind = "task"
+        task_id = _str(data, "task_id", kind, record_id)
+        if not is_safe_id(task_id):  # claim slots are files named after it
+            raise InvalidRecord(f"task field 'task_id' is not a safe id: {task_id[:80]!r}", field="task_id")
         return cls(
             record_id=record_id,
-            task_id=_str(data, "task_id", kind, record_id),
+            task_id=task_id,
             run_id=_opt_str(data, "run_id", kind),
             description=_opt_str(data, "description", kind) or "",
             priority=_int(data, "priority", kind, 0),

@@ -13,6 +13,15 @@ newline-joined lines::
     /api/v1/repos/torvalds/linux/coord/records?n=3f1c…
     1767225600
     sha256:<hex of the body>
+    hub-5f0c9a…
+
+The last line is the id of the hub the request is meant for. Each hub keeps
+a random id in its database (hubs sharing one database share it) and sends
+it on every answer as ``X-Muse-Hub-Id``; clients learn it per ``host[:port]``
+(:func:`note_hub_id`) and sign with it, so a request signed for one hub is
+refused by any other, whatever ``Host`` the replayer sends. A client that
+does not know the id yet signs with an empty line; the hub's 401 carries the
+id and the client signs once more (as it does when it learns the hub's clock).
 
 Ed25519 signatures are deterministic, so two identical requests in the same
 second would carry the same signature and look like a replay. Clients
@@ -42,6 +51,7 @@ from typing import Any
 
 __all__ = [
     "ALGORITHM",
+    "HUB_ID_HEADER",
     "HUB_TIME_HEADER",
     "MAX_SKEW_SECONDS",
     "RESIGN_AFTER",
@@ -54,9 +64,11 @@ __all__ = [
     "check_public_key",
     "format_authorization",
     "generate_private_key",
+    "hub_id",
     "hub_now",
     "hub_offset",
     "load_private_key",
+    "note_hub_id",
     "note_hub_time",
     "parse_authorization",
     "public_key_b64",
@@ -70,9 +82,11 @@ SCHEME = "MSign"
 MAX_SKEW_SECONDS = 30
 
 HUB_TIME_HEADER = "x-muse-hub-time"
+HUB_ID_HEADER = "x-muse-hub-id"
 RESIGN_AFTER = 2.0  # seconds of learnt offset change that make a 401 worth re-signing
 
 _offsets: dict[str, float] = {}  # hub host[:port] → hub clock minus ours, seconds
+_hub_ids: dict[str, str] = {}  # hub host[:port] → the id it advertises
 
 _PARAM = re.compile(r'\s*([a-z]+)=(?:"([^"\\]*)"|([0-9]+))\s*,?')
 
@@ -97,9 +111,9 @@ def body_digest(body: bytes) -> str:
 
 
 def canonical_request(method: str, host: str, path_qs: str, ts: int, body: bytes,
-                      alg: str = ALGORITHM) -> bytes:
+                      alg: str = ALGORITHM, hub_id: str = "") -> bytes:
     """The exact bytes a signature covers (see the module docstring)."""
-    lines = (alg, method.upper(), host, path_qs, str(int(ts)), body_digest(body))
+    lines = (alg, method.upper(), host, path_qs, str(int(ts)), body_digest(body), hub_id)
     return "\n".join(lines).encode("utf-8")
 
 
@@ -184,6 +198,26 @@ def note_hub_time(netloc: str, headers: dict[str, str], sent: float, received: f
     if hub_time != hub_time or abs(hub_time) > 1e11:  # NaN or absurd
         return
     _offsets[netloc.lower()] = hub_time - (sent + received) / 2
+
+
+# ── the hub's id ────────────────────────────────────────────────────────────
+
+def hub_id(netloc: str) -> str:
+    """The id the hub at *netloc* advertised, or "" before its first answer."""
+    return _hub_ids.get(netloc.lower(), "")
+
+
+def note_hub_id(netloc: str, headers: dict[str, str]) -> bool:
+    """Learn the hub's id from an answer's headers (lower-case names); True when
+    it is new or changed (a request signed before is worth signing again)."""
+    advertised = headers.get(HUB_ID_HEADER)
+    if not advertised or len(advertised) > 128:
+        return False
+    key = netloc.lower()
+    if _hub_ids.get(key) == advertised:
+        return False
+    _hub_ids[key] = advertised
+    return True
 
 
 # ── keys (cryptography imported lazily) ─────────────────────────────────────

@@ -2,8 +2,9 @@
 
 One JSON file per record, write-once. Reads are a tight ``scandir`` +
 ``os.read`` (through a directory fd) + JSON decode loop; a file that is
-unreadable or not a JSON object becomes a :class:`Problem` and never hides
-the good records next to it.
+unreadable, not a JSON object, not a regular file (a symlink, a FIFO …) or
+larger than :data:`~muse.core.fileio.MAX_RECORD_BYTES` becomes a
+:class:`Problem`, is never read, and never hides the good records next to it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 
-from muse.core.fileio import write_file
+from muse.core.fileio import TEMP_PREFIX, UnusableFile, describe_mode, read_regular, sweep_temps, write_file
 from muse.core.paths import coordination_dir, remote_dir
 from muse.core.types import KIND_DIRS, JsonDict, check_id
 
@@ -27,7 +29,6 @@ else:
 
 __all__ = ["CoordStore", "Problem", "encode_record", "read_folder", "record_names"]
 
-_READ_CHUNK = 65536
 _BULK = 512  # from this many files on, orjson's faster decode pays for its ~7 ms import
 
 
@@ -55,19 +56,36 @@ class Problem(RecordTuple):
         return {"path": self.path, "message": self.message}
 
 
-def _read_all(name: str, dir_fd: int) -> bytes:
-    fd = os.open(name, os.O_RDONLY, dir_fd=dir_fd)
+def _list_records(dir_fd: int, folder: str, problems: list[Problem]) -> list[str]:
+    """Record file names in the folder; other entries named like records are
+    reported (never opened), and temp files of crashed writers are swept."""
+    temps: list[str] = []
+
+    def other(e: os.DirEntry[str]) -> bool:  # every entry that is not a regular record file
+        name = e.name
+        if name.endswith(".json") and name[0] != ".":
+            problems.append(Problem(os.path.join(folder, name), _irregular(e)))
+        elif name.startswith(TEMP_PREFIX):
+            temps.append(name)
+        return False
+
+    with os.scandir(dir_fd) as it:  # one C-level pass; the entry type comes with the listing
+        names = [e.name for e in it
+                 if (e.name.endswith(".json") and e.name[0] != "." and e.is_file(follow_symlinks=False))
+                 or other(e)]
+    if temps:
+        sweep_temps(folder, temps)
+    return names
+
+
+def _irregular(entry: os.DirEntry[str]) -> str:
     try:
-        chunk = os.read(fd, _READ_CHUNK)
-        if len(chunk) < _READ_CHUNK:
-            return chunk
-        parts = [chunk]
-        while chunk:
-            chunk = os.read(fd, 1 << 20)
-            parts.append(chunk)
-        return b"".join(parts)
-    finally:
-        os.close(fd)
+        mode = entry.stat(follow_symlinks=False).st_mode
+    except OSError:
+        return "unreadable entry: not read"
+    if stat.S_ISLNK(mode):
+        return "symbolic link: not followed"
+    return f"not a regular file ({describe_mode(mode)}): not read"
 
 
 def record_names(folder: str) -> list[str]:
@@ -80,25 +98,37 @@ def record_names(folder: str) -> list[str]:
 
 
 def read_folder(
-    folder: str, problems: list[Problem], names: Iterable[str] | None = None
+    folder: str, problems: list[Problem], names: Iterable[str] | None = None, *,
+    listed_regular: bool = False,
 ) -> Iterator[tuple[str, Any]]:
-    """Yield ``(record_id, decoded JSON)`` for each record file in *folder*."""
+    """Yield ``(record_id, decoded JSON)`` for each record file in *folder*.
+
+    Args:
+        folder: a kind folder.
+        problems: where unusable files are reported.
+        names: read these files (default: list the folder, which also reports
+            entries that are not regular files and sweeps stale temp files).
+        listed_regular: *names* come from a listing that showed regular files.
+    """
     try:
-        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except (FileNotFoundError, NotADirectoryError):
         return
     try:
         if names is None:
-            with os.scandir(dir_fd) as it:
-                names = [e.name for e in it if e.name.endswith(".json") and e.name[0] != "."]
-        if not isinstance(names, list):
+            names = _list_records(dir_fd, folder, problems)
+            listed_regular = True
+        elif not isinstance(names, list):
             names = list(names)
         loads = json_loads(len(names))
         for name in names:
             try:
-                raw = _read_all(name, dir_fd)
+                raw = read_regular(name, dir_fd, listed_regular=listed_regular)
             except FileNotFoundError:
                 continue  # deleted by a concurrent GC between listing and reading
+            except UnusableFile as exc:
+                problems.append(Problem(os.path.join(folder, name), exc.message))
+                continue
             except OSError as exc:
                 problems.append(Problem(os.path.join(folder, name), f"unreadable: {exc.strerror}"))
                 continue
@@ -106,6 +136,8 @@ def read_folder(
                 yield name[:-5], loads(raw)
             except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
                 problems.append(Problem(os.path.join(folder, name), f"not valid JSON ({exc})"))
+            except RecursionError:  # json's decoder on absurd nesting
+                problems.append(Problem(os.path.join(folder, name), "not valid JSON (nested too deeply)"))
     finally:
         os.close(dir_fd)
 

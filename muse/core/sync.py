@@ -4,6 +4,16 @@ A bus record is ``{"kind", "record_id", "run_id", "payload", "expires_at"}``;
 its payload is the record file's JSON object. Pulled records land in
 ``remote/<kind dir>/<record_id>.json`` only, write-once, and never when GC
 already removed that id here or a local record has it.
+
+Bad records never block work. On push, a local record the hub would refuse
+(unsafe id, a run id or expiry that is not a string) is skipped and
+reported, and a batch the hub refuses anyway is split until the refused
+records are isolated, reported, and the rest delivered. On pull, a record
+whose fields are present with the wrong type or value (an unsafe task id,
+a bad timestamp) is *quarantined*: kept under ``quarantine/<kind dir>/`` for
+inspection, counted and reported, and never written where commands read.
+A record that merely lacks fields is stored like any other (other tools
+write minimal records) and readers report it as unusable.
 """
 
 from __future__ import annotations
@@ -16,9 +26,9 @@ from typing import Any
 
 import orjson
 
-from muse.core.fileio import write_file
+from muse.core.fileio import MAX_RECORD_BYTES, UnusableFile, read_path, write_file
 from muse.core.gcpause import paused_gc
-from muse.core.paths import coordination_dir, remote_dir, state_dir
+from muse.core.paths import coordination_dir, quarantine_dir, remote_dir, state_dir
 from muse.core.store import Problem, read_folder, record_names
 from muse.core.types import KIND_DIRS, KINDS, JsonDict, is_safe_id
 
@@ -26,6 +36,7 @@ __all__ = [
     "HubTarget",
     "RemoteWriteResult",
     "gather_local_records",
+    "hostile_reason",
     "load_cursor",
     "pull_into",
     "push_records",
@@ -70,13 +81,25 @@ def _gather_kind(base: str, kind: str, sink: list[Problem], append: Callable[[Js
             if type(data) is not dict:
                 sink.append(Problem(os.path.join(base, sub, record_id + ".json"), "not a JSON object"))
                 continue
-            append({
+            rec = {
                 "kind": kind,
                 "record_id": record_id,
                 "run_id": _run_of(data),
                 "payload": data,
                 "expires_at": _expiry_of(data),
-            })
+            }
+            why = _unpushable(rec)
+            if why is not None:  # the hub would refuse the whole batch for it
+                sink.append(Problem(os.path.join(base, sub, record_id + ".json"), f"not pushed: {why}"))
+                continue
+            append(rec)
+
+
+def _unpushable(rec: JsonDict) -> str | None:
+    run, exp = rec["run_id"], rec["expires_at"]
+    if (run is None or type(run) is str) and (exp is None or type(exp) is str) and is_safe_id(rec["record_id"]):
+        return None  # the common case, without the full check
+    return validate_bus_record(rec)
 
 
 def validate_bus_record(rec: Any) -> str | None:
@@ -105,10 +128,39 @@ class RemoteWriteResult:
     existing: int = 0
     buried: int = 0  # refused: GC removed this id here before
     rejected: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)  # "kind/record_id: why"
 
     def to_json(self) -> JsonDict:
         return {"written": self.written, "existing": self.existing, "gc_skipped": self.buried,
-                "rejected": len(self.rejected), "rejections": self.rejected[:20]}
+                "rejected": len(self.rejected), "rejections": self.rejected[:20],
+                "quarantined": len(self.quarantined), "quarantine": self.quarantined[:20]}
+
+
+def hostile_reason(kind: str, record_id: str, payload: JsonDict) -> str | None:
+    """Why a pulled payload must not reach the folders commands read, or None.
+
+    A field that is present with a wrong type or value is hostile (or broken
+    beyond use); a missing field is not: other tools write minimal records.
+    """
+    from muse.core.errors import InvalidRecord
+    from muse.core.records import decode
+
+    try:
+        decode(kind, record_id, payload, True)
+    except InvalidRecord as exc:
+        if exc.details.get("field") in payload:
+            return exc.message
+    return None
+
+
+def _quarantine(root: pathlib.Path, kind: str, rec: JsonDict, why: str) -> None:
+    folder = os.path.join(quarantine_dir(root), KIND_DIRS[kind])
+    body = orjson.dumps({"reason": why, "record": rec}, default=str)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        write_file(folder, rec["record_id"] + ".json", body, exclusive=True, mode=0o600)
+    except OSError:
+        pass  # the report still names it
 
 
 def write_remote_records(
@@ -154,6 +206,11 @@ def write_remote_records(
             payload = {**payload, "run_id": rec["run_id"]}
         if rec.get("expires_at") is not None and "expires_at" not in payload:
             payload = {**payload, "expires_at": rec["expires_at"]}
+        hostile = hostile_reason(kind, rid, payload)
+        if hostile is not None:
+            result.quarantined.append(f"{kind}/{rid}: {hostile}"[:300])
+            _quarantine(root, kind, rec, hostile)
+            continue
         if write_file(folder, name, dumps(payload), exclusive=True):
             result.written += 1
         else:
@@ -173,12 +230,18 @@ def _cursor_key(hub_url: str, owner: str, slug: str, kinds: Iterable[str] | None
     return f"{hub_url.rstrip('/')}|{owner}/{slug}{suffix}"
 
 
+def _read_cursors(root: pathlib.Path) -> dict[str, Any]:
+    """The saved cursors; an unreadable, oversized or non-regular file counts as none saved."""
+    try:
+        data = orjson.loads(read_path(_cursor_file(root), limit=MAX_RECORD_BYTES))
+    except (OSError, UnusableFile, orjson.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def load_cursor(root: pathlib.Path, hub_url: str, owner: str, slug: str,
                 kinds: Iterable[str] | None = None) -> int:
-    try:
-        data = orjson.loads(_cursor_file(root).read_bytes())
-    except (FileNotFoundError, orjson.JSONDecodeError):
-        return 0
+    data = _read_cursors(root)
     value = data.get(_cursor_key(hub_url, owner, slug, kinds), 0) if isinstance(data, dict) else 0
     return value if isinstance(value, int) and value >= 0 else 0
 
@@ -186,12 +249,7 @@ def load_cursor(root: pathlib.Path, hub_url: str, owner: str, slug: str,
 def save_cursor(root: pathlib.Path, hub_url: str, owner: str, slug: str, cursor: int,
                 kinds: Iterable[str] | None = None) -> None:
     path = _cursor_file(root)
-    try:
-        data = orjson.loads(path.read_bytes())
-        if not isinstance(data, dict):
-            data = {}
-    except (FileNotFoundError, orjson.JSONDecodeError):
-        data = {}
+    data = _read_cursors(root)
     data[_cursor_key(hub_url, owner, slug, kinds)] = cursor
     path.parent.mkdir(parents=True, exist_ok=True)
     write_file(path.parent, path.name, orjson.dumps(data), exclusive=False, fsync=True)
@@ -249,6 +307,10 @@ def resolve_target(root: pathlib.Path, hub_url: str | None = None, owner: str | 
     return HubTarget(resolve_hub_url(root, hub_url), owner, slug, resolve_signing(root))
 
 
+_REFUSED_STATUSES = (413, 422)  # the hub refused records in the batch (size, content)
+MAX_REFUSED = 50  # past this many refused records a push stops: the hub refuses everything
+
+
 def push_records(
     records: list[JsonDict],
     target: HubTarget,
@@ -257,22 +319,55 @@ def push_records(
 ) -> JsonDict:
     """Send *records* in batches of at most ``MAX_PUSH_BATCH``; no call for zero records.
 
-    *send* is ``push_to_hub``'s signature (injectable for tests and shells).
+    A batch the hub refuses for its content (HTTP 413/422) is split in halves
+    until each refused record stands alone; those are skipped and reported
+    (``refused``), the rest delivered. *send* is ``push_to_hub``'s signature
+    (injectable for tests and shells).
+
+    Raises:
+        HubResponseError: any other hub failure, or more than :data:`MAX_REFUSED` refused records.
     """
     from muse.core.coord_bus import MAX_PUSH_BATCH, push_to_hub
 
     send = push_to_hub if send is None else send
-    inserted = skipped = batches = 0
+    totals = {"inserted": 0, "skipped": 0, "batches": 0}
+    refused: list[str] = []
     for start in range(0, len(records), MAX_PUSH_BATCH):
         batch = records[start:start + MAX_PUSH_BATCH]
-        answer = send(target.url, target.owner, target.slug, batch, signing=target.signing)
-        inserted += int(answer.get("inserted", 0))
-        skipped += int(answer.get("skipped", 0))
-        batches += 1
+        _send_isolating(batch, target, send, totals, refused)
         if on_batch is not None:
             on_batch(start + len(batch))
-    return {"hub": target.url, "repo": f"{target.owner}/{target.slug}", "records": len(records),
-            "batches": batches, "inserted": inserted, "skipped": skipped}
+    out: JsonDict = {"hub": target.url, "repo": f"{target.owner}/{target.slug}", "records": len(records),
+                     **totals}
+    if refused:
+        out["refused"] = len(refused)
+        out["refusals"] = refused[:20]
+    return out
+
+
+def _send_isolating(batch: list[JsonDict], target: HubTarget, send: Callable[..., Any],
+                    totals: dict[str, int], refused: list[str]) -> None:
+    from muse.core.errors import HubResponseError
+
+    try:
+        answer = send(target.url, target.owner, target.slug, batch, signing=target.signing)
+    except HubResponseError as exc:
+        if exc.details.get("status") not in _REFUSED_STATUSES:
+            raise
+        if len(batch) == 1:
+            rec = batch[0]
+            refused.append(f"{rec.get('kind')}/{rec.get('record_id')}: {exc.message}"[:300])
+            if len(refused) > MAX_REFUSED:
+                raise HubResponseError(f"the hub refused more than {MAX_REFUSED} records; "
+                                       f"last: {exc.message}", status=exc.details.get("status")) from None
+            return
+        mid = len(batch) // 2
+        _send_isolating(batch[:mid], target, send, totals, refused)
+        _send_isolating(batch[mid:], target, send, totals, refused)
+        return
+    totals["inserted"] += int(answer.get("inserted", 0))
+    totals["skipped"] += int(answer.get("skipped", 0))
+    totals["batches"] += 1
 
 
 _MAX_PAGES = 1_000_000  # a hub that never ends a listing still cannot trap us
@@ -301,7 +396,8 @@ def pull_into(
     cursor = (load_cursor(root, target.url, target.owner, target.slug, kinds)
               if since_id is None else int(since_id))
     graveyard = load_graveyard(root)
-    totals = {"received": 0, "written": 0, "existing": 0, "gc_skipped": 0, "rejected": 0}
+    totals = {"received": 0, "written": 0, "existing": 0, "gc_skipped": 0, "rejected": 0, "quarantined": 0}
+    reports: list[str] = []
     pages = 0
     while pages < _MAX_PAGES:
         page = fetch(target.url, target.owner, target.slug, since_id=cursor, kinds=kinds,
@@ -314,6 +410,8 @@ def pull_into(
         totals["existing"] += result.existing
         totals["gc_skipped"] += result.buried
         totals["rejected"] += len(result.rejected)
+        totals["quarantined"] += len(result.quarantined)
+        reports += (result.rejected + result.quarantined)[:20 - len(reports)]
         new_cursor = page.get("cursor", cursor)
         if not isinstance(new_cursor, int) or isinstance(new_cursor, bool) or new_cursor < 0:
             raise HubResponseError(f"hub sent an invalid cursor {new_cursor!r}")
@@ -327,5 +425,8 @@ def pull_into(
         if not more or not advanced or not records:
             break
     save_cursor(root, target.url, target.owner, target.slug, cursor, kinds)
-    return {"hub": target.url, "repo": f"{target.owner}/{target.slug}", "pages": pages,
-            "cursor": cursor, **totals}
+    out: JsonDict = {"hub": target.url, "repo": f"{target.owner}/{target.slug}", "pages": pages,
+                     "cursor": cursor, **totals}
+    if reports:
+        out["problems"] = reports  # the first refused or quarantined records, and why
+    return out

@@ -303,7 +303,8 @@ class SigningIdentity:
         url = f"{request.url}{sep}n={secrets.token_hex(8)}"
         _, _, _, netloc, path = split_url(url)
         ts = int(signing.hub_now(netloc) if now is None else now)
-        message = signing.canonical_request(request.method, netloc, path, ts, request.body)
+        message = signing.canonical_request(request.method, netloc, path, ts, request.body,
+                                            hub_id=signing.hub_id(netloc))
         sig = signing.sign(self._require_key(), message)
         headers = {**request.headers,
                    "Authorization": signing.format_authorization(self.handle, ts, sig)}

@@ -1,8 +1,9 @@
 """Identity, repository and membership endpoints, and the health check.
 
 ``GET  /healthz``                                   liveness + database round trip
-``POST /api/v1/identities``                         register ``{handle, public_key}``;
-                                                    signed by that very key
+``POST /api/v1/identities``                         register ``{handle, public_key, invite?}``;
+                                                    signed by that very key; ``--registration``
+                                                    open (default), invite or closed
 ``GET  /api/v1/identities/me``                      who the signature says you are
 ``POST /api/v1/repos``                              create ``{owner, slug, public?}``;
                                                     owner must be the signer
@@ -17,11 +18,13 @@ from typing import Any
 
 from muse.core.errors import ConflictError, NotFound
 from muse.core.signing import check_public_key
+from muse.hub.auth import Principal
 from muse.hub.context import (
     Call,
     Hub,
     Reply,
     decode_body,
+    decode_typed,
     endpoint,
     require_object,
     require_repo_access,
@@ -34,6 +37,7 @@ __all__ = [
     "create_repo",
     "grant",
     "health",
+    "invite_hash",
     "register_identity",
     "repo_info",
     "revoke",
@@ -67,20 +71,52 @@ def health(hub: Hub, call: Call) -> Reply:
 
 def register_identity(hub: Hub, call: Call) -> Reply:
     """Register a handle with its public key; the request must be signed by that key."""
-    data = require_object(decode_body(call), "handle", "public_key")
-    handle = check_name(data["handle"], "handle")
-    key = data["public_key"]
+    from muse.hub.schemas import Registration
+
+    data: Registration = decode_typed(call, Registration)
+    handle = check_name(data.handle, "handle")
+    key = data.public_key
     if not check_public_key(key):
         raise BadRequest("public_key must be a raw Ed25519 key in base64url (43 characters)")
     principal = call.authenticate(hub, public_key=key)
     if principal.handle != handle:
         raise Forbidden(f"request signed as {principal.handle!r}, registering {handle!r}")
-    if hub.store.create_identity(handle, key, hub.now()):
-        return Reply({"handle": handle, "public_key": key, "created": True}, 201)
     existing = hub.store.get_identity(handle)
+    if existing is None:
+        _admit(hub, handle, data.invite)
+        if hub.store.create_identity(handle, key, hub.now()):
+            return Reply({"handle": handle, "public_key": key, "created": True}, 201)
+        existing = hub.store.get_identity(handle)
     if existing is not None and existing.public_key == key:
         return Reply({"handle": handle, "public_key": key, "created": False})
     raise ConflictError(f"handle {handle!r} is already registered with another key")
+
+
+def invite_hash(code: str) -> str:
+    """How an invite code is stored: its SHA-256, so the database never holds a usable code."""
+    import hashlib
+
+    return hashlib.sha256(code.encode("utf-8", "replace")).hexdigest()
+
+
+def _admit(hub: Hub, handle: str, invite: str | None) -> None:
+    """May *handle* register itself? (``--registration``: open, invite, closed)
+
+    Raises:
+        Forbidden: registration is closed, or the invite code is missing, unknown,
+            spent or expired.
+    """
+    mode = hub.settings.registration
+    if mode == "open":
+        return
+    if mode == "closed":
+        raise Forbidden("registration is closed on this hub: its operator adds identities "
+                        "(`muse hub add-identity`)")
+    if not invite:
+        raise Forbidden("this hub registers by invitation: pass the code you were given "
+                        "(`muse auth register --invite CODE`)")
+    if not hub.store.use_invite(invite_hash(invite), handle, hub.now()):
+        raise Forbidden("invite code unknown, already used or expired")
 
 
 def whoami(hub: Hub, call: Call) -> Reply:
@@ -126,8 +162,7 @@ def repo_info(hub: Hub, call: Call) -> Reply:
     return Reply(info)
 
 
-def _member_change(hub: Hub, call: Call, permission: str | None) -> Reply:
-    principal = call.authenticate(hub)
+def _member_change(hub: Hub, call: Call, principal: Principal, permission: str | None) -> Reply:
     repo = require_repo_access(hub, principal, call.path_params["owner"],
                                call.path_params["slug"], "admin")
     handle = check_name(call.path_params["handle"], "handle")
@@ -145,32 +180,38 @@ def _member_change(hub: Hub, call: Call, permission: str | None) -> Reply:
 
 def grant(hub: Hub, call: Call) -> Reply:
     """Give a handle ``pull``, ``push`` or ``admin`` on the repository."""
-    data = require_object(decode_body(call), "permission") if call.body else {}
-    permission = data.get("permission")
+    from muse.hub.schemas import Grant
+
+    principal = call.authenticate(hub)  # before decoding anything
+    if not call.body:
+        raise BadRequest(f"missing body {{'permission': {' | '.join(PERMISSIONS)}}}")
+    permission = decode_typed(call, Grant).permission
     if permission not in PERMISSIONS:
         raise BadRequest(f"permission must be one of {', '.join(PERMISSIONS)}")
-    return _member_change(hub, call, permission)
+    return _member_change(hub, call, principal, permission)
 
 
 def revoke(hub: Hub, call: Call) -> Reply:
     """Remove a handle's access."""
-    return _member_change(hub, call, None)
+    return _member_change(hub, call, call.authenticate(hub), None)
 
 
 def routes() -> list[Any]:
     """This module's routes (starlette imported here, not at module import)."""
     from starlette.routing import Route
 
+    from muse.hub.schemas import SMALL_BODY
+
     member = "/api/v1/repos/{owner}/{slug}/members/{handle}"
     return [
         Route("/healthz", endpoint(health), methods=["GET"], name="health"),
-        Route("/api/v1/identities", endpoint(register_identity), methods=["POST"],
+        Route("/api/v1/identities", endpoint(register_identity, SMALL_BODY), methods=["POST"],
               name="register_identity"),
         Route("/api/v1/identities/me", endpoint(whoami), methods=["GET"], name="whoami"),
         Route("/api/v1/repos", endpoint(create_repo), methods=["POST"], name="create_repo"),
         Route("/api/v1/repos/{owner}/{slug}", endpoint(repo_info), methods=["GET"],
               name="repo_info"),
-        Route(member, endpoint(grant), methods=["PUT"], name="grant"),
+        Route(member, endpoint(grant, SMALL_BODY), methods=["PUT"], name="grant"),
         Route(member, endpoint(revoke), methods=["DELETE"], name="revoke"),
     ]
 

@@ -11,7 +11,9 @@ which returns a :class:`Principal` or raises
 3. the handle is registered (or, for registration, the key comes with the
    request: proof of possession);
 4. the ``Host`` is one of ``public_hosts`` when those are configured;
-5. the signature verifies over the canonical request (``muse.core.signing``);
+5. the signature verifies over the canonical request (``muse.core.signing``),
+   whose last line is this hub's id: a request signed for another hub fails
+   here, whatever ``Host`` it names;
 6. the signature was not accepted before (the replay set lives in the store,
    so hubs sharing a database share it too).
 """
@@ -70,8 +72,9 @@ class Authenticator(abc.ABC):
 
 class SignatureAuth(Authenticator):
     def __init__(self, store: HubStore, now: Callable[[], float], max_skew: int = 30,
-                 public_hosts: tuple[str, ...] = ()) -> None:
+                 public_hosts: tuple[str, ...] = (), hub_id: str = "") -> None:
         self.store = store
+        self.hub_id = hub_id
         self.now = now
         self.max_skew = max_skew
         self.public_hosts = frozenset(h.lower() for h in public_hosts)
@@ -105,9 +108,11 @@ class SignatureAuth(Authenticator):
         if self.public_hosts and call.host.lower() not in self.public_hosts:
             raise Unauthorized(f"request signed for host {call.host!r}, not this hub")
         message = signing.canonical_request(call.method, call.host, call.path_qs, parsed.ts,
-                                            call.body, parsed.alg)
+                                            call.body, parsed.alg, self.hub_id)
         if not signing.verify(public_key, message, parsed.sig):
-            raise Unauthorized(f"bad signature for {parsed.handle!r}")
+            raise Unauthorized(f"bad signature for {parsed.handle!r} (or signed for another hub: "
+                               f"this one is {self.hub_id})", reason="bad_signature",
+                               hub_id=self.hub_id)
         # Remember it only once it verified: forged headers must not fill the set.
         keep_until = parsed.ts + self.max_skew + 1
         if defer_replay:

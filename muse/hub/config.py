@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["DEFAULT_DB", "DEFAULT_PORT", "HubSettings"]
+__all__ = ["DEFAULT_DB", "DEFAULT_PORT", "METRICS", "REGISTRATION", "HubSettings"]
 
 DEFAULT_DB = "./muse-hub.sqlite3"
 DEFAULT_PORT = 8765
+REGISTRATION = ("open", "invite", "closed")
+METRICS = ("local", "open", "off")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,15 @@ class HubSettings:
         public_hosts: host[:port] names signatures must name (empty: any).
         pg_schema: PostgreSQL schema for the tables (None: search_path default).
         pg_pool_size: PostgreSQL connections per hub process.
+        max_connections: sockets held at once (lowered to fit the descriptor limit);
+            at the cap a new connection replaces the one idle longest.
+        max_connections_per_client: the same cap per peer address (0: off).
+        header_timeout: seconds a new connection may take to send a request head.
+        keep_alive: seconds an answered connection may wait for its next request.
+        body_timeout: seconds a request body may take to arrive (then 408).
+        registration: ``open`` (anyone registers), ``invite`` (with an invite
+            code from ``muse hub invite``) or ``closed`` (``muse hub add-identity``).
+        metrics: who may ``GET /metrics``: ``local`` (loopback peers), ``open``, ``off``.
     """
 
     db: str = DEFAULT_DB
@@ -45,6 +56,13 @@ class HubSettings:
     public_hosts: tuple[str, ...] = field(default_factory=tuple)
     pg_schema: str | None = None
     pg_pool_size: int = 10
+    max_connections: int = 1000
+    max_connections_per_client: int = 0
+    header_timeout: float = 10.0
+    keep_alive: float = 30.0
+    body_timeout: float = 60.0
+    registration: str = "open"
+    metrics: str = "local"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> HubSettings:
@@ -71,7 +89,32 @@ class HubSettings:
         pick("max_skew", int)
         pick("pg_schema", str)
         pick("pg_pool_size", int)
+        pick("max_connections", int)
+        pick("max_connections_per_client", int)
+        pick("header_timeout", float)
+        pick("keep_alive", float)
+        pick("body_timeout", float)
+        pick("registration", str)
+        pick("metrics", str)
         pick("insecure_dev", lambda v: v.lower() in ("1", "true", "yes"))
         pick("public_hosts", lambda v: tuple(h.strip() for h in v.split(",") if h.strip()))
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(base, **values)
+        settings = replace(base, **values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Raises ValueError naming the first setting out of range."""
+        if self.registration not in REGISTRATION:
+            raise ValueError(f"registration must be one of {', '.join(REGISTRATION)}")
+        if self.metrics not in METRICS:
+            raise ValueError(f"metrics must be one of {', '.join(METRICS)}")
+        for name in ("max_connections", "max_body"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.max_connections_per_client < 0:
+            raise ValueError("max_connections_per_client must be 0 (off) or more")
+        for name in ("header_timeout", "keep_alive", "body_timeout"):
+            value = getattr(self, name)
+            if not 0 < value <= 86_400:
+                raise ValueError(f"{name} must be a number of seconds from 0 to 86400")

@@ -8,6 +8,7 @@ keeps endpoint code free of ASGI details and testable without a server.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,13 @@ from typing import Any
 from muse.core.errors import NotFound
 from muse.hub.auth import Authenticator, Principal
 from muse.hub.config import HubSettings
-from muse.hub.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMedia
+from muse.hub.errors import (
+    BadRequest,
+    Forbidden,
+    PayloadTooLarge,
+    RequestTimeout,
+    UnsupportedMedia,
+)
 from muse.storage.base import PERMISSIONS, HubStore, Repo
 
 __all__ = [
@@ -25,6 +32,7 @@ __all__ = [
     "Hub",
     "Reply",
     "decode_body",
+    "decode_typed",
     "endpoint",
     "require_object",
     "require_repo_access",
@@ -37,12 +45,14 @@ _MSGPACK_TYPES = frozenset((MSGPACK, "application/x-msgpack", "application/vnd.m
 
 @dataclass
 class Hub:
-    """The running hub: settings, store, authenticator, clock."""
+    """The running hub: settings, store, authenticator, clock, and its id
+    (signatures name it; see ``muse.core.signing``)."""
 
     settings: HubSettings
     store: HubStore
     auth: Authenticator
     now: Callable[[], float]
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,34 @@ def decode_body(call: Call) -> Any:
     raise UnsupportedMedia(f"unsupported content type {ctype!r}: send {MSGPACK} or {JSON}")
 
 
+def decode_typed(call: Call, schema: type[Any]) -> Any:
+    """The body decoded straight into *schema* (a ``msgspec.Struct``).
+
+    For bodies read before the caller is known: the decoder refuses a wrong
+    shape at its first byte and skips unknown fields without building them,
+    so a hostile body costs no more memory than its own bytes.
+
+    Raises:
+        UnsupportedMedia: another content type.
+        BadRequest: the body is not an object of that shape (the message names the field).
+    """
+    import msgspec
+
+    ctype = call.content_type
+    if ctype in _MSGPACK_TYPES:
+        decode: Any = msgspec.msgpack.decode
+    elif ctype in (JSON, ""):
+        decode = msgspec.json.decode
+    else:
+        raise UnsupportedMedia(f"unsupported content type {ctype!r}: send {MSGPACK} or {JSON}")
+    try:
+        return decode(call.body, type=schema)
+    except msgspec.ValidationError as exc:
+        raise BadRequest(f"invalid body: {str(exc)[:200]}") from None
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"body does not decode: {str(exc)[:200]}") from None
+
+
 def require_object(data: Any, *fields: str) -> dict[str, Any]:
     if type(data) is not dict:
         raise BadRequest("body must be an object")
@@ -139,31 +177,49 @@ def require_repo_access(hub: Hub, principal: Principal, owner: str, slug: str, n
     return repo
 
 
-async def _read_body(request: Any, limit: int) -> bytes:
+async def _read_body(request: Any, limit: int, timeout: float | None = None) -> bytes:
+    """The body, at most *limit* bytes, arriving within *timeout* seconds (default:
+    the hub's ``--body-timeout``).
+
+    Raises:
+        BadRequest: an invalid Content-Length.
+        PayloadTooLarge: over *limit* (refused unread when Content-Length says so).
+        RequestTimeout: the body was too slow.
+    """
+    if timeout is None:
+        timeout = request.app.state.hub.settings.body_timeout
     length = request.headers.get("content-length")
     if length is not None:
         if not length.isdigit():
             raise BadRequest("invalid Content-Length")
         if int(length) > limit:
             raise PayloadTooLarge(f"body of {length} bytes exceeds the {limit}-byte limit")
+        if length == "0":
+            return b""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"body exceeds the {limit}-byte limit")
-        chunks.append(chunk)
+    import asyncio
+
+    try:
+        async with asyncio.timeout(timeout):  # a body sent a byte a minute holds no one up
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"body exceeds the {limit}-byte limit")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeout(f"the request body did not arrive within {timeout:g}s") from None
     return b"".join(chunks)
 
 
-def _render(call: Call, reply: Reply, hub_time: float) -> Any:
+def _render(call: Call, reply: Reply, hub_time: float, hub_id: str) -> Any:
     from starlette.responses import Response
 
-    from muse.core.signing import HUB_TIME_HEADER
+    from muse.core.signing import HUB_ID_HEADER, HUB_TIME_HEADER
 
-    # Every answer tells the client the hub's clock (it signs with it; see
-    # muse.core.signing), stamped as late as possible.
-    headers = {**reply.headers, HUB_TIME_HEADER: f"{hub_time:.3f}"}
+    # Every answer tells the client the hub's clock and id (it signs with both;
+    # see muse.core.signing), the time stamped as late as possible.
+    headers = {**reply.headers, HUB_TIME_HEADER: f"{hub_time:.3f}", HUB_ID_HEADER: hub_id}
     if reply.raw is not None:
         return Response(reply.raw, status_code=reply.status, media_type=reply.raw_type,
                         headers=headers)
@@ -178,14 +234,53 @@ def _render(call: Call, reply: Reply, hub_time: float) -> Any:
                     headers=headers)
 
 
-def endpoint(fn: Callable[[Hub, Call], Reply]) -> Callable[[Any], Any]:
-    """Wrap ``fn(hub, call) -> Reply`` as an async Starlette endpoint."""
+def _status_of(exc: Exception) -> int:
+    """The status the exception handlers (``muse.hub.errors``) will answer with."""
+    from muse.core.errors import MuseError
+    from muse.storage.base import InvalidText, StoreBusy
+
+    if isinstance(exc, MuseError):
+        return exc.http_status
+    if isinstance(exc, StoreBusy):
+        return 503
+    if isinstance(exc, InvalidText):
+        return 400
+    return int(getattr(exc, "status_code", 500))
+
+
+def endpoint(fn: Callable[[Hub, Call], Reply],
+             max_body: int | None = None) -> Callable[[Any], Any]:
+    """Wrap ``fn(hub, call) -> Reply`` as an async Starlette endpoint.
+
+    Args:
+        fn: the endpoint.
+        max_body: this route's body cap in bytes (never above ``--max-body``);
+            routes that read a body before the caller is known take a small one.
+    """
+
+    route = f"{fn.__module__.rpartition('.')[2]}.{fn.__name__}"  # "live.reserve"
 
     async def run(request: Any) -> Any:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await answer(request)
+            status = response.status_code
+            return response
+        except Exception as exc:
+            status = _status_of(exc)
+            raise
+        finally:
+            # On the event loop thread: no lock needed (muse.hub.metrics).
+            request.app.state.requests.observe(route, request.method, status,
+                                               time.perf_counter() - started)
+
+    async def answer(request: Any) -> Any:
         from starlette.concurrency import run_in_threadpool
 
         hub: Hub = request.app.state.hub
-        body = await _read_body(request, hub.settings.max_body)
+        limit = hub.settings.max_body if max_body is None else min(max_body, hub.settings.max_body)
+        body = await _read_body(request, limit, hub.settings.body_timeout)
         raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
         query = request.scope.get("query_string", b"")
         path_qs = raw_path.decode("latin-1")
@@ -201,7 +296,7 @@ def endpoint(fn: Callable[[Hub, Call], Reply]) -> Callable[[Any], Any]:
             body=body,
         )
         reply = await run_in_threadpool(fn, hub, call)
-        return _render(call, reply, hub.now())
+        return _render(call, reply, hub.now(), hub.id)
 
     run.__name__ = fn.__name__
     run.__doc__ = fn.__doc__

@@ -10,16 +10,18 @@ walk maps everything::
         ├── BadRequest          400
         ├── Unauthorized        401 + WWW-Authenticate: MSign realm="…"
         ├── Forbidden           403
+        ├── RequestTimeout      408 (the body was too slow)
         ├── PayloadTooLarge     413
         └── UnsupportedMedia    415
 
     muse.storage.base.StoreBusy 503 + Retry-After: 1 (pool exhausted, lock timeout)
+    muse.storage.base.InvalidText 400 (a NUL character: no backend stores it)
 
 Every error body is JSON: ``{"error": code, "message": one line}``, plus
 ``"details"`` when the error names them (a conflict's holder and
 ``retry_after``, a stale token's reason …); a 409 with ``retry_after`` also
-sets ``Retry-After``. Every answer carries ``X-Muse-Hub-Time`` so clients
-learn the hub's clock (``muse.core.signing``).
+sets ``Retry-After``. Every answer carries ``X-Muse-Hub-Time`` and ``X-Muse-Hub-Id`` so
+clients learn the hub's clock and id (``muse.core.signing``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "Forbidden",
     "HubRefusal",
     "PayloadTooLarge",
+    "RequestTimeout",
     "Unauthorized",
     "UnsupportedMedia",
     "error_response",
@@ -65,6 +68,11 @@ class Forbidden(HubRefusal):
     code = "forbidden"
 
 
+class RequestTimeout(HubRefusal):
+    http_status = 408
+    code = "request_timeout"
+
+
 class PayloadTooLarge(HubRefusal):
     http_status = 413
     code = "payload_too_large"
@@ -75,11 +83,16 @@ class UnsupportedMedia(HubRefusal):
     code = "unsupported_media_type"
 
 
-def _hub_time(request: Any) -> str:
-    hub = getattr(getattr(getattr(request, "app", None), "state", None), "hub", None)
+def _hub_headers(request: Any) -> dict[str, str]:
+    """The hub's clock and id, which every answer carries (``muse.core.signing``)."""
     import time
 
-    return f"{hub.now() if hub is not None else time.time():.3f}"
+    from muse.core.signing import HUB_ID_HEADER, HUB_TIME_HEADER
+
+    hub = getattr(getattr(getattr(request, "app", None), "state", None), "hub", None)
+    if hub is None:
+        return {HUB_TIME_HEADER: f"{time.time():.3f}"}
+    return {HUB_TIME_HEADER: f"{hub.now():.3f}", HUB_ID_HEADER: hub.id}
 
 
 def error_response(status: int, code: str, message: str,
@@ -88,8 +101,6 @@ def error_response(status: int, code: str, message: str,
     import orjson
     from starlette.responses import Response
 
-    from muse.core.signing import HUB_TIME_HEADER
-
     body: dict[str, Any] = {"error": code, "message": message}
     if details:
         body["details"] = details
@@ -97,7 +108,7 @@ def error_response(status: int, code: str, message: str,
         data = orjson.dumps(body)
     except TypeError:  # details that JSON cannot hold: keep the one line
         data = orjson.dumps({"error": code, "message": message})
-    headers = {**(headers or {}), HUB_TIME_HEADER: _hub_time(request)}
+    headers = {**(headers or {}), **_hub_headers(request)}
     return Response(data, status_code=status, media_type="application/json", headers=headers)
 
 
@@ -123,6 +134,10 @@ def _store_busy(request: Any, exc: Exception) -> Any:
                           {"Retry-After": "1"}, request=request)
 
 
+def _invalid_text(request: Any, exc: Exception) -> Any:
+    return error_response(400, "bad_request", str(exc), request=request)
+
+
 def _http_exception(request: Any, exc: Exception) -> Any:
     status = int(getattr(exc, "status_code", 500))
     detail = str(getattr(exc, "detail", "") or "error")
@@ -140,7 +155,7 @@ def exception_handlers() -> dict[Any, Any]:
     """Starlette's ``exception_handlers``; it picks a handler by walking the MRO."""
     from starlette.exceptions import HTTPException
 
-    from muse.storage.base import StoreBusy
+    from muse.storage.base import InvalidText, StoreBusy
 
     return {MuseError: _muse_error, HTTPException: _http_exception, StoreBusy: _store_busy,
-            Exception: _unexpected}
+            InvalidText: _invalid_text, Exception: _unexpected}

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from muse.core.errors import HubUnreachable
 
@@ -30,6 +30,7 @@ class HubProcess:
         workdir: the child's working folder; its stderr goes to ``hub.stderr`` there.
         db: SQLite path or PostgreSQL DSN.
         extra: more ``muse hub serve`` options.
+        prefix: a command the hub runs under (``prlimit --nofile=300 --``, say).
         env: the child's environment (default: this process's).
         start_timeout: how long to wait for the listening line.
 
@@ -38,13 +39,15 @@ class HubProcess:
     """
 
     def __init__(self, workdir: pathlib.Path, db: str, *extra: str,
-                 env: Mapping[str, str] | None = None, start_timeout: float = 90.0) -> None:
+                 env: Mapping[str, str] | None = None, start_timeout: float = 90.0,
+                 prefix: Sequence[str] = ()) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.stderr_path = workdir / "hub.stderr"
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "muse", "hub", "serve", "--port", "0", "--db", db, *extra],
+            [*prefix, sys.executable, "-m", "muse", "hub", "serve", "--port", "0", "--db", db,
+             *extra],
             cwd=workdir, env=dict(os.environ if env is None else env), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=self._stderr)
         self.url = self._wait(start_timeout)

@@ -2,8 +2,10 @@
 
 ``POST /api/v1/repos/{owner}/{slug}/coord/records``
     body ``{"records": [bus record, …]}`` (≤ 500); answer
-    ``{"inserted", "skipped", "cursor"}``. The batch is validated whole before
-    anything is written, then stored in one transaction.
+    ``{"inserted", "skipped", "cursor", "refused"}``. The batch is validated whole
+    before anything is written; records forged in another identity's name are
+    skipped and listed in ``refused`` (``muse.hub.authorship``); the rest is
+    stored in one transaction.
 ``GET /api/v1/repos/{owner}/{slug}/coord/records?since=N&limit=M&kinds=a,b``
     answer ``{"records": […], "cursor": int, "has_more": bool}``.
 
@@ -18,6 +20,8 @@ from typing import Any
 from muse.core.errors import InvalidRecord, NotFound
 from muse.core.sync import validate_bus_record
 from muse.core.types import KINDS
+from muse.hub import authorship
+from muse.hub.admin import check_name
 from muse.hub.context import (
     Call,
     Hub,
@@ -29,7 +33,7 @@ from muse.hub.context import (
 )
 from muse.hub.errors import BadRequest, PayloadTooLarge
 from muse.hub.lessor import apply_to_live
-from muse.storage.base import RecordRow
+from muse.storage.base import RecordRow, has_nul
 
 __all__ = ["build_rows", "pull_records", "push_records", "routes"]
 
@@ -57,6 +61,8 @@ def build_rows(records: list[Any], max_record: int) -> list[RecordRow]:
         if (run is not None and len(run) > _MAX_TEXT) or (exp is not None and len(exp) > _MAX_TEXT):
             raise InvalidRecord(f"record {i}: run_id/expires_at longer than {_MAX_TEXT} characters",
                                 index=i)
+        if has_nul((run, exp)):
+            raise InvalidRecord(f"record {i}: run_id/expires_at must not contain NUL", index=i)
         try:
             # Clients write payloads as JSON files: refuse what JSON cannot hold
             # (bytes, non-string keys, absurd nesting) here rather than on every client.
@@ -82,6 +88,7 @@ def push_records(hub: Hub, call: Call) -> Reply:
     except NotFound:
         if not principal.superuser:  # insecure dev mode creates repos on first push
             raise
+        owner, slug = check_name(owner, "owner"), check_name(slug, "slug")
         hub.store.create_repo(owner, slug, principal.handle, False, hub.now())
         repo = require_repo_access(hub, principal, owner, slug, "push")
     data = require_object(decode_body(call), "records")
@@ -91,10 +98,11 @@ def push_records(hub: Hub, call: Call) -> Reply:
     if len(records) > hub.settings.max_batch:
         raise PayloadTooLarge(f"batch of {len(records)} records exceeds {hub.settings.max_batch}")
     rows = build_rows(records, hub.settings.max_record)
-    result = hub.store.insert_records(repo.id, rows)
-    apply_to_live(hub.store, repo.id, hub.now(), principal.handle, records)
+    kept = authorship.screen(hub, repo, principal.handle, records, rows)
+    result = hub.store.insert_records(repo.id, kept.rows)
+    apply_to_live(hub.store, repo.id, hub.now(), principal.handle, kept.records)
     return Reply({"inserted": result.inserted, "skipped": result.skipped,
-                  "cursor": result.last_seq})
+                  "cursor": result.last_seq, "refused": kept.refused_json()})
 
 
 def _int_param(call: Call, name: str, default: int, low: int) -> int:

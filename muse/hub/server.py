@@ -47,6 +47,7 @@ def serve(settings: HubSettings, out: TextIO = sys.stdout) -> None:
 
     from muse.core.errors import UsageError
     from muse.hub.app import create_app
+    from muse.hub.connections import ConnectionGuard, descriptor_budget, guarded_protocol
     from muse.storage import describe_url, open_store
 
     if settings.insecure_dev and not is_loopback(settings.host):
@@ -68,11 +69,17 @@ def serve(settings: HubSettings, out: TextIO = sys.stdout) -> None:
         raise UserError(f"cannot open hub database {describe_url(settings.db)}: {reason}") from exc
     try:
         app = create_app(store, settings)
+        guard = ConnectionGuard(descriptor_budget(settings.max_connections),
+                                settings.header_timeout, settings.keep_alive,
+                                settings.max_connections_per_client)
+        app.state.guard = guard
         port = sock.getsockname()[1]
         shown = f"[{settings.host}]" if ":" in settings.host else settings.host
         logging.basicConfig(level=logging.WARNING, format="muse hub: %(levelname)s %(message)s")
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_keep_alive=30, server_header=False,
+                                http=guarded_protocol(guard),
+                                timeout_keep_alive=max(1, int(settings.keep_alive)),
+                                server_header=False,
                                 # open dashboard streams must not hold a shutdown hostage
                                 timeout_graceful_shutdown=5)
         server = uvicorn.Server(config)

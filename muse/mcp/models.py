@@ -81,6 +81,8 @@ class ReserveResult(_Open):
     expires_in: float = Field(description="seconds until expires_at")
     conflicts: list[SymbolConflict] = Field(
         default_factory=list, description="advisory mode: overlaps with other runs (empty = clear)")
+    problems: list[dict[str, Any]] = Field(
+        default_factory=list, description="record files skipped as unusable (local engine; [] live)")
     backend: str = Field(description="local (record files) or live (the hub decided)")
 
 
@@ -158,6 +160,8 @@ class ClaimResult(_Open):
     token: int | None = Field(description="fencing token: pass it to complete / fail")
     expires_at: str | None = Field(default=None, description=f"{TS}; heartbeat extends it")
     expires_in: float | None = None
+    problems: list[dict[str, Any]] = Field(
+        default_factory=list, description="record files skipped as unusable (local engine; [] live)")
     backend: str
     next_step: str = Field(description="what to do now")
 
@@ -249,6 +253,8 @@ class ForecastResult(_Open):
     counts: dict[str, int] = Field(description="predictions per severity")
     total: int
     conflicts: list[Prediction] = Field(description="ranked, most severe first")
+    problems: list[dict[str, Any]] = Field(
+        default_factory=list, description="record files skipped as unusable (local engine; [] live)")
     backend: str
 
 

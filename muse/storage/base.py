@@ -32,7 +32,7 @@ import abc
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,13 +48,16 @@ __all__ = [
     "HubStore",
     "Identity",
     "InsertResult",
+    "InvalidText",
     "Page",
     "RecordRow",
     "Repo",
     "StoreBusy",
     "StoreConflict",
+    "check_text",
     "decide_live",
     "fresh_rows",
+    "has_nul",
 ]
 
 class StoreBusy(Exception):
@@ -69,6 +72,24 @@ class StoreConflict(StoreBusy):
 
 
 _LIVE_ATTEMPTS = 8
+class InvalidText(ValueError):
+    """A text value no backend may store (PostgreSQL ``TEXT`` cannot hold NUL, so
+    neither backend takes it: both answer the same). Nothing was written."""
+
+
+def has_nul(values: Sequence[object]) -> bool:
+    """True when one of *values* is a string holding a NUL character."""
+    return any(type(v) is str and "\x00" in v for v in values)
+
+
+def check_text(*values: object) -> None:
+    """The one text rule of every backend.
+
+    Raises:
+        InvalidText: a string among *values* holds a NUL character.
+    """
+    if has_nul(values):
+        raise InvalidText("text must not contain NUL characters")
 
 
 # Ordered weakest to strongest; "admin" may grant and revoke.
@@ -141,7 +162,13 @@ def fresh_rows(rows: Sequence[RecordRow], existing: set[tuple[str, str]]) -> lis
 
 
 class HubStore(abc.ABC):
-    """What the hub needs from a database. Thread-safe: handlers call it from a pool."""
+    """What the hub needs from a database. Thread-safe: handlers call it from a pool.
+
+    Text: every method that writes refuses a string holding NUL with
+    :class:`InvalidText` (:func:`check_text`); lookups of such a name find
+    nothing, since none can be stored. Statements run in a
+    :meth:`live_transaction` refuse NUL parameters the same way.
+    """
 
     backend: str = "abstract"
 
@@ -235,6 +262,34 @@ class HubStore(abc.ABC):
         Entries older than *now* may be dropped: the hub refuses their
         timestamps anyway. Shared by every hub process on the same database.
         """
+
+    # ── the hub itself ──
+    @abc.abstractmethod
+    def stats(self, now: float) -> dict[str, Any]:
+        """Figures for ``GET /metrics``: name → number, or name → {status: number}.
+
+        At least ``identities``, ``repositories``, ``records_total`` (sum of
+        the repositories' sequence numbers), ``live_leases`` (unexpired live
+        reservations at *now*), ``live_tasks`` (by status) and
+        ``seen_signatures``; a pooled backend adds ``db_pool_size``,
+        ``db_pool_available`` and ``db_pool_waiting``. Cheap: counters and
+        indexed counts only.
+        """
+
+    @abc.abstractmethod
+    def meta(self, key: str, if_absent: str) -> str:
+        """The hub's stored value for *key*, storing *if_absent* first when there is
+        none: hubs sharing a database agree on one value (exactly one racer's)."""
+
+    # ── invitations ──
+    @abc.abstractmethod
+    def create_invite(self, code_hash: str, now: float, expires_at: float) -> None:
+        """Store an invite code (its hash), usable once until *expires_at*."""
+
+    @abc.abstractmethod
+    def use_invite(self, code_hash: str, handle: str, now: float) -> bool:
+        """Spend the invite *code_hash* for *handle*: True for exactly one caller, and
+        only while it is unused and unexpired."""
 
     # ── live coordination ──
     @abc.abstractmethod

@@ -15,7 +15,8 @@ advances ``last_seq`` in the same transaction. A row that commits later is
 numbered by a later numbering, above every number given before, so a pull
 cursor (``seq > cursor AND seq <= last_seq``, both read in one snapshot) can
 never be overtaken by a late commit. Pulls and pushes number before they
-answer; a record becomes pullable when the next pull (from any hub) comes.
+answer, and each store numbers in the background every 0.1 s (so ``last_seq``
+follows without pulls).
 
 - Schema creation runs under an advisory lock, so hubs starting together do
   not race on ``CREATE TABLE IF NOT EXISTS``; it also migrates a store made
@@ -46,9 +47,11 @@ from muse.storage.base import (
     Repo,
     StoreBusy,
     StoreConflict,
+    check_text,
     fresh_rows,
+    has_nul,
 )
-from muse.storage.schema import hub_schema
+from muse.storage.schema import LIVE_LEASES_SQL, LIVE_TASKS_SQL, STATS_SQL, hub_schema
 
 __all__ = ["PostgresStore"]
 
@@ -56,6 +59,7 @@ _PRUNE_EVERY = 512
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MIGRATE_LOCK = 0x6D757365  # "muse": advisory lock key for schema creation
 
+_NUMBER_EVERY = 0.1  # seconds between background numberings
 _NUMBER_LOCK = 0x6E756D62  # "numb": (this, repo id) is the repository's numbering lock
 
 SCHEMA = hub_schema(integer="BIGINT", real="DOUBLE PRECISION", blob="BYTEA",
@@ -112,10 +116,15 @@ class _LiveTx:
         self.conn, self.repo_id = conn, repo_id
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if has_nul(params):
+            check_text(*params)
         return self.conn.execute(_pg_sql(sql), params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
+        for row in rows:
+            if has_nul(row):
+                check_text(*row)
         if rows:
             with self.conn.cursor() as cur:
                 cur.executemany(_pg_sql(sql), rows)
@@ -161,6 +170,7 @@ class PostgresStore(HubStore):
         self._psycopg = psycopg
         self._sig_calls = 0
         self._sig_lock = threading.Lock()
+        self._stop = threading.Event()
         # One direct connection first: a wrong DSN fails here at once with the
         # server's reason, instead of as a pool timeout later.
         with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
@@ -192,6 +202,8 @@ class PostgresStore(HubStore):
         except BaseException:
             self._pool.close()
             raise
+        threading.Thread(target=self._number_in_background, name="muse-numberer",
+                         daemon=True).start()
 
     @contextmanager
     def _conn(self) -> Iterator[Any]:
@@ -218,10 +230,26 @@ class PostgresStore(HubStore):
             conn.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
+        self._stop.set()
         self._pool.close()
+
+    def _number_in_background(self) -> None:
+        """Every :data:`_NUMBER_EVERY` s, number what live decisions committed, so
+        ``last_seq`` (repository info, the dashboard's change check, stats)
+        follows within a moment even when nobody pulls. Pulls number anyway."""
+        while not self._stop.wait(_NUMBER_EVERY):
+            try:
+                with self._conn() as conn:
+                    repos = [int(r[0]) for r in conn.execute(
+                        "SELECT DISTINCT repo_id FROM hub_records WHERE seq IS NULL").fetchall()]
+                for repo_id in repos:
+                    self._number(repo_id)
+            except Exception:  # a busy or closing database: try next time
+                continue
 
     # ── identities ──
     def create_identity(self, handle: str, public_key: str, now: float) -> bool:
+        check_text(handle, public_key)
         with self._conn() as conn:
             cur = conn.execute(
                 "INSERT INTO hub_identities (handle, public_key, created_at) VALUES (%s,%s,%s)"
@@ -229,6 +257,8 @@ class PostgresStore(HubStore):
             return bool(cur.rowcount == 1)
 
     def get_identity(self, handle: str) -> Identity | None:
+        if has_nul((handle,)):
+            return None
         with self._conn() as conn:
             row = conn.execute(
                 "SELECT handle, public_key, created_at FROM hub_identities WHERE handle=%s",
@@ -237,6 +267,7 @@ class PostgresStore(HubStore):
 
     # ── repositories ──
     def create_repo(self, owner: str, slug: str, created_by: str, public: bool, now: float) -> bool:
+        check_text(owner, slug, created_by)
         with self._conn() as conn:
             row = conn.execute(
                 "INSERT INTO hub_repos (owner, slug, created_by, public, created_at)"
@@ -249,6 +280,8 @@ class PostgresStore(HubStore):
             return True
 
     def get_repo(self, owner: str, slug: str) -> Repo | None:
+        if has_nul((owner, slug)):
+            return None
         with self._conn() as conn:
             row = conn.execute(
                 "SELECT id, owner, slug, created_by, public, created_at, last_seq FROM hub_repos"
@@ -260,6 +293,7 @@ class PostgresStore(HubStore):
     def set_permission(self, repo_id: int, handle: str, permission: str | None) -> None:
         if permission is not None and permission not in PERMISSIONS:
             raise ValueError(f"unknown permission {permission!r}")
+        check_text(handle)
         with self._conn() as conn:
             if permission is None:
                 conn.execute("DELETE FROM hub_members WHERE repo_id=%s AND handle=%s",
@@ -271,6 +305,8 @@ class PostgresStore(HubStore):
                     (repo_id, handle, permission))
 
     def get_permission(self, repo_id: int, handle: str) -> str | None:
+        if has_nul((handle,)):
+            return None
         with self._conn() as conn:
             row = conn.execute(
                 "SELECT permission FROM hub_members WHERE repo_id=%s AND handle=%s",
@@ -386,6 +422,40 @@ class PostgresStore(HubStore):
             cur = conn.execute(
                 "INSERT INTO hub_seen_signatures (sig, expires_at) VALUES (%s,%s)"
                 " ON CONFLICT (sig) DO NOTHING", (sig, expires_at))
+            return bool(cur.rowcount == 1)
+
+    # ── the hub itself ──
+    def stats(self, now: float) -> dict[str, Any]:
+        with self._conn() as conn:
+            out: dict[str, Any] = {name: int(conn.execute(sql).fetchone()[0])
+                                   for name, sql in STATS_SQL}
+            out["live_leases"] = int(conn.execute(_pg_sql(LIVE_LEASES_SQL), (now,)).fetchone()[0])
+            out["live_tasks"] = {str(k): int(n) for k, n in conn.execute(LIVE_TASKS_SQL)}
+        pool = self._pool.get_stats()
+        out["db_pool_size"] = int(pool.get("pool_size", 0))
+        out["db_pool_available"] = int(pool.get("pool_available", 0))
+        out["db_pool_waiting"] = int(pool.get("requests_waiting", 0))
+        return out
+
+    def meta(self, key: str, if_absent: str) -> str:
+        with self._conn() as conn:
+            conn.execute("INSERT INTO hub_meta (key, value) VALUES (%s,%s)"
+                         " ON CONFLICT (key) DO NOTHING", (key, if_absent))
+            row = conn.execute("SELECT value FROM hub_meta WHERE key=%s", (key,)).fetchone()
+        return str(row[0])
+
+    # ── invitations ──
+    def create_invite(self, code_hash: str, now: float, expires_at: float) -> None:
+        with self._conn() as conn:
+            conn.execute("INSERT INTO hub_invites (code_hash, created_at, expires_at)"
+                         " VALUES (%s,%s,%s)", (code_hash, now, expires_at))
+
+    def use_invite(self, code_hash: str, handle: str, now: float) -> bool:
+        check_text(code_hash, handle)
+        with self._conn() as conn:
+            cur = conn.execute("UPDATE hub_invites SET used_by=%s, used_at=%s WHERE code_hash=%s"
+                               " AND used_by IS NULL AND expires_at > %s",
+                               (handle, now, code_hash, now))
             return bool(cur.rowcount == 1)
 
     # ── live coordination ──

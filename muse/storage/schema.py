@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from muse.storage.live import live_schema
 
-__all__ = ["hub_schema"]
+__all__ = ["LIVE_LEASES_SQL", "LIVE_TASKS_SQL", "STATS_SQL", "hub_schema"]
+
+# The figures of ``HubStore.stats``, in the SQL both backends speak (``?`` parameters).
+STATS_SQL = (
+    ("identities", "SELECT count(*) FROM hub_identities"),
+    ("repositories", "SELECT count(*) FROM hub_repos"),
+    ("records_total", "SELECT coalesce(sum(last_seq), 0) FROM hub_repos"),
+    ("seen_signatures", "SELECT count(*) FROM hub_seen_signatures"),
+)
+LIVE_LEASES_SQL = "SELECT count(*) FROM live_reservations WHERE state='live' AND expires_at > ?"
+LIVE_TASKS_SQL = "SELECT status, count(*) FROM live_tasks GROUP BY status"
 
 
 def hub_schema(*, integer: str, real: str, blob: str, serial_key: str, flag: str, false: str) -> tuple[str, ...]:
@@ -51,6 +61,17 @@ def hub_schema(*, integer: str, real: str, blob: str, serial_key: str, flag: str
         f"""CREATE TABLE IF NOT EXISTS hub_seen_signatures (
             sig {blob} PRIMARY KEY,
             expires_at {real} NOT NULL)""",
+        # Facts about the hub itself (its id, which signatures are bound to).
+        """CREATE TABLE IF NOT EXISTS hub_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL)""",
+        # Invite codes (stored hashed) for --registration invite; used once.
+        f"""CREATE TABLE IF NOT EXISTS hub_invites (
+            code_hash TEXT PRIMARY KEY,
+            created_at {real} NOT NULL,
+            expires_at {real} NOT NULL,
+            used_by TEXT,
+            used_at {real})""",
         *live_schema(integer, real),
         *_dashboard_schema(integer, real, flag, false),
     )

@@ -29,10 +29,12 @@ from muse.storage.base import (
     RecordRow,
     Repo,
     StoreBusy,
+    check_text,
     fresh_rows,
+    has_nul,
 )
 from muse.storage.live import bump_repo_fence, repo_fence
-from muse.storage.schema import hub_schema
+from muse.storage.schema import LIVE_LEASES_SQL, LIVE_TASKS_SQL, STATS_SQL, hub_schema
 
 __all__ = ["SqliteStore"]
 
@@ -55,9 +57,15 @@ class _LiveTx:
         self.conn, self.repo_id, self.last_seq = conn, repo_id, last_seq
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if has_nul(params):
+            check_text(*params)
         return self.conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        for row in rows:
+            if has_nul(row):
+                check_text(*row)
         self.conn.executemany(sql, rows)
 
     def append_records(self, rows: Sequence[RecordRow]) -> int:
@@ -160,6 +168,7 @@ class SqliteStore(HubStore):
 
     # ── identities ──
     def create_identity(self, handle: str, public_key: str, now: float) -> bool:
+        check_text(handle, public_key)
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT OR IGNORE INTO hub_identities (handle, public_key, created_at) VALUES (?,?,?)",
@@ -167,6 +176,8 @@ class SqliteStore(HubStore):
             return cur.rowcount == 1
 
     def get_identity(self, handle: str) -> Identity | None:
+        if has_nul((handle,)):
+            return None
         row = self._connection().execute(
             "SELECT handle, public_key, created_at FROM hub_identities WHERE handle=?",
             (handle,)).fetchone()
@@ -174,6 +185,7 @@ class SqliteStore(HubStore):
 
     # ── repositories ──
     def create_repo(self, owner: str, slug: str, created_by: str, public: bool, now: float) -> bool:
+        check_text(owner, slug, created_by)
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT OR IGNORE INTO hub_repos (owner, slug, created_by, public, created_at)"
@@ -185,6 +197,8 @@ class SqliteStore(HubStore):
             return True
 
     def get_repo(self, owner: str, slug: str) -> Repo | None:
+        if has_nul((owner, slug)):
+            return None
         row = self._connection().execute(
             "SELECT id, owner, slug, created_by, public, created_at, last_seq FROM hub_repos"
             " WHERE owner=? AND slug=?", (owner, slug)).fetchone()
@@ -195,6 +209,7 @@ class SqliteStore(HubStore):
     def set_permission(self, repo_id: int, handle: str, permission: str | None) -> None:
         if permission is not None and permission not in PERMISSIONS:
             raise ValueError(f"unknown permission {permission!r}")
+        check_text(handle)
         with self._write() as conn:
             if permission is None:
                 conn.execute("DELETE FROM hub_members WHERE repo_id=? AND handle=?", (repo_id, handle))
@@ -205,6 +220,8 @@ class SqliteStore(HubStore):
                     (repo_id, handle, permission))
 
     def get_permission(self, repo_id: int, handle: str) -> str | None:
+        if has_nul((handle,)):
+            return None
         row = self._connection().execute(
             "SELECT permission FROM hub_members WHERE repo_id=? AND handle=?",
             (repo_id, handle)).fetchone()
@@ -286,6 +303,34 @@ class SqliteStore(HubStore):
             cur = conn.execute(
                 "INSERT OR IGNORE INTO hub_seen_signatures (sig, expires_at) VALUES (?,?)",
                 (sig, expires_at))
+            return cur.rowcount == 1
+
+    # ── the hub itself ──
+    def stats(self, now: float) -> dict[str, Any]:
+        with self._read() as conn:
+            out: dict[str, Any] = {name: int(conn.execute(sql).fetchone()[0])
+                                   for name, sql in STATS_SQL}
+            out["live_leases"] = int(conn.execute(LIVE_LEASES_SQL, (now,)).fetchone()[0])
+            out["live_tasks"] = {str(k): int(n) for k, n in conn.execute(LIVE_TASKS_SQL)}
+        return out
+
+    def meta(self, key: str, if_absent: str) -> str:
+        with self._write() as conn:
+            conn.execute("INSERT OR IGNORE INTO hub_meta (key, value) VALUES (?,?)", (key, if_absent))
+            return str(conn.execute("SELECT value FROM hub_meta WHERE key=?", (key,)).fetchone()[0])
+
+    # ── invitations ──
+    def create_invite(self, code_hash: str, now: float, expires_at: float) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT INTO hub_invites (code_hash, created_at, expires_at) VALUES (?,?,?)",
+                         (code_hash, now, expires_at))
+
+    def use_invite(self, code_hash: str, handle: str, now: float) -> bool:
+        check_text(code_hash, handle)
+        with self._write() as conn:
+            cur = conn.execute("UPDATE hub_invites SET used_by=?, used_at=? WHERE code_hash=?"
+                               " AND used_by IS NULL AND expires_at > ?",
+                               (handle, now, code_hash, now))
             return cur.rowcount == 1
 
     # ── live coordination ──

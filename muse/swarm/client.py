@@ -53,6 +53,15 @@ class _Conn:
             return
 
 
+def _hub_id(netloc: str, headers: dict[str, str] | None = None) -> str:
+    """The hub id known for *netloc*, learning it from *headers* first."""
+    from muse.core.signing import hub_id, note_hub_id
+
+    if headers is not None:
+        note_hub_id(netloc, headers)
+    return hub_id(netloc)
+
+
 class AsyncHub:
     """Calls ``/api/v1/repos/{owner}/{slug}/<endpoint>`` on one hub.
 
@@ -129,9 +138,15 @@ class AsyncHub:
         path = self.base + endpoint if repo else endpoint
         payload = b"" if body is None else self._encode(body)
         retries = 0
+        resigned = False
         while True:
             queued = time.perf_counter()
+            signed_for = _hub_id(self.netloc)
             status, headers, raw, took = await self._exchange(method, path, payload)
+            if status == 401 and self.signing is not None and not resigned and _hub_id(
+                    self.netloc, headers) != signed_for:
+                resigned = True  # signed before we knew the hub's id: sign again with it
+                continue
             if self.sink is not None:
                 self.sink(verb, took, time.perf_counter() - queued, status)
             if status in _RETRY_STATUSES and retries < _MAX_RETRIES:

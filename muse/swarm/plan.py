@@ -20,14 +20,18 @@ Dependencies point only from a task to tasks earlier in the plan's order
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from muse.swarm.tree import Tree
 
-__all__ = ["Plan", "PlannedTask", "make_plan"]
+__all__ = ["MAX_TASK_SYMBOLS", "Plan", "PlannedTask", "make_plan", "make_tree_plan", "task_slug"]
 
 _MAX_SYMBOLS_PER_FILE = 6
 _MAX_SYMBOLS_PER_TASK = 12
+MAX_TASK_SYMBOLS = 256  # the hub's cap on symbols per task and per reservation
+_MAX_TREE_DEPS = 8  # include-graph dependencies kept per task (the most included first)
+_SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +80,25 @@ class Plan:
         return max(level, default=0)
 
 
-def _slug(path: str) -> str:
-    return path.replace("/", ".")
+def task_slug(name: str, limit: int = 60) -> str:
+    """A part of a task id from a folder or section name, valid on the hub.
+
+    Folders read as dotted paths (``kernel/sched`` → ``kernel.sched``); any
+    other character (``+`` is refused in task ids, ``,`` and spaces are odd)
+    becomes ``_``, runs of dots collapse (``..`` is refused), and a name that
+    had to change, or was cut to *limit*, gets a short hash of the original,
+    so ``c++`` and ``c__`` stay distinct.
+    """
+    natural = name.replace("/", ".")
+    slug = "".join(c if c in _SLUG_CHARS else "_" for c in natural)
+    while ".." in slug:
+        slug = slug.replace("..", ".")
+    slug = slug.strip(".-") or "_"
+    if slug != natural or len(slug) > limit:
+        from zlib import crc32
+
+        slug = f"{slug[:limit]}-{crc32(name.encode()):08x}"
+    return slug
 
 
 def _deal(count: int, parts: int) -> list[int]:
@@ -156,7 +177,7 @@ def make_plan(tree: Tree, tasks: int, overlap: float = 0.1, seed: int = 0) -> Pl
                 if k > 1 and rng.random() < 0.3:
                     after.add(rng.randrange(start + 1, index))
             priority = (3 - sub.tier) * 10 + (5 if k == 0 else 0)
-            out.append(PlannedTask(index, f"t{index:06d}-{_slug(sub.path)}", sub.index,
+            out.append(PlannedTask(index, f"t{index:06d}-{task_slug(sub.path)}", sub.index,
                                    tuple(symbols), tuple(sorted(after)), priority))
         heads.append(start)
         first_of_tier.setdefault(sub.tier, []).append(start)
@@ -166,7 +187,7 @@ def make_plan(tree: Tree, tasks: int, overlap: float = 0.1, seed: int = 0) -> Pl
 
 
 def _plant(out: list[PlannedTask], ranges: list[tuple[int, int]], wanted: int,
-           rng: random.Random) -> int:
+           rng: random.Random, room: Callable[[PlannedTask], bool] | None = None) -> int:
     """Turn up to *wanted* adjacent task pairs (a, a+1) of one subsystem into planted
     overlaps, in place; return how many were planted."""
     candidates = [a for start, n in ranges for a in range(start + 1, start + n - 1)]
@@ -177,7 +198,7 @@ def _plant(out: list[PlannedTask], ranges: list[tuple[int, int]], wanted: int,
         if planted >= wanted:
             break
         b = a + 1
-        if a in used or b in used or not out[a].symbols:
+        if a in used or b in used or not out[a].symbols or (room is not None and not room(out[b])):
             continue
         used.update((a, b))
         ta, tb = out[a], out[b]
@@ -191,3 +212,71 @@ def _plant(out: list[PlannedTask], ranges: list[tuple[int, int]], wanted: int,
                              ta.after, ta.priority, partner=a, shared=shared)
         planted += 1
     return planted
+
+
+def make_tree_plan(tree: Tree, tasks: int, overlap: float = 0.1, seed: int = 0) -> Plan:
+    """Plan about *tasks* tasks over a real *tree* (see :func:`muse.swarm.tree.load_tree`).
+
+    Every symbol of the tree is reserved by exactly one task (so the only
+    overlaps are the planted ones). A subsystem gets tasks in proportion to
+    its symbols, each reserving consecutive files' symbols up to an even
+    share, never more than :data:`MAX_TASK_SYMBOLS`: a file with more symbols
+    than that is batched over several tasks. The result may hold more tasks
+    than asked when the cap requires it.
+
+    Dependencies follow the include graph: a task waits for the tasks that
+    port the headers its files include (the first task of each, at most
+    eight, the most included first), when those come earlier in the plan's
+    order (tier, subsystem, headers first), so the graph is acyclic.
+
+    Raises:
+        ValueError: no symbols, or sizes out of range.
+    """
+    if tree.names is None or tree.deps is None:
+        raise ValueError("make_tree_plan needs a tree read from disk (load_tree)")
+    deps = tree.deps
+    if tasks < 1:
+        raise ValueError("tasks must be at least 1")
+    if not 0.0 <= overlap <= 1.0:
+        raise ValueError("overlap must be a fraction between 0 and 1")
+    total = sum(tree.symbol_counts)
+    if total == 0:
+        raise ValueError("the tree has no symbols the parser recognises")
+    rng = random.Random(seed * 7919 + 17)
+    subs = sorted(tree.subsystems, key=lambda s: (s.tier, s.index))
+    out: list[PlannedTask] = []
+    ranges: list[tuple[int, int]] = []
+    first_task_of_file: dict[int, int] = {}
+    for sub in subs:
+        sub_symbols = sum(tree.symbol_counts[sub.first_file:sub.first_file + sub.file_count])
+        share = max(1, round(tasks * sub_symbols / total))
+        target = max(1, min(MAX_TASK_SYMBOLS, -(-sub_symbols // share)))
+        start = len(out)
+        batches: list[tuple[list[str], list[int]]] = []  # (symbols, files) per task
+        for f in range(sub.first_file, sub.first_file + sub.file_count):
+            names = tree.symbols(f)
+            for i in range(0, len(names), MAX_TASK_SYMBOLS):
+                batch = names[i:i + MAX_TASK_SYMBOLS]
+                if not batches or (batches[-1][0] and len(batches[-1][0]) + len(batch) > target):
+                    batches.append(([], []))
+                first_task_of_file.setdefault(f, start + len(batches) - 1)
+                batches[-1][0].extend(batch)
+                if f not in batches[-1][1]:
+                    batches[-1][1].append(f)
+        for symbols, files in batches:
+            index = len(out)
+            after: dict[int, int] = {}
+            for f in files:
+                for d in deps[f]:
+                    owner = first_task_of_file.get(d)
+                    if owner is not None and owner < index:
+                        after[owner] = after.get(owner, 0) + 1
+            kept = sorted(sorted(after, key=lambda t: -after[t])[:_MAX_TREE_DEPS])
+            priority = (3 - sub.tier) * 10 + (5 if index == start else 0)
+            out.append(PlannedTask(index, f"t{index:06d}-{task_slug(sub.path)}", sub.index,
+                                   tuple(symbols), tuple(kept), priority))
+        ranges.append((start, len(out) - start))
+    # A planted partner gets one more symbol: keep it under the hub's cap.
+    pairs = _plant(out, ranges, round(overlap * len(out) / 2), rng,
+                   room=lambda t: len(t.symbols) < MAX_TASK_SYMBOLS)
+    return Plan(out, pairs)

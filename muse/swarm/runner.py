@@ -79,6 +79,8 @@ class SwarmConfig:
     fail_fraction: float = 0.02
     workdir: str | None = None
     extra_hub_args: list[str] = field(default_factory=list)
+    tree: str | None = None  # a real source tree (muse.swarm.fromtree) instead of a generated one
+    all_symbols: bool = False  # with tree: reserve macros and enumerators too
 
     def resolved(self) -> SwarmConfig:
         """A copy with every derived size filled in and checked.
@@ -95,7 +97,7 @@ class SwarmConfig:
         if not 1 <= subsystems <= self.files:
             raise UsageError(f"--subsystems must be between 1 and --files ({self.files})")
         tasks = self.tasks if self.tasks is not None else max(1, self.files // 5)
-        if not 1 <= tasks <= self.files:
+        if not 1 <= tasks <= self.files and not self.tree:  # a real file may need several tasks
             raise UsageError(f"--tasks must be between 1 and --files ({self.files})")
         if not 0.0 <= self.overlap <= 1.0:
             raise UsageError("--overlap is a fraction between 0 and 1")
@@ -290,17 +292,28 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
         UsageError: invalid sizes.
         RemoteError: the hub could not be started, reached or used.
     """
+    t_start = time.monotonic()
+    real = None
+    if cfg.tree:
+        from muse.swarm.fromtree import plan_from_tree
+
+        real = plan_from_tree(cfg.tree, cfg.tasks, cfg.overlap, cfg.seed, progress,
+                              all_symbols=cfg.all_symbols)
+        cfg = SwarmConfig(**{**asdict(cfg), "files": len(real[0].files),
+                             "subsystems": len(real[0].subsystems), "tasks": len(real[1].tasks)})
     cfg = cfg.resolved()
     assert cfg.tasks is not None and cfg.subsystems is not None and cfg.workers is not None
-    t_start = time.monotonic()
     workdir = pathlib.Path(cfg.workdir or tempfile.mkdtemp(prefix="muse-swarm-"))
     workdir.mkdir(parents=True, exist_ok=True)
     show = _Progress(progress, cfg.tasks)
     hub: HubProcess | None = None
     workers: list[_Worker] = []
     try:
-        tree = generate_tree(cfg.files, cfg.subsystems, cfg.seed)
-        plan = make_plan(tree, cfg.tasks, cfg.overlap, cfg.seed)
+        if real is not None:
+            tree, plan = real[0], real[1]
+        else:
+            tree = generate_tree(cfg.files, cfg.subsystems, cfg.seed)
+            plan = make_plan(tree, cfg.tasks, cfg.overlap, cfg.seed)
         t_plan = time.monotonic()
         show.message(f"{cfg.files:,} files in {cfg.subsystems:,} subsystems, "
                      f"{tree.symbol_total:,} symbols; {len(plan.tasks):,} tasks "
@@ -385,6 +398,7 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
                           "total_s": time.monotonic() - t_start},
                          url if cfg.hub_url else "local", f"{owner}/{slug}")
         report["workdir"] = str(workdir) if cfg.keep else None
+        report["tree"] = {"path": cfg.tree, **real[2].to_json()} if real is not None else None
         # CPU spent during the run: who the machine's cores worked for.
         report["cpu_s"] = {"hub": round(hub_cpu, 1) if hub_cpu is not None else None,
                            "workers": round(sum(float(r.get("cpu_s") or 0) for r in results), 1),

@@ -1,4 +1,8 @@
-"""A kernel-shaped source tree: subsystems, files, symbols — generated, never read.
+"""A kernel-shaped source tree: subsystems, files, symbols — generated, or read.
+
+:func:`generate_tree` makes one up (below); :func:`load_tree` reads a real
+one through the symbol index (subsystems from ``MAINTAINERS`` when present,
+else folders; symbols as the parser finds them).
 
 The shape follows Linux: a long tail of driver folders holding most files, a
 few core folders (``kernel/``, ``mm/``, ``include/linux``) that everything
@@ -16,7 +20,11 @@ import random
 from array import array
 from dataclasses import dataclass, field
 
-__all__ = ["BASE_SUBSYSTEMS", "Subsystem", "Tree", "generate_tree"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from muse.core.codeindex import CodeIndex
+
+__all__ = ["BASE_SUBSYSTEMS", "Subsystem", "Tree", "generate_tree", "load_tree"]
 
 # (path, relative weight in files, tier). Tier 0 builds first: headers and arch
 # code every other subsystem depends on; tier 3 is the driver long tail.
@@ -80,6 +88,9 @@ class Tree:
     subsystems: list[Subsystem]
     files: list[str]
     symbol_counts: array[int] = field(default_factory=lambda: array("H"))
+    names: list[tuple[str, ...]] | None = None  # a real tree's symbols, per file
+    deps: list[tuple[int, ...]] | None = None  # a real tree's includes/imports, as file indices
+    shared_files: int = 0  # files more than one MAINTAINERS section covers
 
     @property
     def symbol_total(self) -> int:
@@ -98,13 +109,17 @@ class Tree:
     def symbols(self, file_index: int) -> list[str]:
         """The file's symbol addresses (``path::name``), in a stable order, all distinct."""
         path = self.files[file_index]
+        if self.names is not None:
+            return [f"{path}::{name}" for name in self.names[file_index]]
         count = self.symbol_counts[file_index]
         stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
         # j -> (verb, noun) is injective for j < len(_VERBS) * len(_NOUNS): names are unique
         # within a file without a set; the offset varies names between files.
         offset = (file_index * 2654435761 + self.seed) % len(_NOUNS)
-        nv = len(_VERBS)
-        return [f"{path}::{stem}_{_VERBS[j % nv]}_{_NOUNS[(j // nv + offset) % len(_NOUNS)]}"
+        nv, nn = len(_VERBS), len(_NOUNS)
+        # Past nv * nn names (the long tail: register headers), a generation suffix.
+        return [f"{path}::{stem}_{_VERBS[j % nv]}_{_NOUNS[(j // nv + offset) % nn]}"
+                + (f"_{j // (nv * nn)}" if j >= nv * nn else "")
                 for j in range(count)]
 
 
@@ -128,8 +143,9 @@ def _subsystem_specs(count: int, rng: random.Random) -> list[tuple[str, float, i
 
 
 def _symbol_count(rng: random.Random) -> int:
-    """Functions per file: log-normal, median ≈ 9, a long tail up to 200."""
-    return max(1, min(200, int(rng.lognormvariate(2.2, 0.8))))
+    """Symbols per file: log-normal like Linux 6.1's (median ≈ 15, p99 ≈ 600, a
+    tail of register headers with tens of thousands), capped at 65,535."""
+    return max(1, min(65_535, int(rng.lognormvariate(2.7, 1.6))))
 
 
 def generate_tree(files: int, subsystems: int, seed: int = 0) -> Tree:
@@ -167,7 +183,92 @@ def generate_tree(files: int, subsystems: int, seed: int = 0) -> Tree:
             stem = _STEMS[k % len(_STEMS)]
             generation = k // len(_STEMS)
             name = f"{prefix}_{stem}{generation if generation else ''}"
-            ext = ".h" if rng.random() < 0.15 else ".c"
+            ext = ".h" if rng.random() < 0.42 else ".c"  # Linux 6.1: 42% of C sources are headers
             paths.append(f"{path}/{name}{ext}")
             counts.append(_symbol_count(rng))
     return Tree(seed=seed, subsystems=out_subs, files=paths, symbol_counts=counts)
+
+
+# Top folder -> tier, for a real tree (the same layering as BASE_SUBSYSTEMS).
+_TIER_OF_TOP = {"include": 0, "arch": 0, "kernel": 1, "mm": 1, "lib": 1, "init": 1, "ipc": 1,
+                "security": 1, "fs": 2, "net": 2, "block": 2, "crypto": 2, "virt": 2,
+                "io_uring": 2}
+
+
+def _tier(paths: list[str]) -> int:
+    """Tier of a subsystem: headers-mostly is 0, else by its files' commonest top folder."""
+    if sum(p.endswith(".h") for p in paths) * 2 > len(paths):
+        return 0
+    tops: dict[str, int] = {}
+    for p in paths:
+        top = p.split("/", 1)[0] if "/" in p else ""
+        tops[top] = tops.get(top, 0) + 1
+    return _TIER_OF_TOP.get(max(tops, key=lambda t: (tops[t], t)), 3)
+
+
+def _enclosed(name: str, names: set[str]) -> bool:
+    """True when an outer scope of *name* (``A`` or ``A.B`` for ``A.B.c``) is in *names*."""
+    dot = name.find(".")
+    while dot != -1:
+        if name[:dot] in names:
+            return True
+        dot = name.find(".", dot + 1)
+    return False
+
+
+def load_tree(root: str, index: CodeIndex, *, kinds: str | None = None) -> Tree:
+    """The real tree at *root*, as its symbol *index* sees it.
+
+    Subsystems are ``MAINTAINERS`` sections when the file exists (each file in
+    its most specific section; files no section covers go by folder), else the
+    folders holding files. Within a subsystem headers come first (the first
+    task ports them). Only files with at least one symbol are kept.
+
+    Args:
+        root: the tree's folder.
+        index: its symbol index (:func:`muse.core.codeindex.update_index`).
+        kinds: the symbol kinds kept (letters of ``codeparse.KINDS``; default all).
+    """
+    import os
+
+    from muse.core.codegraph import Graph
+
+    names_of: dict[str, tuple[str, ...]] = {}
+    for path in index.entries:
+        all_names = index.symbols(path)
+        names = all_names if kinds is None else tuple(
+            n for n, k in zip(all_names, index.kinds(path)[0], strict=True) if k in kinds)
+        # A class's address encloses its methods: reserving both, maybe in two
+        # tasks, would be an overlap nobody planted. The class stands for them.
+        if any("." in n for n in names):
+            kept = set(names)
+            names = tuple(n for n in names if not _enclosed(n, kept))
+        if names:
+            names_of[path] = names
+    paths = sorted(names_of)
+    owner_name: dict[str, str] = {}
+    shared = 0
+    maintainers = os.path.join(root, "MAINTAINERS")
+    if os.path.isfile(maintainers):
+        from muse.swarm.maintainers import assign, parse_maintainers
+
+        with open(maintainers, encoding="utf-8", errors="replace") as fh:
+            sections = parse_maintainers(fh.read())
+        owner, shared = assign(sections, paths)
+        owner_name = {p: sections[i].name for p, i in owner.items()}
+    groups: dict[str, list[str]] = {}
+    for p in paths:
+        groups.setdefault(owner_name.get(p) or (p.rsplit("/", 1)[0] if "/" in p else "."), []).append(p)
+    order = sorted(groups, key=lambda g: (_tier(groups[g]), g))
+    subsystems: list[Subsystem] = []
+    files: list[str] = []
+    for i, name in enumerate(order):
+        members = sorted(groups[name], key=lambda p: (not p.endswith(".h"), p))
+        subsystems.append(Subsystem(i, name, _tier(members), len(files), len(members)))
+        files.extend(members)
+    at = {p: i for i, p in enumerate(files)}
+    graph = Graph(index)
+    deps = [tuple(at[d] for d in graph.deps(p) if d in at) for p in files]
+    counts = array("I", (len(names_of[p]) for p in files))
+    return Tree(seed=0, subsystems=subsystems, files=files, symbol_counts=counts,
+                names=[names_of[p] for p in files], deps=deps, shared_files=shared)

@@ -85,3 +85,17 @@ def test_gc_on_hand_written_corrupt_files_reports_and_continues(repo: pathlib.Pa
     assert result.reservations_removed == 1
     assert len(result.problems) == 1 and "torn.json" in result.problems[0]["path"]
     assert (d / "torn.json").exists()  # GC never deletes what it cannot understand
+
+
+def test_a_graveyard_that_is_not_a_file_stops_gc_before_it_removes_anything(repo: pathlib.Path) -> None:
+    import pytest
+
+    from muse.core.errors import UserError
+    from muse.core.gc import graveyard_path
+
+    co.reserve(repo, "run-a", ["a.c::f"], ttl=60, now=T0)
+    os.mkfifo(graveyard_path(repo))  # appending to it would block forever
+    with pytest.raises(UserError, match="nothing removed"):
+        run_coord_gc(repo, grace_period_seconds=10, now=T0 + 1000)
+    assert _count(repo, "reservations") == 1
+    assert load_graveyard(repo) == set()

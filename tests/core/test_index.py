@@ -279,3 +279,49 @@ def test_common_run_counts_matching_entries(a: list[int], b: list[int], data: st
         expected += 1
     if limit:
         assert idx._common_run(idx._inode_order(a), i, idx._inode_order(b), j, limit) == expected
+
+
+def test_crafted_index_with_a_valid_checksum_is_not_believed(repo: pathlib.Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import marshal
+    import zlib
+
+    for i in range(5):
+        _write(repo, f"res-{i}")
+    assert len(_ids(repo)) == 5
+    base = state_dir(repo) / "index" / "local-reservations.base"
+    head = len(idx._MAGIC) + 4
+    blob = marshal.loads(base.read_bytes()[head:])
+    blob.update(n=0, cols=[], inodes=b"")  # "this folder holds no usable record", listing stamps kept
+    payload = marshal.dumps(blob)
+    base.write_bytes(idx._MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload)
+    assert _ids(repo) == _truth(repo, monkeypatch)
+    assert len(_ids(repo)) == 5
+
+
+def test_index_copied_from_another_repository_is_not_believed(tmp_path: pathlib.Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from muse.cli.commands.init import init_repo
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    for root, runs in ((a, "ra"), (b, "rb")):
+        init_repo(root)
+        for i in range(5):
+            _write(root, f"res-{i}", run=runs)
+        _ids(root)
+    shutil.rmtree(state_dir(b) / "index")
+    shutil.copytree(state_dir(a) / "index", state_dir(b) / "index")  # a's answers, key and seals
+    assert {r.run_id for r in active_reservations(b)} == {"rb"}
+
+
+def test_a_key_others_can_read_is_replaced(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _write(repo, "res-1")
+    _ids(repo)
+    key = state_dir(repo) / "index" / "key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    key.chmod(0o644)
+    monkeypatch.setattr(idx, "_keys", {})  # a new process (one re-checks its key each second)
+    assert _ids(repo) == ["res-1"]
+    assert key.stat().st_mode & 0o777 == 0o600

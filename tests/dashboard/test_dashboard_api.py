@@ -267,6 +267,7 @@ def test_signed_requests_read_the_json(linux: Env, tmp_path: pathlib.Path) -> No
     key_path = tmp_path / "alice.key"
     key_path.write_bytes(signing._private_bytes(linux.keys["alice"]))
     ident = SigningIdentity.load("alice", key_path)
+    signing.note_hub_id(HOST, {signing.HUB_ID_HEADER: linux.app.state.hub.id})  # as from an answer
     req = ident.sign_request(Request("GET", f"http://{HOST}{API}?runs_limit=3", {}, b"", 10.0),
                              now=linux.clock())
     path = req.url.split(HOST, 1)[1]

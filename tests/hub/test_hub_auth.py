@@ -45,12 +45,14 @@ def _push_body(n: int = 1, prefix: str = "t") -> bytes:
 
 def _signed(agent: Agent, method: str, url: str, body: bytes = b"", *,
             ts: float | None = None, key_of: Agent | None = None, host: str | None = None,
-            path: str | None = None, alg: str = "ed25519") -> Request:
+            path: str | None = None, alg: str = "ed25519", hub_id: str | None = None) -> Request:
     """A request signed by hand, so each field can be made wrong on purpose."""
     _, _, _, netloc, path_qs = split_url(url)
     stamp = int(time.time() if ts is None else ts)
     key = signing.load_private_key((key_of or agent).key_path)
-    message = signing.canonical_request(method, host or netloc, path or path_qs, stamp, body, alg)
+    hub_id = signing.hub_id(netloc) if hub_id is None else hub_id  # learnt by make_agent
+    message = signing.canonical_request(method, host or netloc, path or path_qs, stamp, body, alg,
+                                        hub_id)
     header = signing.format_authorization(agent.handle, stamp, signing.sign(key, message), alg)
     headers = {"Authorization": header, "Content-Type": "application/msgpack",
                "Accept": "application/msgpack"}
@@ -74,6 +76,16 @@ def test_valid_signature_accepted(hub: HubProcess, owned: tuple[Agent, str], tx:
     alice, slug = owned
     resp = tx.handle_request(_signed(alice, "POST", _records_url(hub, alice.handle, slug), _push_body()))
     assert resp.status == 200 and msgspec.msgpack.decode(resp.body)["inserted"] == 1
+
+
+def test_signature_for_another_hub_refused(hub: HubProcess, owned: tuple[Agent, str],
+                                           tx: HTTPTransport) -> None:
+    alice, slug = owned
+    url = _records_url(hub, alice.handle, slug)
+    _assert_401(tx.handle_request(_signed(alice, "POST", url, _push_body(), hub_id="hub-other")),
+                "another hub")
+    _assert_401(tx.handle_request(_signed(alice, "POST", url, _push_body(), hub_id="")),
+                "another hub")
 
 
 def test_missing_signature(hub: HubProcess, owned: tuple[Agent, str], tx: HTTPTransport) -> None:

@@ -77,7 +77,8 @@ def test_json_bodies_are_accepted_too(hub: HubProcess, owned: tuple[Agent, str],
     alice, slug = owned
     got, answer = _send(tx, alice, "POST", _records(hub, alice.handle, slug),
                         orjson.dumps({"records": _good(3)}), "application/json")
-    assert got == 200 and answer == {"inserted": 3, "skipped": 0, "cursor": 3}
+    assert got == 200 and answer == {"inserted": 3, "skipped": 0, "cursor": 3,
+                                       "refused": []}
     got, page = _send(tx, alice, "GET", _records(hub, alice.handle, slug, "limit=2"))
     assert got == 200 and page["cursor"] == 2 and page["has_more"] is True
     assert page["records"] == _good(2)

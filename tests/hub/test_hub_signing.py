@@ -18,9 +18,20 @@ from muse.storage.sqlite import SqliteStore
 
 def test_canonical_request_is_the_documented_lines() -> None:
     body = b'{"x":1}'
-    got = signing.canonical_request("post", "hub:8765", "/api/v1/x?n=1", 1700000000, body)
+    got = signing.canonical_request("post", "hub:8765", "/api/v1/x?n=1", 1700000000, body,
+                                    hub_id="hub-42")
     assert got == ("ed25519\nPOST\nhub:8765\n/api/v1/x?n=1\n1700000000\nsha256:"
-                   + hashlib.sha256(body).hexdigest()).encode()
+                   + hashlib.sha256(body).hexdigest() + "\nhub-42").encode()
+
+
+def test_hub_ids_are_learnt_per_host() -> None:
+    assert signing.hub_id("learn.example:1") == ""
+    assert signing.note_hub_id("learn.example:1", {signing.HUB_ID_HEADER: "hub-a"}) is True
+    assert signing.note_hub_id("LEARN.example:1", {signing.HUB_ID_HEADER: "hub-a"}) is False
+    assert signing.note_hub_id("learn.example:1", {}) is False
+    assert signing.note_hub_id("learn.example:1", {signing.HUB_ID_HEADER: "x" * 200}) is False
+    assert signing.hub_id("learn.example:1") == "hub-a"
+    assert signing.hub_id("learn.example:2") == ""
 
 
 def test_header_roundtrip_and_base64url_without_padding() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from muse.storage.base import HubStore, RecordRow
+from muse.storage.base import HubStore, InvalidText, RecordRow
 
 __all__ = ["StoreContract"]
 
@@ -96,6 +96,37 @@ class StoreContract:
         assert store.get_permission(repo_id, "bob") is None
         with pytest.raises(ValueError):
             store.set_permission(repo_id, "bob", "owner")
+
+    # ── text: one rule on every backend ──
+    @pytest.mark.parametrize("where", ["handle", "key", "owner", "slug", "creator", "member"])
+    def test_nul_text_is_refused_alike(self, store: HubStore, where: str) -> None:
+        bad = "a\x00b"
+        with pytest.raises(InvalidText):
+            if where in ("handle", "key"):
+                store.create_identity(bad if where == "handle" else "ann",
+                                      bad if where == "key" else "k" * 43, 1.0)
+            elif where == "member":
+                store.set_permission(self._repo(store), bad, "push")
+            else:
+                store.create_repo(bad if where == "owner" else "ann", bad if where == "slug" else "s",
+                                  bad if where == "creator" else "ann", False, 1.0)
+        assert store.get_identity("ann") is None and store.get_repo("ann", "s") is None
+
+    def test_nul_lookups_find_nothing(self, store: HubStore) -> None:
+        repo_id = self._repo(store)
+        assert store.get_identity("alice\x00") is None
+        assert store.get_repo("alice\x00", "linux") is None
+        assert store.get_repo("alice", "linux\x00") is None
+        assert store.get_permission(repo_id, "alice\x00") is None
+
+    def test_nul_in_a_live_statement_rolls_back(self, store: HubStore) -> None:
+        repo_id = self._repo(store)
+        with pytest.raises(InvalidText), store.live_transaction(repo_id) as tx:
+            tx.execute("INSERT INTO live_repos (repo_id, mode) VALUES (?, ?)", (repo_id, "x"))
+            tx.execute("UPDATE live_repos SET mode=? WHERE repo_id=?", ("a\x00", repo_id))
+        with store.live_transaction(repo_id, write=False) as tx:
+            assert tx.execute("SELECT mode FROM live_repos WHERE repo_id=?",
+                              (repo_id,)).fetchone() is None
 
     # ── records ──
     def test_insert_dedups_and_numbers_without_gaps(self, store: HubStore) -> None:
@@ -243,6 +274,30 @@ class StoreContract:
         expected = {r.body for w in range(writers) for b in range(batches)
                     for r in rows(size, prefix=f"w{w}b{b}-")}
         assert len(seen) == len(expected) and set(seen) == expected
+
+    # ── the hub itself ──
+    def test_meta_keeps_the_first_value(self, store: HubStore) -> None:
+        assert store.meta("hub_id", "hub-1") == "hub-1"
+        assert store.meta("hub_id", "hub-2") == "hub-1"
+        assert store.meta("other", "x") == "x"
+
+    def test_meta_race_agrees_on_one_value(self, store: HubStore) -> None:
+        got = race(8, lambda i: store.meta("raced", f"v{i}"))
+        assert len(set(got)) == 1 and got[0] in {f"v{i}" for i in range(8)}
+
+    # ── invitations ──
+    def test_invite_is_used_once_and_expires(self, store: HubStore) -> None:
+        store.create_invite("h1", 10.0, 100.0)
+        store.create_invite("h2", 10.0, 20.0)
+        assert store.use_invite("nope", "ann", 11.0) is False
+        assert store.use_invite("h2", "ann", 21.0) is False  # expired
+        assert store.use_invite("h1", "ann", 11.0) is True
+        assert store.use_invite("h1", "bob", 12.0) is False  # spent
+
+    def test_invite_race_has_one_winner(self, store: HubStore) -> None:
+        store.create_invite("raced", 1.0, time.time() + 60)
+        won = race(8, lambda i: store.use_invite("raced", f"h{i}", time.time()))
+        assert sum(won) == 1
 
     # ── replay protection ──
     def test_signature_remembered_once(self, store: HubStore) -> None:

@@ -112,3 +112,27 @@ def test_a_store_of_the_earlier_layout_is_migrated_keeping_its_numbers() -> None
             store.close()
     finally:
         drop_schema(dsn, schema)
+
+
+def test_last_seq_follows_live_records_without_a_pull(store: object) -> None:
+    """Live decisions store records unnumbered; the store numbers them in the
+    background, so the repository's last_seq (the dashboard's change check)
+    moves without anyone pulling."""
+    import time
+
+    from muse.storage import live
+    from muse.storage.postgres import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    assert store.create_repo("alice", "bg", "alice", False, 1.0)
+    repo = store.get_repo("alice", "bg")
+    assert repo is not None and repo.last_seq == 0
+    with store.live_transaction(repo.id) as tx:
+        live.reserve(tx, 1e9, "h", "run-a", ["f.c"], 60.0, None)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        now = store.get_repo("alice", "bg")
+        if now is not None and now.last_seq == 1:
+            break
+        time.sleep(0.05)
+    assert now is not None and now.last_seq == 1

@@ -103,3 +103,15 @@ def test_bad_sizes_are_refused() -> None:
         make_plan(generate_tree(10, 2), 11)
     with pytest.raises(ValueError):
         make_plan(generate_tree(10, 2), 5, overlap=1.5)
+
+
+def test_the_generated_tree_is_shaped_like_linux() -> None:
+    tree = generate_tree(150_000, 1200, 0)
+    headers = sum(f.endswith(".h") for f in tree.files) / len(tree.files)
+    assert 0.39 < headers < 0.45  # Linux 6.1: 42 %
+    counts = sorted(tree.symbol_counts)
+    assert 10 <= counts[len(counts) // 2] <= 20  # median 15
+    assert counts[int(len(counts) * 0.99)] > 300 and counts[-1] > 5_000  # the long tail
+    big = max(range(len(tree.files)), key=lambda i: tree.symbol_counts[i])
+    names = tree.symbols(big)
+    assert len(set(names)) == len(names) == tree.symbol_counts[big]

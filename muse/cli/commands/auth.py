@@ -2,6 +2,7 @@
 
     muse auth keygen --handle agent-7             # key pair in ~/.muse/keys/ (0600)
     muse auth register --hub URL --handle agent-7 # tell a hub your public key
+                       [--invite CODE]            #   (a hub with --registration invite)
     muse auth whoami [--hub URL]                  # which identity is configured
 
 The private key is never printed. Registration is signed by the key being
@@ -113,15 +114,20 @@ def _register(argv: list[str], prog: str) -> int:
     add_client_args(p)
     p.add_argument("--save", action="store_true",
                    help="also write [hub] url/handle/key into this repository's config")
+    p.add_argument("--invite", default=None, metavar="CODE",
+                   help="invite code, for a hub serving with --registration invite")
     add_json(p)
     args = p.parse_args(argv)
     from muse.core.hub_client import HubClient
 
     url, ident = resolve_client(args)
     assert url is not None and ident is not None
+    request: dict[str, str] = {"handle": ident.handle, "public_key": ident.public_key}
+    if args.invite:
+        request["invite"] = args.invite
     answer = HubClient(url, signing=ident).request(
-        "POST", "/api/v1/identities", {"handle": ident.handle, "public_key": ident.public_key},
-        what=f"registration of {ident.handle}", user_errors=False)
+        "POST", "/api/v1/identities", request, what=f"registration of {ident.handle}",
+        user_errors=False)
     created = bool(isinstance(answer, dict) and answer.get("created"))
     saved = None
     if args.save:

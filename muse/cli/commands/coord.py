@@ -24,6 +24,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "push": ("muse.cli.commands.coord_sync", "send local records to a hub"),
     "pull": ("muse.cli.commands.coord_sync", "fetch records from a hub into remote/"),
     "watch": ("muse.cli.commands.coord_watch", "stream changes as they happen"),
+    "shard": ("muse.cli.commands.coord_shard", "split files or tasks into groups with few cross includes"),
 }
 ALIASES = {"list": "status", "ls": "status"}
 

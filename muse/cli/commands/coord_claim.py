@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from muse.cli.args import add_run, duration, make_parser, parse_coordinator, run_of
-from muse.cli.output import emit
+from muse.cli.output import emit, print_problems
 from muse.core.rules import DEFAULT_TTL
 
 __all__ = ["main"]
@@ -14,7 +14,7 @@ The claim lasts --ttl unless your run heartbeats. Exit 0 with a task; exit 4
 when nothing is ready (--json: the same document with task_id null).
 
 --json: {task_id, description, priority, symbols, depends_on, run_id, token,
-         expires_at, expires_in, backend}
+         expires_at, expires_in, problems, backend}
 Keep the token: complete/fail present it (--token) and a stale one is refused.
 
 example:
@@ -29,6 +29,7 @@ def main(argv: list[str], prog: str, verb: str = "claim") -> int:
     add_run(p)
     args, coord = parse_coordinator(p, argv)
     got = coord.claim(run_of(args), ttl=args.ttl, task_id=args.task_id)
+    print_problems(got["problems"])
     if not got.won:
         emit(got.to_json(), args.json_out, "no ready task to claim")
         return 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from muse.cli.args import add_run, make_parser, parse_coordinator, run_of
+from muse.cli.codecheck import add_check, check_or_refuse
 from muse.cli.output import emit
 from muse.core.types import OPERATIONS
 
@@ -30,7 +31,9 @@ def main(argv: list[str], prog: str, verb: str = "intent") -> int:
     p.add_argument("--token", type=int, default=None,
                    help="with --reservation: that reservation's fencing token (required live)")
     add_run(p)
+    add_check(p)
     args, coord = parse_coordinator(p, argv)
+    check_or_refuse([args.target], args.check, args.json_out)
     got = coord.intent(run_of(args), args.operation, args.target,
                        reservation_id=args.reservation_id, token=args.token,
                        new_name=args.new_name)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from muse.cli.args import add_run, duration, make_parser, parse_coordinator, run_of
-from muse.cli.output import emit
+from muse.cli.codecheck import add_check, check_or_refuse
+from muse.cli.output import emit, print_problems
 from muse.core.rules import DEFAULT_TTL
 
 __all__ = ["main"]
@@ -24,7 +25,7 @@ intent and fence take it (--token).
 
 --json prints one document, the same in both modes (docs/verbs.md):
   {reservation_id, run_id, symbols, mode, token, granted_at, expires_at,
-   expires_in, conflicts: [{symbol, overlap, holders: [...]}], backend}
+   expires_in, conflicts: [{symbol, overlap, holders: [...]}], problems, backend}
 """
 
 
@@ -36,11 +37,14 @@ def main(argv: list[str], prog: str, verb: str = "reserve") -> int:
     p.add_argument("--advisory", action="store_true",
                    help="grant and report overlaps even if the hub repository is strict")
     add_run(p)
+    add_check(p)
     args, coord = parse_coordinator(p, argv)
+    check_or_refuse(args.symbols, args.check, args.json_out)
     if args.strict and args.advisory:
         p.error("--strict and --advisory exclude each other")
     strict = True if args.strict else (False if args.advisory else None)
     got = coord.reserve(run_of(args), args.symbols, ttl=args.ttl, strict=strict)
+    print_problems(got["problems"])
 
     def text() -> str:
         token = "" if got["token"] is None else f" (token {got['token']})"

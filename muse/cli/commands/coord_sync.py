@@ -13,7 +13,7 @@ import pathlib
 import sys
 
 from muse.cli.args import add_json, make_parser
-from muse.cli.output import emit, print_problems
+from muse.cli.output import emit, print_problems, warn
 from muse.core.coord_bus import pull_from_hub, push_to_hub
 from muse.core.paths import require_repo
 from muse.core.store import Problem
@@ -99,6 +99,8 @@ def run_push(args: argparse.Namespace) -> int:
     # push_to_hub is looked up here, at call time, so it can be replaced in this module.
     summary = push_records(records, target, send=push_to_hub, on_batch=progress.update)
     progress.close()
+    for why in summary.get("refusals", [])[:5]:
+        warn(f"the hub refused {why}")
     emit(summary, json_out,
          f"pushed {summary['records']} records to {summary['repo']} in {summary['batches']} batches: "
          f"{summary['inserted']} new, {summary['skipped']} already on the hub")
@@ -115,10 +117,13 @@ def run_pull(args: argparse.Namespace) -> int:
                         since_id=getattr(args, "since_id", None), fetch=pull_from_hub,
                         on_page=progress.update)
     progress.close()
+    for why in summary.get("problems", [])[:5]:
+        warn(f"refused or quarantined {why}")
     emit(summary, json_out,
          f"pulled {summary['received']} records from {summary['repo']} ({summary['pages']} pages): "
          f"{summary['written']} new, {summary['existing']} already here, "
-         f"{summary['gc_skipped']} skipped (removed by gc), {summary['rejected']} refused; "
+         f"{summary['gc_skipped']} skipped (removed by gc), {summary['rejected']} refused, "
+         f"{summary['quarantined']} quarantined; "
          f"cursor {summary['cursor']}")
     return 0
 

@@ -5,6 +5,8 @@
     muse hub grant OWNER/SLUG HANDLE --permission pull|push|admin
     muse hub revoke OWNER/SLUG HANDLE
     muse hub info OWNER/SLUG
+    muse hub add-identity HANDLE PUBLIC_KEY [--db …]      (operator: on the database)
+    muse hub invite [--count N] [--expires-in HOURS] [--db …]
 
 Client verbs sign with your identity (see ``muse auth``) and take --hub,
 --handle and --key, defaulting to ``[hub]`` in .muse/config.toml.
@@ -33,6 +35,10 @@ verbs:
   revoke       remove HANDLE's access to OWNER/SLUG
   info         show OWNER/SLUG (admins also see its members)
   dashboard-link  print a browser sign-in link to OWNER/SLUG's live dashboard
+
+operator verbs (on the hub's database, for --registration closed|invite):
+  add-identity register HANDLE with a public key (from `muse auth keygen`'s .pub)
+  invite       print single-use invite codes for `muse auth register --invite`
 
 Start a local hub and share records:
   muse hub serve --port 8765 &
@@ -69,6 +75,25 @@ def _serve(argv: list[str], prog: str) -> int:
                    help="HOST[:PORT] clients reach this hub as; signatures naming another "
                         "host are refused (repeatable; default: accept any)")
     p.add_argument("--realm", default=None, help="WWW-Authenticate realm (default: muse-hub)")
+    limits = p.add_argument_group("limits (docs/operations.md)")
+    limits.add_argument("--max-connections", type=int, default=None,
+                        help="sockets held at once (default 1000, lowered to fit the descriptor "
+                             "limit); at the cap a new one replaces the longest idle")
+    limits.add_argument("--max-connections-per-client", type=int, default=None,
+                        help="the same cap per client address (default 0: off; behind a proxy "
+                             "every client is the proxy)")
+    limits.add_argument("--header-timeout", type=float, default=None,
+                        help="seconds a new connection may take to send a request head (default 10)")
+    limits.add_argument("--keep-alive", type=float, default=None,
+                        help="seconds an idle kept-alive connection stays open (default 30)")
+    limits.add_argument("--body-timeout", type=float, default=None,
+                        help="seconds a request body may take to arrive, then 408 (default 60)")
+    access = p.add_argument_group("access")
+    access.add_argument("--registration", choices=("open", "invite", "closed"), default=None,
+                        help="open: anyone registers (default); invite: with a code from "
+                             "`muse hub invite`; closed: only `muse hub add-identity`")
+    access.add_argument("--metrics", choices=("local", "open", "off"), default=None,
+                        help="who may GET /metrics: loopback clients (default), anyone, no one")
     args = p.parse_args(argv)
     from muse.hub.config import HubSettings
     from muse.hub.server import serve
@@ -78,7 +103,10 @@ def _serve(argv: list[str], prog: str) -> int:
             db=args.db, host=args.host, port=args.port, insecure_dev=args.insecure_dev,
             pg_schema=args.pg_schema, pg_pool_size=args.pg_pool_size, max_body=args.max_body,
             public_hosts=tuple(args.public_hosts) if args.public_hosts else None,
-            realm=args.realm)
+            realm=args.realm, max_connections=args.max_connections,
+            max_connections_per_client=args.max_connections_per_client,
+            header_timeout=args.header_timeout, keep_alive=args.keep_alive,
+            body_timeout=args.body_timeout, registration=args.registration, metrics=args.metrics)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not 0 <= settings.port <= 65535:
@@ -87,6 +115,85 @@ def _serve(argv: list[str], prog: str) -> int:
         serve(settings)
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+def _db_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    from muse.hub.config import DEFAULT_DB
+
+    p = make_parser(prog, description)
+    p.add_argument("--db", default=None,
+                   help=f"the hub's SQLite file or postgresql:// DSN (default: $MUSE_HUB_DB, "
+                        f"else {DEFAULT_DB})")
+    p.add_argument("--pg-schema", default=None, help="PostgreSQL schema of the hub tables")
+    add_json(p)
+    return p
+
+
+def _open_db(args: argparse.Namespace) -> Any:
+    from muse.core.errors import UserError
+    from muse.hub.config import HubSettings
+    from muse.storage import describe_url, open_store
+
+    try:
+        settings = HubSettings.from_env(db=args.db, pg_schema=args.pg_schema)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    options: dict[str, Any] = {}
+    if settings.db.startswith(("postgresql://", "postgres://")):
+        options = {"schema": settings.pg_schema, "max_size": 2}
+    try:
+        return open_store(settings.db, **options)
+    except Exception as exc:
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise UserError(f"cannot open hub database {describe_url(settings.db)}: {reason}") from exc
+
+
+def _add_identity(argv: list[str], prog: str) -> int:
+    p = _db_parser(prog, "Register HANDLE with PUBLIC_KEY on the hub's database (no request,\n"
+                   "no signature: for hubs serving with --registration closed or invite).\n"
+                   "PUBLIC_KEY is the key itself or the .pub file `muse auth keygen` wrote.")
+    p.add_argument("handle", metavar="HANDLE", type=_name)
+    p.add_argument("public_key", metavar="PUBLIC_KEY", help="base64url key, or a .pub file")
+    args = p.parse_args(argv)
+    import pathlib
+    import time
+
+    from muse.hub.operator import add_identity
+
+    key = args.public_key
+    if pathlib.Path(key).is_file():
+        words = pathlib.Path(key).read_text(errors="replace").split()
+        key = words[-1] if words else ""
+    store = _open_db(args)
+    try:
+        created = add_identity(store, args.handle, key, time.time())
+    finally:
+        store.close()
+    emit({"handle": args.handle, "public_key": key, "created": created}, args.json_out,
+         f"{'registered' if created else 'already registered'} {args.handle}")
+    return 0
+
+
+def _invite(argv: list[str], prog: str) -> int:
+    p = _db_parser(prog, "Print single-use invite codes (hub serving with --registration invite).\n"
+                   "Hand one to each new agent: `muse auth register --invite CODE`.\n"
+                   "Only their hashes are stored; a code is spent by its first registration.")
+    p.add_argument("--count", type=int, default=1, help="how many codes (default 1)")
+    p.add_argument("--expires-in", type=float, default=168.0, metavar="HOURS",
+                   help="validity in hours (default 168: a week)")
+    args = p.parse_args(argv)
+    import time
+
+    from muse.hub.operator import new_invites
+
+    store = _open_db(args)
+    try:
+        codes = new_invites(store, args.count, args.expires_in * 3600, time.time())
+    finally:
+        store.close()
+    emit({"invites": codes, "expires_in_hours": args.expires_in}, args.json_out,
+         "\n".join(codes))
     return 0
 
 
@@ -180,7 +287,8 @@ def _info(argv: list[str], prog: str) -> int:
 
 
 _VERBS = {"serve": _serve, "create-repo": _create_repo, "grant": _grant, "revoke": _revoke,
-          "info": _info, "dashboard-link": hub_dashboard.main}
+          "info": _info, "dashboard-link": hub_dashboard.main, "add-identity": _add_identity,
+          "invite": _invite}
 
 
 def main(argv: list[str], prog: str) -> int:

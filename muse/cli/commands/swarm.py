@@ -21,6 +21,7 @@ _EPILOG = """examples:
   muse swarm --agents 7000 --files 150000      # the kernel-port scale
   muse swarm --agents 50 --files 500 --overlap 0.3 --json
   muse swarm --hub http://hub.internal:8765 --handle alice   # against a running hub, signed
+  muse swarm --tree ~/src/linux --agents 1000  # a real tree: MAINTAINERS sections, real symbols
 
 Progress goes to stderr; the report to stdout. Exit 0 when there were no
 double claims and no lost tasks, 1 otherwise (the reason is printed).
@@ -60,6 +61,13 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     size.add_argument("--overlap", type=_fraction, default=0.1,
                       help="fraction of tasks planted to share a symbol with another (default 0.1)")
     size.add_argument("--seed", type=int, default=0, help="same seed, same tree and plan (default 0)")
+    size.add_argument("--tree", default=None, metavar="PATH",
+                      help="a real source tree instead of a generated one: subsystems from its "
+                           "MAINTAINERS (else folders), tasks from its parsed symbols, "
+                           "dependencies from its include graph (--files/--subsystems ignored)")
+    size.add_argument("--all-symbols", action="store_true",
+                      help="with --tree: reserve macros and enumerators too (default: functions, "
+                           "prototypes, types, variables, classes, methods)")
     run = p.add_argument_group("run")
     run.add_argument("--workers", type=_positive, default=None,
                      help="worker processes the agents are spread over (default: 2-4)")
@@ -110,7 +118,8 @@ def main(argv: list[str], prog: str) -> int:
         overlap=args.overlap, workers=args.workers, connections=args.connections,
         hub_url=args.hub_url, owner=args.owner, slug=args.slug, handle=handle, key=key,
         seed=args.seed, duration_cap=args.duration_cap, keep=args.keep, ttl=args.ttl,
-        think=(min(args.think), max(args.think)), fail_fraction=args.fail_fraction)
+        think=(min(args.think), max(args.think)), fail_fraction=args.fail_fraction, tree=args.tree,
+        all_symbols=args.all_symbols)
     report = run_swarm(config, progress=None if args.quiet else sys.stderr)
     if args.json_out:
         import json

@@ -15,10 +15,13 @@ Outcomes, in one place::
     body not msgpack/JSON, wrong shape → HubResponseError
 
 With ``user_errors=True`` (the live calls, ``muse.core.live``) a 4xx other
-than 401/403 is the hub judging the request, not failing: it is raised as the
-core error its ``error`` code names (``conflict`` → ConflictError,
-``stale_token`` → StaleToken, 404 → NotFound, other 400/409/422 → UserError),
-carrying the hub's ``details``.
+than 401/403 (and 408/415: a slow body, a client bug) is the hub judging the request, not
+failing: it is raised as the core error its ``error`` code names
+(``conflict`` → ConflictError, ``stale_token`` → StaleToken,
+``dependency_cycle`` → DependencyCycle, ``payload_too_large`` (413) →
+TooLarge, 404 → NotFound, other 400/409/422 → UserError), carrying the hub's
+``details`` — the same errors, so the same exit codes (1, or 4 for not
+found), as the local engine's refusals.
 
 Clock skew: every answer's ``X-Muse-Hub-Time`` (or ``Date``) header updates
 the per-hub clock offset in :mod:`muse.core.signing`, and requests are signed
@@ -59,6 +62,9 @@ __all__ = [
 MAX_PUSH_BATCH = 500
 MSGPACK = "application/msgpack"
 _RETRY_STATUSES = frozenset((502, 503, 504))
+# 4xx that are not the hub judging the request: a body too slow to arrive (408), a
+# media type this client never sends (415). They stay hub errors (exit 5).
+_NOT_VERDICTS = frozenset((408, 415))
 _RETRY_DELAYS = (0.25, 1.0)  # two retries for a restarting hub or proxy hiccup
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 
@@ -184,7 +190,7 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
     if resp.status >= 500:
         raise HubResponseError(f"hub failed on {what}: {_error_message(resp)} (HTTP {resp.status})",
                                status=resp.status)
-    if user_errors and 400 <= resp.status < 500 and resp.status not in (413, 415):
+    if user_errors and 400 <= resp.status < 500 and resp.status not in _NOT_VERDICTS:
         raise _user_error(resp, what)
     if not 200 <= resp.status < 300:
         raise HubResponseError(f"hub rejected {what}: {_error_message(resp)} (HTTP {resp.status})",
@@ -217,6 +223,7 @@ def _user_error(resp: Response, what: str) -> Exception:
         "invalid_id": errors.InvalidId,
         "invalid_record": errors.InvalidRecord,
         "dependency_cycle": errors.DependencyCycle,
+        "payload_too_large": errors.TooLarge,  # over a limit: the caller's to fix, as locally
     }
     cls = by_code.get(code) or (errors.NotFound if resp.status == 404 else
                                 errors.ConflictError if resp.status == 409 else errors.UserError)

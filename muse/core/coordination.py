@@ -33,9 +33,12 @@ from muse.core.rules import (
     DEFAULT_TTL,
     Blocker,
     check_address,
+    check_prerequisites,
     check_symbols,
     claim_order,
     claim_stale,
+    cycle_refusal,
+    find_cycle,
     grant_expiry,
     heartbeat_expiry,
     lapsed,
@@ -273,14 +276,22 @@ def release(
         return {"release_id": existing.release_id, "reservation_id": reservation_id,
                 "run_id": existing.run_id, "released_at": clock.format_ts(existing.released_at),
                 "already_released": True}
-    lease = "live" if existing is None else ("expired" if existing.reason == "expired" else "released")
-    stale = reservation_stale(reservation_id, res.run_id, res.token, lease,
-                              state.effective_expiry(res.run_id, res.expires_at), run_id, token, t)
+    stale = _stale(state, res, run_id, token)
     if stale is not None:
         raise stale
     record = _release_record(res, t)
     CoordStore(pathlib.Path(root)).create("release", record["release_id"], record)
     return record
+
+
+def _stale(state: CoordState, res: Reservation, run_id: str | None,
+           token: int | None) -> StaleToken | None:
+    """Why *run_id* presenting *token* no longer holds *res* (the rulebook's reasons)."""
+    ended = state.released().get(res.reservation_id)
+    lease = "live" if ended is None else ("expired" if ended.reason == "expired" else "released")
+    return reservation_stale(res.reservation_id, res.run_id, res.token, lease,
+                             state.effective_expiry(res.run_id, res.expires_at), run_id, token,
+                             state.now)
 
 
 def _release_record(res: Reservation, t: float, reason: str | None = None) -> JsonDict:
@@ -342,10 +353,19 @@ def intend(
     target: str,
     *,
     reservation_id: str | None = None,
+    token: int | None = None,
     new_name: str | None = None,
     now: float | None = None,
 ) -> JsonDict:
-    """Declare that *run_id* will apply *operation* to *target*."""
+    """Declare that *run_id* will apply *operation* to *target*.
+
+    An intent on *reservation_id* is fenced as on the hub: the lease must
+    still be *run_id*'s, carry *token* (when given) and not have ended.
+
+    Raises:
+        NotFound: no such reservation.
+        StaleToken: another run's, another token, released or expired (``reason``).
+    """
     check_id(run_id, "run id")
     if operation not in OPERATIONS:
         raise UserError(f"unknown operation {operation!r}: use one of {', '.join(OPERATIONS)}")
@@ -356,8 +376,12 @@ def intend(
     if reservation_id is not None:
         check_id(reservation_id, "reservation id")
         state = CoordState(pathlib.Path(root), t)
-        if not any(r.reservation_id == reservation_id for r in state.reservations):
+        res = next((r for r in state.reservations if r.reservation_id == reservation_id), None)
+        if res is None:
             raise NotFound(f"no reservation {reservation_id!r}", reservation_id=reservation_id)
+        stale = _stale(state, res, run_id, token)
+        if stale is not None:
+            raise stale
     body: JsonDict = {
         "run_id": run_id,
         "reservation_id": reservation_id,
@@ -374,23 +398,6 @@ def intend(
 
 
 # ── dependencies ─────────────────────────────────────────────────────────────
-def _find_cycle(edges: dict[str, set[str]], start: str, targets: list[str]) -> list[str] | None:
-    """Path from any of *targets* back to *start* through *edges*, if one exists."""
-    for target in targets:
-        stack: list[tuple[str, list[str]]] = [(target, [start, target])]
-        seen: set[str] = set()
-        while stack:
-            node, path = stack.pop()
-            if node == start:
-                return path
-            if node in seen:
-                continue
-            seen.add(node)
-            for nxt in edges.get(node, ()):
-                stack.append((nxt, path + [nxt]))
-    return None
-
-
 def depend(
     root: pathlib.Path,
     node: str,
@@ -409,8 +416,6 @@ def depend(
         raise UserError("give at least one prerequisite (--on ID)")
     for d in depends_on:
         check_id(d, "prerequisite id")
-    if node in depends_on:
-        raise DependencyCycle(f"{node} cannot depend on itself", cycle=[node, node])
     state = CoordState(pathlib.Path(root))
     edges: dict[str, set[str]] = defaultdict(set)
     if on_tasks:
@@ -423,9 +428,11 @@ def depend(
         known = {r.reservation_id for r in state.reservations}
     if node not in known:
         raise NotFound(f"no {'task' if on_tasks else 'reservation'} {node!r}", id=node)
-    cycle = _find_cycle(edges, node, list(depends_on))
+    if on_tasks:
+        check_prerequisites(node, len({*edges.get(node, ()), *depends_on}))
+    cycle = find_cycle(lambda n: edges.get(n, ()), node, depends_on)
     if cycle:
-        raise DependencyCycle("dependency would close a cycle: " + " -> ".join(cycle), cycle=cycle)
+        raise cycle_refusal(cycle)
     body: JsonDict = {("task_id" if on_tasks else "reservation_id"): node, "depends_on": sorted(set(depends_on))}
     if run_id:
         body["run_id"] = run_id
@@ -465,6 +472,7 @@ def enqueue(
         raise UserError(f"task id {task_id!r} must not contain '+' (reserved for claim slots)")
     for d in deps:
         check_id(d, "prerequisite id")
+    check_prerequisites(task_id, len(deps))
     if task_id in deps:
         raise DependencyCycle(f"task {task_id} cannot depend on itself", cycle=[task_id, task_id])
     record = {"task_id": task_id, **body}

@@ -181,7 +181,7 @@ class LocalCoordinator(Coordinator):
         from muse.core.coordination import intend
 
         rec = intend(self.root, run_id, operation, target, reservation_id=reservation_id,
-                     new_name=new_name)
+                     token=token, new_name=new_name)
         return IntentOutcome(intent_id=rec["intent_id"], run_id=rec["run_id"],
                              reservation_id=rec.get("reservation_id"), operation=rec["operation"],
                              target=rec["target"], new_name=rec.get("new_name"),

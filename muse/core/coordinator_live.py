@@ -120,11 +120,49 @@ class LiveCoordinator(Coordinator):
 
     def depend(self, node: str, depends_on: Sequence[str], *, on_tasks: bool = False,
                run_id: str | None = None) -> DependOutcome:
-        # The hub's queue takes task prerequisites at enqueue time and has no
-        # endpoint to add edges later; saying so beats a silent local write.
-        raise UserError("live mode records task dependencies when the task is enqueued "
-                        "(`muse coord enqueue --after ID --live`); `depend` writes local records "
-                        "(run it without --live, then `muse coord push`)")
+        if on_tasks:
+            got = self.client.depend(node, depends_on, run_id)
+        else:
+            got = self._depend_reservation(node, depends_on, run_id)
+        return DependOutcome(dependency_id=got["dependency_id"], node=node,
+                             kind="task" if on_tasks else "reservation",
+                             depends_on=got["depends_on"], run_id=got.get("run_id"),
+                             backend=self.backend)
+
+    def _depend_reservation(self, node: str, depends_on: Sequence[str],
+                            run_id: str | None) -> JsonDict:
+        """A reservation dependency: a record in the hub's log, after the local checks.
+
+        Nothing is decided on reservation edges (they inform readers), so the
+        checks read the log and the record goes in by push, like a local one
+        pushed later; two racing writers could still close a cycle together.
+        """
+        from muse.core.errors import NotFound
+        from muse.core.rules import cycle_refusal, find_cycle, new_record_id
+        from muse.core.types import check_id
+
+        check_id(node, "reservation id")
+        if not depends_on:
+            raise UserError("give at least one prerequisite (--on ID)")
+        for d in depends_on:
+            check_id(d, "prerequisite id")
+        if self.client.fence(1, reservation_id=node).get("reason") == "not_found":
+            raise NotFound(f"no reservation {node!r}", id=node)
+        with self._records(["dependency"]) as state:
+            edges: dict[str, set[str]] = {}
+            for dep in state.dependencies:
+                if dep.reservation_id is not None:
+                    edges.setdefault(dep.reservation_id, set()).update(dep.depends_on)
+        cycle = find_cycle(lambda n: edges.get(n, ()), node, depends_on)
+        if cycle:
+            raise cycle_refusal(cycle)
+        body: JsonDict = {"reservation_id": node, "depends_on": sorted(set(depends_on))}
+        if run_id:
+            body["run_id"] = run_id
+        record = {"dependency_id": new_record_id(body), **body}
+        self.client.push([{"kind": "dependency", "record_id": record["dependency_id"],
+                           "run_id": run_id, "payload": record, "expires_at": None}])
+        return record
 
     # ── the queue ────────────────────────────────────────────────────────
     def enqueue(self, description: str, *, task_id: str | None = None, priority: int = 0,
@@ -173,26 +211,36 @@ class LiveCoordinator(Coordinator):
                symbol: str | None = None, limit: int | None = 20,
                cursor: str | None = None) -> StatusOutcome:
         rows = _MAX_STATUS_ROWS if limit is None else max(0, min(limit, _MAX_STATUS_ROWS))
-        got = self.client.status(limit=rows, run_id=run_id, symbol=symbol)
-        if path is not None or cursor is not None:
-            # Paging and path filters are views of the record log, which the
-            # hub writes with every decision: the same view as locally.
-            from muse.core.views import status_view
-
-            with self._records(["reservation", "release", "heartbeat", "task", "claim",
-                                "dependency"]) as state:
-                view = status_view(state, run_id, path, limit, cursor=cursor, symbol=symbol)
-                view["reservations"] = list(view["reservations"])
-            return StatusOutcome(**{**view, "backend": self.backend, "mode": got["mode"],
-                                    "fence": got["fence"], "tasks": got["tasks"]})
-        run = got.get("run") or {}
-        mine = [{**r, "run_id": run_id, "remote": False} for r in run.get("reservations", [])]
+        if path is not None:
+            return self._status_under(path, run_id, symbol, limit, cursor)
+        got = self.client.status(limit=rows, run_id=run_id, symbol=symbol, cursor=cursor or "")
+        page = got["page"]  # leases in reservation-id order, from the live tables
+        active, runs, conflicts = (got["reservations"]["active"], got["reservations"]["runs"],
+                                   got["conflicts"])
+        if run_id is not None:
+            # Filtered to one run, as locally: its leases; a conflict needs two runs.
+            active, conflicts = page["total"], []
+            runs = 1 if active else 0
         return StatusOutcome(
             now=_ts(got.get("now")), backend=self.backend, mode=got["mode"], fence=got["fence"],
-            active_reservations=got["reservations"]["active"], runs=got["reservations"]["runs"],
-            conflict_count=len(got["conflicts"]), conflicts=got["conflicts"], busiest_files=[],
+            active_reservations=active, runs=runs,
+            conflict_count=len(conflicts), conflicts=conflicts, busiest_files=[],
             tasks=got["tasks"], holders=got.get("holders") if symbol is not None else None,
-            reservations=mine, next_cursor=None, problems=[])
+            reservations=page["reservations"], next_cursor=page["next_cursor"], problems=[])
+
+    def _status_under(self, path: str, run_id: str | None, symbol: str | None,
+                      limit: int | None, cursor: str | None) -> StatusOutcome:
+        """Status under *path*: the same view as locally, over the hub's record log
+        (which the hub writes with every decision)."""
+        from muse.core.views import status_view
+
+        got = self.client.status(limit=0)
+        with self._records(["reservation", "release", "heartbeat", "task", "claim",
+                            "dependency"]) as state:
+            view = status_view(state, run_id, path, limit, cursor=cursor, symbol=symbol)
+            view["reservations"] = list(view["reservations"])
+        return StatusOutcome(**{**view, "backend": self.backend, "mode": got["mode"],
+                                "fence": got["fence"], "tasks": got["tasks"]})
 
     def tasks(self, *, status: str | None = None, limit: int | None = 50) -> TasksOutcome:
         with self._records(["task", "claim", "dependency", "heartbeat"]) as state:

@@ -11,6 +11,7 @@ answers with, so both shells map errors in exactly one place::
     │   ├── InvalidRecord          exit 1  http 422
     │   ├── ConflictError          exit 1  http 409  (holder named)
     │   ├── DependencyCycle        exit 1  http 409
+    │   ├── TooLarge               exit 1  http 413  (over a per-request limit)
     │   └── StaleToken             exit 1  http 409  (fencing)
     ├── NotFound                   exit 4  http 404
     └── RemoteError                exit 5  http 502
@@ -39,6 +40,7 @@ __all__ = [
     "NotFound",
     "RemoteError",
     "StaleToken",
+    "TooLarge",
     "UsageError",
     "UserError",
 ]
@@ -107,6 +109,13 @@ class StaleToken(UserError):
 
     http_status = 409
     code = "stale_token"
+
+
+class TooLarge(UserError):
+    """A request over a per-request limit (symbols, tasks, body size)."""
+
+    http_status = 413
+    code = "payload_too_large"
 
 
 class NotFound(MuseError):

@@ -23,17 +23,19 @@ from __future__ import annotations
 import os
 import pathlib
 import stat
+from collections.abc import Callable
 
 from muse.core import clock
 from muse.core.errors import UserError
 from muse.core.fileio import UnusableFile, read_path, sweep_temps
 from muse.core.paths import coordination_dir, state_dir
-from muse.core.rules import DEFAULT_GRACE  # exceeds any read→write gap inside one command
+from muse.core.rules import DEFAULT_GRACE, lease_buried, run_spent, slot_superseded
 from muse.core.state import DEFAULT_TTL, CoordState
 from muse.core.store import CoordStore
 from muse.core.types import KIND_DIRS, JsonDict
 
-__all__ = ["DEFAULT_GRACE", "CoordGcResult", "graveyard_path", "load_graveyard", "run_coord_gc", "sweep_all_temps"]
+__all__ = ["DEFAULT_GRACE", "CoordGcResult", "dead_records", "graveyard_path", "load_graveyard", "run_coord_gc",
+           "sweep_all_temps"]
 
 
 def graveyard_path(root: pathlib.Path) -> pathlib.Path:
@@ -79,7 +81,8 @@ def _bury(root: pathlib.Path, entries: list[tuple[str, str]]) -> None:
 _DELETE_ORDER = {"intent": 0, "dependency": 0, "claim": 1, "heartbeat": 1, "reservation": 2, "release": 3}
 
 
-def _orphans(state: CoordState, dead_res: set[str], root: pathlib.Path) -> tuple[list[str], list[str]]:
+def _orphans(state: CoordState, dead_res: set[str],
+             buried_reservations: Callable[[], set[str]]) -> tuple[list[str], list[str]]:
     """Record ids of intents and dependency edges whose reservation an earlier
     GC removed (it was killed before it removed them too)."""
     known = {r.reservation_id for r in state.reservations}
@@ -89,7 +92,7 @@ def _orphans(state: CoordState, dead_res: set[str], root: pathlib.Path) -> tuple
             and d.reservation_id not in known and d.reservation_id not in dead_res]
     if not intents and not deps:
         return [], []
-    buried = {rid for kind, rid in load_graveyard(root) if kind == "reservation"}
+    buried = buried_reservations()
     return ([i.record_id for i in intents if i.reservation_id in buried],
             [d.record_id for d in deps if d.reservation_id in buried])
 
@@ -142,33 +145,28 @@ class CoordGcResult:
         }
 
 
-def run_coord_gc(
-    root: pathlib.Path,
-    dry_run: bool = False,
-    grace_period_seconds: float = DEFAULT_GRACE,
-    now: float | None = None,
-) -> CoordGcResult:
-    """Remove dead records; a dry run counts the same and deletes nothing."""
-    root = pathlib.Path(root)
-    t = clock.now() if now is None else now
-    horizon = t - grace_period_seconds
-    store = CoordStore(root)
-    state = CoordState(root, t, store=store)
-    result = CoordGcResult(dry_run=dry_run, grace_period_seconds=grace_period_seconds)
-    doomed: list[tuple[str, str]] = []  # (kind, record_id)
+def dead_records(state: CoordState, horizon: float, result: CoordGcResult,
+                 buried_reservations: Callable[[], set[str]] | None = None) -> list[tuple[str, str]]:
+    """``(kind, record_id)`` of every record of *state* GC may remove at *horizon*
+    (now minus the grace), counted into *result*. *buried_reservations* (asked
+    only when needed) names reservations an earlier pass removed, so intents and
+    edges a killed pass left behind go too.
 
+    The one decision of what is dead: local GC calls it on a repository's
+    files, the hub's retention (``muse.hub.retention``) on its stored records.
+    """
+    doomed: list[tuple[str, str]] = []
     released = state.released()
     hb = state.heartbeat_map()
-    hb_get = hb.get
+    hb_get, rel_get = hb.get, released.get
     reservations = state.reservations
-    # Comprehensions, not one loop with branches: this is the 150,000-record
+    # A comprehension, not one loop with branches: this is the 150,000-record
     # pass. Released leases go once the release is past grace; the others once
     # their own expiry and their run's last heartbeat both are.
-    dead_list = [r for r in reservations if r.expires_at <= horizon and hb_get(r.run_id, 0.0) <= horizon]
-    if released:
-        dead_list = [r for r in dead_list if r.reservation_id not in released]
-        dead_list += [r for r in reservations
-                      if (rel := released.get(r.reservation_id)) is not None and rel.released_at <= horizon]
+    dead_list = [r for r in reservations
+                 if lease_buried(r.expires_at, hb_get(r.run_id, 0.0),
+                                 None if (rel := rel_get(r.reservation_id)) is None
+                                 else rel.released_at, horizon)]
     dead_res = {r.reservation_id for r in dead_list}
     doomed.extend(("reservation", r.record_id) for r in dead_list)
     result.reservations_removed = len(doomed)
@@ -196,31 +194,48 @@ def run_coord_gc(
         if d.reservation_id is not None and d.reservation_id in dead_res:
             doomed.append(("dependency", d.record_id))
             result.dependencies_removed += 1
-    orphan_intents, orphan_deps = _orphans(state, dead_res, root)
+    orphan_intents, orphan_deps = ((), ()) if buried_reservations is None else \
+        _orphans(state, dead_res, buried_reservations)
     doomed.extend(("intent", rid) for rid in orphan_intents)
     doomed.extend(("dependency", rid) for rid in orphan_deps)
     result.intents_removed += len(orphan_intents)
     result.dependencies_removed += len(orphan_deps)
 
     # Heartbeats: one that is not its run's latest changes nothing; the latest
-    # goes once it is past the grace period and no live lease of its run is left.
+    # goes once the run is spent (nothing held, heartbeat past the grace).
     claim_runs = {c.claimer_run_id for slots in state.claim_log().values() for c in slots[-1:]
                   if c.status == "claimed"}
     for h in state.heartbeats:
         latest = hb.get(h.run_id, 0.0)
         superseded = h.extended_expires_at < latest and (h.at or h.extended_expires_at) <= horizon
-        dead = latest <= horizon and h.run_id not in live_runs and h.run_id not in claim_runs
-        if superseded or dead:
+        if superseded or run_spent(latest, h.run_id in live_runs or h.run_id in claim_runs,
+                                   horizon):
             doomed.append(("heartbeat", h.record_id))
             result.heartbeats_removed += 1
 
     # Claims: only the newest slot of a task's log decides its state.
     for slots in state.claim_log().values():
         for c in slots[:-1]:
-            if max(c.at or 0.0, c.expires_at) <= horizon:
+            if slot_superseded(c.at, c.expires_at, horizon):
                 doomed.append(("claim", c.record_id))
                 result.claims_removed += 1
+    return doomed
 
+
+def run_coord_gc(
+    root: pathlib.Path,
+    dry_run: bool = False,
+    grace_period_seconds: float = DEFAULT_GRACE,
+    now: float | None = None,
+) -> CoordGcResult:
+    """Remove dead records; a dry run counts the same and deletes nothing."""
+    root = pathlib.Path(root)
+    t = clock.now() if now is None else now
+    store = CoordStore(root)
+    state = CoordState(root, t, store=store)
+    result = CoordGcResult(dry_run=dry_run, grace_period_seconds=grace_period_seconds)
+    doomed = dead_records(state, t - grace_period_seconds, result,
+                          lambda: {rid for kind, rid in load_graveyard(root) if kind == "reservation"})
     result.problems = [p.to_json() for p in state.problems]
     if not dry_run and doomed:
         _bury(root, doomed)

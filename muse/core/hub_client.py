@@ -10,6 +10,8 @@ calls from an event loop. Refusals become the project's errors (see
 
     409 conflict      → ConflictError  (symbol, holder, reservation_id, expires_at, retry_after)
     409 stale_token   → StaleToken     (reason, token, holder, …)
+    409 dependency_cycle → DependencyCycle (cycle)
+    413               → TooLarge       (a UserError: exit 1, as the local limit)
     404               → NotFound
     400 / 422         → UserError      (InvalidId / InvalidRecord when the hub says so)
     401 / 403         → HubAuthError
@@ -37,6 +39,7 @@ __all__ = [
     "HubCall",
     "HubClient",
     "claim_call",
+    "depend_call",
     "enqueue_call",
     "fence_call",
     "finish_call",
@@ -122,6 +125,14 @@ def enqueue_call(tasks: Sequence[JsonDict]) -> HubCall:
     return HubCall("enqueue", "POST", LIVE + "tasks", {"tasks": list(tasks)})
 
 
+def depend_call(task_id: str, depends_on: Sequence[str], run_id: str | None = None) -> HubCall:
+    """``{dependency_id, task_id, depends_on, run_id?, now}``."""
+    body: JsonDict = {"task_id": task_id, "depends_on": list(depends_on)}
+    if run_id is not None:
+        body["run_id"] = run_id
+    return HubCall("depend", "POST", LIVE + "depend", body)
+
+
 def claim_call(run_id: str, ttl: float = DEFAULT_TTL, task_id: str | None = None) -> HubCall:
     """``{task: {...} | None, token, expires_at, expires_in, now}``."""
     body: JsonDict = {"run_id": run_id, "ttl": ttl, "request_id": request_id()}
@@ -139,9 +150,13 @@ def finish_call(status: str, task_id: str, run_id: str, token: int, detail: str 
     return HubCall(status, "POST", LIVE + status, body)
 
 
-def status_call(limit: int = 100, run_id: str | None = None,
-                symbol: str | None = None) -> HubCall:
+def status_call(limit: int = 100, run_id: str | None = None, symbol: str | None = None,
+                cursor: str | None = None) -> HubCall:
+    """With *cursor* ("" for the first page) the answer adds ``page: {reservations,
+    next_cursor}``: live leases in reservation-id order, *limit* at a time."""
     query = f"limit={int(limit)}"
+    if cursor is not None:
+        query += f"&cursor={_q(cursor)}"
     if run_id is not None:
         query += f"&run_id={_q(run_id)}"
     if symbol is not None:
@@ -238,6 +253,10 @@ class HubClient:
     def enqueue(self, tasks: Sequence[JsonDict]) -> JsonDict:
         return self.send(enqueue_call(tasks))
 
+    def depend(self, task_id: str, depends_on: Sequence[str],
+               run_id: str | None = None) -> JsonDict:
+        return self.send(depend_call(task_id, depends_on, run_id))
+
     def claim(self, run_id: str, ttl: float = DEFAULT_TTL, task_id: str | None = None) -> JsonDict:
         return self.send(claim_call(run_id, ttl, task_id))
 
@@ -248,9 +267,9 @@ class HubClient:
              requeue: bool = False) -> JsonDict:
         return self.send(finish_call("fail", task_id, run_id, token, detail, requeue))
 
-    def status(self, limit: int = 100, run_id: str | None = None,
-               symbol: str | None = None) -> JsonDict:
-        return self.send(status_call(limit, run_id, symbol))
+    def status(self, limit: int = 100, run_id: str | None = None, symbol: str | None = None,
+               cursor: str | None = None) -> JsonDict:
+        return self.send(status_call(limit, run_id, symbol, cursor))
 
     def fence(self, token: int, reservation_id: str | None = None, task_id: str | None = None,
               symbol: str | None = None) -> JsonDict:

@@ -5,15 +5,18 @@ The local engine (:mod:`muse.core.coordination`, files) and the live engine
 lives here, as a function of plain values, so the two cannot drift apart:
 
 * addresses and limits: :func:`check_symbols`, :func:`check_address`,
-  :data:`MAX_SYMBOLS` (the overlap relation is :mod:`muse.core.address`);
+  :data:`MAX_SYMBOLS`, :func:`check_prerequisites` (the overlap relation is :mod:`muse.core.address`);
 * lease end and the heartbeat rule: :func:`lease_end`, :func:`grant_expiry`,
   :func:`heartbeat_expiry`, :func:`lapsed`;
 * claim order: :func:`claim_order`;
+* dependency cycles: :func:`find_cycle`, :func:`cycle_refusal`;
 * fencing: :func:`reservation_stale`, :func:`claim_stale` and the reasons in
   :data:`STALE_REASONS`;
 * strict refusal (which holder is named, retry-after): :func:`strict_refusal`,
   :func:`retry_after`;
 * record ids: :func:`new_record_id`;
+* garbage collection past the grace (local GC and the hub's retention):
+  :func:`lease_buried`, :func:`run_spent`, :func:`slot_superseded`;
 * defaults: :data:`DEFAULT_TTL`, :data:`MIN_TTL`, :data:`MAX_TTL`,
   :data:`DEFAULT_GRACE`.
 
@@ -27,18 +30,19 @@ import os
 
 from muse.core.address import MAX_ADDRESS_LEN, ancestors, canonical
 from muse.core.clock import format_ts
-from muse.core.errors import ConflictError, StaleToken, UserError
+from muse.core.errors import ConflictError, DependencyCycle, StaleToken, TooLarge, UserError
 from muse.core.types import content_hash
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from typing import Any
 
 __all__ = [
     "DEFAULT_GRACE",
     "DEFAULT_TTL",
     "MAX_ADDRESS_LEN",
+    "MAX_PREREQUISITES",
     "MAX_SYMBOLS",
     "MAX_TTL",
     "MIN_TTL",
@@ -46,18 +50,24 @@ __all__ = [
     "Blocker",
     "TooManySymbols",
     "check_address",
+    "check_prerequisites",
     "check_symbols",
     "claim_fence",
     "claim_order",
     "claim_stale",
+    "cycle_refusal",
+    "find_cycle",
     "grant_expiry",
     "heartbeat_expiry",
     "lapsed",
+    "lease_buried",
     "lease_end",
     "new_record_id",
     "reservation_fence",
     "reservation_stale",
     "retry_after",
+    "run_spent",
+    "slot_superseded",
     "strict_refusal",
 ]
 
@@ -66,16 +76,14 @@ DEFAULT_TTL = 900.0  # seconds a lease lives without a heartbeat
 MIN_TTL, MAX_TTL = 1.0, 86_400.0
 DEFAULT_GRACE = 600.0  # GC keeps dead records this long (exceeds any read→write gap)
 MAX_SYMBOLS = 256  # addresses per reservation or task, in both engines
+MAX_PREREQUISITES = 256  # tasks one task may wait for, in both engines
 
 # Why a fencing token is refused (the ``reason`` of :class:`StaleToken`).
 STALE_REASONS = ("not_holder", "mismatch", "superseded", "expired", "released", "not_claimed")
 
 
-class TooManySymbols(UserError):
+class TooManySymbols(TooLarge):
     """More addresses in one request than :data:`MAX_SYMBOLS`."""
-
-    http_status = 413
-    code = "payload_too_large"
 
 
 # ── addresses ────────────────────────────────────────────────────────────────
@@ -99,6 +107,14 @@ def check_symbols(symbols: Sequence[object], *, allow_empty: bool = False) -> li
                              "request: reserve the file or directory instead, or split the request",
                              limit=MAX_SYMBOLS)
     return list(dict.fromkeys(canonical(s) for s in symbols))
+
+
+def check_prerequisites(task_id: str, count: int) -> None:
+    """Refuse a task that would wait for more than :data:`MAX_PREREQUISITES` tasks."""
+    if count > MAX_PREREQUISITES:
+        raise TooLarge(f"task {task_id} would wait for {count} tasks, over the limit of "
+                       f"{MAX_PREREQUISITES}: make an intermediate task wait for some of them",
+                       task_id=task_id, limit=MAX_PREREQUISITES)
 
 
 # ── lease end and the heartbeat rule ─────────────────────────────────────────
@@ -127,10 +143,67 @@ def heartbeat_expiry(now: float, ttl: float, run_heartbeat: float) -> float:
     return grant_expiry(now, ttl, run_heartbeat)
 
 
+# ── garbage collection past the grace ────────────────────────────────────────
+def lease_buried(expires_at: float, run_heartbeat: float, released_at: float | None,
+                 horizon: float) -> bool:
+    """True when a lease may be forgotten at *horizon* (now minus the grace):
+    released before it, or (never released) lapsed before it."""
+    if released_at is not None:
+        return released_at <= horizon
+    return lapsed(expires_at, run_heartbeat, horizon)
+
+
+def run_spent(run_heartbeat: float, holds_anything: bool, horizon: float) -> bool:
+    """True when a run may be forgotten at *horizon*: it holds no lease or claim
+    any more and its last heartbeat ended before the horizon."""
+    return not holds_anything and run_heartbeat <= horizon
+
+
+def slot_superseded(at: float | None, expires_at: float, horizon: float) -> bool:
+    """True when a claim slot that is not its task's newest may be forgotten:
+    written and ended before *horizon*."""
+    return max(at or 0.0, expires_at) <= horizon
+
+
 # ── claim order ──────────────────────────────────────────────────────────────
 def claim_order(priority: int, created_at: float | None, task_id: str) -> tuple[int, float, str]:
     """Sort key of ready tasks: priority descending, then oldest, then task id."""
     return (-priority, created_at or 0.0, task_id)
+
+
+# ── dependency cycles ────────────────────────────────────────────────────────
+def find_cycle(prerequisites: Callable[[str], Iterable[str]], node: str,
+               depends_on: Sequence[str]) -> list[str] | None:
+    """The cycle that making *node* wait for *depends_on* would close, or None.
+
+    *prerequisites* gives the ids a node already waits for (each engine looks
+    them up its own way, reading only the part of the graph reachable from
+    *depends_on*). The cycle is named from *node* back to itself:
+    ``[node, dep, …, node]``.
+    """
+    for first in depends_on:
+        if first == node:
+            return [node, node]
+        stack: list[tuple[str, list[str]]] = [(first, [node, first])]
+        seen: set[str] = set()
+        while stack:
+            current, path = stack.pop()
+            if current == node:
+                return path
+            if current in seen:
+                continue
+            seen.add(current)
+            for nxt in sorted(prerequisites(current)):
+                stack.append((nxt, [*path, nxt]))
+    return None
+
+
+def cycle_refusal(cycle: Sequence[str]) -> DependencyCycle:
+    """The refusal of a dependency that would close *cycle* (it is named)."""
+    if len(cycle) == 2:
+        return DependencyCycle(f"{cycle[0]} cannot depend on itself", cycle=list(cycle))
+    return DependencyCycle("dependency would close a cycle: " + " -> ".join(cycle),
+                           cycle=list(cycle))
 
 
 # ── fencing ──────────────────────────────────────────────────────────────────

@@ -26,7 +26,7 @@ from muse.core.records import (
 )
 from muse.core.rules import DEFAULT_TTL, lease_end
 from muse.core.store import CoordStore, Problem
-from muse.core.types import JsonDict
+from muse.core.types import KINDS, JsonDict
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -122,9 +122,17 @@ class CoordState:
     ) -> None:
         self.root = pathlib.Path(root)
         self.now = clock.now() if now is None else now
-        self.store = CoordStore(self.root) if store is None else store
+        self.store: CoordStore | None = CoordStore(self.root) if store is None else store
         self.include_remote = include_remote
         self._cache: dict[str, list[Any]] = {}
+
+    @classmethod
+    def of_records(cls, by_kind: dict[str, list[Any]], now: float) -> CoordState:
+        """A state over typed records already in memory (the hub's, say): no file is read."""
+        state = cls.__new__(cls)
+        state.root, state.now, state.store, state.include_remote = pathlib.Path("."), now, None, False
+        state._cache = {kind: list(by_kind.get(kind, ())) for kind in KINDS}
+        return state
 
     @property
     def problems(self) -> list[Problem]:

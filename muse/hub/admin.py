@@ -170,6 +170,10 @@ def _member_change(hub: Hub, call: Call, principal: Principal, permission: str |
         raise Forbidden(f"the access of {repo.owner}/{repo.slug}'s creator cannot be changed")
     if permission is not None and hub.store.get_identity(handle) is None:
         raise NotFound(f"no identity {handle!r} on this hub (it must `muse auth register` first)")
+    if permission is not None and hub.store.get_permission(repo.id, handle) is None:
+        from muse.hub.bounds import check_members
+
+        check_members(len(hub.store.list_members(repo.id)))
     from muse.hub.dashboard.sessions import end_sign_ins
 
     end_sign_ins(hub, repo.id, handle)  # first: a change of access ends earlier dashboard sign-ins

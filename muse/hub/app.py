@@ -53,6 +53,9 @@ def create_app(store: HubStore, settings: HubSettings | None = None,
     from starlette.applications import Starlette
 
     settings = settings or HubSettings()
+    from muse.hub.bounds import configure
+
+    configure(**dict(settings.limits))
     routes: list[Any] = []
     for name in route_modules:
         routes.extend(import_module(name).routes())

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from muse.core.rules import DEFAULT_GRACE
+
 __all__ = ["DEFAULT_DB", "DEFAULT_PORT", "METRICS", "REGISTRATION", "HubSettings"]
 
 DEFAULT_DB = "./muse-hub.sqlite3"
@@ -41,6 +43,11 @@ class HubSettings:
         registration: ``open`` (anyone registers), ``invite`` (with an invite
             code from ``muse hub invite``) or ``closed`` (``muse hub add-identity``).
         metrics: who may ``GET /metrics``: ``local`` (loopback peers), ``open``, ``off``.
+        retention_grace: seconds dead leases, runs and records are kept before
+            the background pruner forgets them (0: never prune).
+        prune_every: seconds between background retention passes (0: never prune).
+        limits: bounds on what clients can make the hub remember, by name
+            (``muse.hub.bounds``; absent: the default).
     """
 
     db: str = DEFAULT_DB
@@ -63,6 +70,9 @@ class HubSettings:
     body_timeout: float = 60.0
     registration: str = "open"
     metrics: str = "local"
+    retention_grace: float = DEFAULT_GRACE  # the local GC's
+    prune_every: float = 60.0
+    limits: tuple[tuple[str, int], ...] = field(default_factory=tuple)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> HubSettings:
@@ -96,6 +106,8 @@ class HubSettings:
         pick("body_timeout", float)
         pick("registration", str)
         pick("metrics", str)
+        pick("retention_grace", float)
+        pick("prune_every", float)
         pick("insecure_dev", lambda v: v.lower() in ("1", "true", "yes"))
         pick("public_hosts", lambda v: tuple(h.strip() for h in v.split(",") if h.strip()))
         values.update({k: v for k, v in overrides.items() if v is not None})

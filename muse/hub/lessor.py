@@ -35,10 +35,14 @@ from muse.core.address import ancestors
 from muse.core.clock import format_ts
 from muse.core.errors import ConflictError, MuseError, NotFound
 from muse.core.rules import (
+    MAX_PREREQUISITES,
     Blocker,
+    check_prerequisites,
     claim_fence,
     claim_order,
     claim_stale,
+    cycle_refusal,
+    find_cycle,
     grant_expiry,
     heartbeat_expiry,
     lease_end,
@@ -49,6 +53,7 @@ from muse.core.rules import (
     strict_refusal,
 )
 from muse.core.types import JsonDict
+from muse.hub import bounds
 from muse.storage import live as tables
 from muse.storage.base import HubStore, RecordRow, decide_live
 from muse.storage.live import LiveTx, split
@@ -62,12 +67,14 @@ __all__ = [
     "apply_pushed",
     "apply_to_live",
     "claim",
+    "depend",
     "enqueue",
     "fence",
     "finish",
     "heartbeat",
     "intent",
     "release",
+    "reservation_page",
     "reserve",
     "set_mode",
     "status",
@@ -76,6 +83,7 @@ __all__ = [
 ]
 
 MODES = ("advisory", "strict")
+_TASK_GRAPH = "\ntask graph"  # the lock name of a repository's dependency edges
 symbol_ancestors = ancestors  # the one overlap relation (muse.core.address)
 
 
@@ -106,7 +114,11 @@ def _touch_run(tx: LiveTx, run_id: str, handle: str) -> float:
 
     The run's row stays locked until commit: one run's decisions are serial.
     """
-    owner, expires_at = tables.touch_run(tx, run_id, handle)
+    row = tables.run_row(tx, run_id, lock=True)
+    if row is None:
+        bounds.check_runs(tx, handle)
+        row = tables.touch_run(tx, run_id, handle)  # a racer may have created it first
+    owner, expires_at = row
     if owner != handle:
         raise RunOwnedElsewhere(f"run {run_id} belongs to {owner}, not {handle}: "
                                 "use a run id of your own", run_id=run_id)
@@ -347,6 +359,7 @@ def enqueue(tx: LiveTx, now: float, handle: str, tasks: Sequence[TaskSpec],
         if t.task_id not in existing:
             existing.add(t.task_id)
             fresh.append(t)
+    bounds.check_tasks(tx, len(fresh))
     done = tables.completed_among(tx, sorted({d for t in fresh for d in t.depends_on}), lock=True)
     tables.insert_tasks(tx, [
         (t.task_id, t.description, t.priority, t.depends_on, t.symbols,
@@ -361,6 +374,50 @@ def enqueue(tx: LiveTx, now: float, handle: str, tasks: Sequence[TaskSpec],
             rows.append(_bus("task", t.task_id, None, record))
         tx.append_records(rows)
     return {"inserted": len(fresh), "skipped": len(tasks) - len(fresh)}
+
+
+def depend(tx: LiveTx, now: float, handle: str, task_id: str, depends_on: Sequence[str],
+           run_id: str | None) -> JsonDict:
+    """Make *task_id* wait for *depends_on* as well (the local ``depend --task``).
+
+    Prerequisites may name tasks not queued yet (as at enqueue); each one not
+    completed blocks the task until it is.
+
+    Raises:
+        NotFound: *task_id* is not queued.
+        DependencyCycle: the new edges would close a cycle (the cycle is named).
+    """
+    if run_id is not None:
+        _touch_run(tx, run_id, handle)
+    # The cycle check reads the whole dependency graph: added edges are decided
+    # one at a time (a name no address can take: addresses hold no newline).
+    tx.lock_addresses([_TASK_GRAPH], [])
+    row = tables.task_row(tx, task_id, lock=True)
+    if row is None:
+        raise NotFound(f"no task {task_id!r} in the live queue", task_id=task_id)
+    have = split(row[3])
+    check_prerequisites(task_id, len({*have, *depends_on}))
+    cycle = find_cycle(lambda n: tables.task_prerequisites(tx, n), task_id, depends_on)
+    if cycle:
+        raise cycle_refusal(cycle)
+    _add_prerequisites(tx, task_id, have, depends_on)
+    body: JsonDict = {"task_id": task_id, "depends_on": sorted(set(depends_on))}
+    if run_id is not None:
+        body["run_id"] = run_id
+    did = new_record_id(body)
+    record = {"dependency_id": did, **body}
+    tx.append_records([_bus("dependency", did, run_id, record)])
+    return record
+
+
+def _add_prerequisites(tx: LiveTx, task_id: str, have: Sequence[str],
+                       depends_on: Sequence[str]) -> None:
+    """Add the edges *task_id* lacks; each prerequisite not completed is one more blocker."""
+    new = [d for d in dict.fromkeys(depends_on) if d not in have]
+    if new:
+        done = tables.completed_among(tx, new, lock=True)
+        tables.add_task_prerequisites(tx, task_id, [*have, *new], new,
+                                      sum(1 for d in new if d not in done))
 
 
 def _task_json(row: Any) -> JsonDict:
@@ -488,6 +545,7 @@ def answer_once(tx: LiveTx, now: float, handle: str, request_id: str | None,
     if kept is not None:
         first: JsonDict = msgspec.json.decode(kept)
         return {**first, "replayed": True}
+    bounds.check_answers(tx, handle)
     out = decide()
     tables.remember_answer(tx, request_id, handle, msgspec.json.encode(out).decode(),
                            now + ANSWER_TTL, now)
@@ -576,8 +634,25 @@ def status(tx: LiveTx, now: float, limit: int, run_id: str | None = None,
 
 
 
+def reservation_page(tx: LiveTx, now: float, limit: int, cursor: str,
+                     run_id: str | None = None) -> JsonDict:
+    """One page of live leases (of *run_id*) in reservation-id order after
+    *cursor* ("": the first), as the local status lists them; ``next_cursor``
+    when more follow; with *run_id*, ``total``: how many that run holds."""
+    rows = tables.reservation_page(tx, now, limit + 1, cursor, run_id)
+    page = rows[:limit]
+    out: JsonDict = {
+        "reservations": [{"reservation_id": r[0], "run_id": r[1], "symbols": split(r[2]),
+                          "token": int(r[3]), "expires_at": _iso(float(r[4])), "remote": False}
+                         for r in page],
+        "next_cursor": page[-1][0] if len(rows) > limit and page else None}
+    if run_id is not None:
+        out["total"] = tables.count_live_run_reservations(tx, run_id, now)
+    return out
+
+
 # ── pushed records: one world with the live tables ───────────────────────────
-_APPLY_ORDER = ("task", "reservation", "claim", "release", "heartbeat")
+_APPLY_ORDER = ("task", "dependency", "reservation", "claim", "release", "heartbeat")
 
 
 def apply_to_live(store: HubStore, repo_id: int, now: float, handle: str,
@@ -597,8 +672,10 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
       live reserve of an overlapping address is then refused);
     * a release ends that lease; a heartbeat follows the heartbeat rule
       (lapsed leases of the run are buried, the others extended);
-    * a task joins the live queue (claimable there); a claim slot that is the
-      next one of a live task moves it (claimed, completed, failed).
+    * a task joins the live queue (claimable there); a task dependency adds
+      its edges (blocking the task) unless the task is not queued or the
+      edges would close a cycle; a claim slot that is the next one of a live
+      task moves it (claimed, completed, failed).
 
     A record of a run bound to another identity, or already applied, or dead
     at hub time changes nothing. Idempotent: re-pushing a batch applies nothing
@@ -629,7 +706,11 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
                       t.created_at) for t in typed["task"]
              if "+" not in t.task_id]  # '+' names claim slots: not a task the queue can hold
     if specs:
-        applied["task"] = int(enqueue(tx, now, handle, specs, write_records=False)["inserted"])
+        try:
+            applied["task"] = int(enqueue(tx, now, handle, specs, write_records=False)["inserted"])
+        except bounds.LimitReached:
+            pass  # stored as records; the live queue is full (docs/operations.md, Retention)
+    applied["dependency"] = sum(_apply_dependency(tx, d) for d in typed["dependency"])
     for res in typed["reservation"]:
         if not mine(res.run_id) or tables.reservation_row(tx, res.reservation_id) is not None:
             continue
@@ -677,4 +758,19 @@ def _apply_claim(tx: LiveTx, now: float, c: Any, mine: Any) -> int:
                           c.slot)
     if status == "completed":
         tables.unblock_dependents(tx, c.task_id)
+    return 1
+
+
+def _apply_dependency(tx: LiveTx, d: Any) -> int:
+    """A pushed task dependency, under :func:`depend`'s rules (reservation ones decide nothing)."""
+    if d.task_id is None:
+        return 0
+    row = tables.task_row(tx, d.task_id)
+    if row is None or find_cycle(lambda n: tables.task_prerequisites(tx, n), d.task_id,
+                                 d.depends_on):
+        return 0
+    have = split(row[3])
+    if all(dep in have for dep in d.depends_on) or len({*have, *d.depends_on}) > MAX_PREREQUISITES:
+        return 0  # already applied, or over the limit
+    _add_prerequisites(tx, d.task_id, have, d.depends_on)
     return 1

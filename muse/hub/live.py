@@ -3,7 +3,8 @@
 Under ``/api/v1/repos/{owner}/{slug}/live/`` (bodies and answers in
 ``docs/live.md``)::
 
-    POST reserve  heartbeat  release  intent  tasks  claim  complete  fail   (push access)
+    POST reserve  heartbeat  release  intent  tasks  depend  claim  complete  fail
+                                                                         (push access)
     GET  status   fence                                                      (pull access)
     PUT  mode                                                                (admin)
 
@@ -27,6 +28,7 @@ from muse.core.errors import MuseError
 from muse.core.rules import (
     DEFAULT_TTL,
     MAX_ADDRESS_LEN,
+    MAX_PREREQUISITES,
     MAX_SYMBOLS,
     MAX_TTL,
     MIN_TTL,
@@ -55,6 +57,7 @@ __all__ = [
     "MAX_TTL",
     "claim",
     "complete",
+    "depend",
     "enqueue",
     "fail",
     "fence",
@@ -69,7 +72,7 @@ __all__ = [
 
 LIVE_PATH = "/api/v1/repos/{owner}/{slug}/live/"
 MAX_TASKS = 500  # per enqueue
-MAX_DEPS = 256
+MAX_DEPS = MAX_PREREQUISITES
 MAX_TEXT = 4096  # description, detail
 MAX_SYMBOL_LEN = MAX_ADDRESS_LEN
 MAX_LIMIT = 1000
@@ -296,6 +299,19 @@ def enqueue(hub: Hub, call: Call) -> Reply:
     return _write(hub, repo, replay, live.enqueue, handle, specs)
 
 
+def depend(hub: Hub, call: Call) -> Reply:
+    """Make a queued task wait for more tasks (a cycle is refused, naming it)."""
+    handle, repo, replay = _access_to_write(hub, call)
+    data = _body(call)
+    task_id = _id(data.get("task_id"), "task_id")
+    deps = data.get("depends_on")
+    if type(deps) is not list or not deps or len(deps) > MAX_DEPS:
+        raise BadRequest(f"'depends_on' must be a list of 1 to {MAX_DEPS} task ids")
+    deps = list(dict.fromkeys(_id(d, "depends_on") for d in deps))
+    return _write(hub, repo, replay, live.depend, handle, task_id, deps,
+                  _id(data.get("run_id"), "run_id", required=False))
+
+
 def claim(hub: Hub, call: Call) -> Reply:
     """Claim the best ready task (or a named one); one winner per task."""
     handle, repo, replay = _access_to_write(hub, call)
@@ -325,16 +341,21 @@ def fail(hub: Hub, call: Call) -> Reply:
 
 
 def status(hub: Hub, call: Call) -> Reply:
-    """Aggregated live state, one run's leases, or a symbol's holders."""
+    """Aggregated live state, one run's leases, a symbol's holders, a page of leases."""
     _, repo = _access(hub, call, "pull")
     limit = _int_query(call, "limit", 100, 0, MAX_LIMIT)
     run_id = _id(call.query.get("run_id"), "run_id", required=False)
     symbol = call.query.get("symbol")
     if symbol is not None:
         symbol = _symbol(symbol, "symbol")
+    cursor = call.query.get("cursor")  # present: add a page of leases ("" for the first)
+    if cursor:
+        cursor = _id(cursor, "cursor")
     now = hub.now()
     with hub.store.live_transaction(repo.id, write=False) as tx:
         out = live.status(tx, now, limit, run_id, symbol)
+        if cursor is not None:
+            out["page"] = live.reservation_page(tx, now, limit, cursor, run_id)
     return Reply({"now": now, **out})
 
 
@@ -372,7 +393,7 @@ def routes() -> list[Any]:
     from starlette.routing import Route
 
     posts = {"reserve": reserve, "heartbeat": heartbeat, "release": release, "intent": intent,
-             "tasks": enqueue, "claim": claim, "complete": complete, "fail": fail}
+             "tasks": enqueue, "depend": depend, "claim": claim, "complete": complete, "fail": fail}
     out = [Route(LIVE_PATH + name, endpoint(fn), methods=["POST"], name=f"live_{name}")
            for name, fn in posts.items()]
     out += [

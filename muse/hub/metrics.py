@@ -63,7 +63,8 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def render(requests: RequestMetrics, guard: Any, stats: dict[str, Any], info: dict[str, str]) -> str:
+def render(requests: RequestMetrics, guard: Any, stats: dict[str, Any], info: dict[str, str],
+           pruned: dict[str, int] | None = None) -> str:
     """The exposition text.
 
     Args:
@@ -72,6 +73,8 @@ def render(requests: RequestMetrics, guard: Any, stats: dict[str, Any], info: di
         stats: ``HubStore.stats()``: name → number, or name → {label value: number}
             for figures by status (their label is ``status``).
         info: constant labels of ``muse_hub_info``.
+        pruned: the background pruner's totals (``muse.hub.retention.Pruner``),
+            when this hub prunes.
     """
     out: list[str] = []
 
@@ -107,6 +110,12 @@ def render(requests: RequestMetrics, guard: Any, stats: dict[str, Any], info: di
                 ("refused", guard.refused, "New connections closed because every held one was busy.")):
             metric(f"muse_hub_connections_{name}_total", "counter", text)
             out.append(f"muse_hub_connections_{name}_total {value}")
+    if pruned:
+        metric("muse_hub_pruned_total", "counter",
+               "What background retention passes removed, by table or record kind (passes, "
+               "skipped and errors count the passes themselves).")
+        for what, n in sorted(pruned.items()):
+            out.append(f"muse_hub_pruned_total{_labels(what=what)} {_num(n)}")
     for name, value in sorted(stats.items()):
         full = f"muse_hub_{name}"
         kind = "counter" if name.endswith("_total") else "gauge"
@@ -157,8 +166,10 @@ async def metrics(request: Any) -> Any:
     if not _may_scrape(hub.settings.metrics, request):
         return error_response(404, "not_found", "Not Found", request=request)
     stats = await run_in_threadpool(hub.store.stats, hub.now())
+    pruner = getattr(request.app.state, "pruner", None)
     text = render(request.app.state.requests, getattr(request.app.state, "guard", None), stats,
-                  {"version": __version__, "backend": hub.store.backend})
+                  {"version": __version__, "backend": hub.store.backend},
+                  dict(pruner.totals) if pruner is not None else None)
     return Response(text, media_type=CONTENT_TYPE)
 
 

@@ -67,12 +67,19 @@ def serve(settings: HubSettings, out: TextIO = sys.stdout) -> None:
 
         reason = " ".join(str(exc).split())[:300] or type(exc).__name__
         raise UserError(f"cannot open hub database {describe_url(settings.db)}: {reason}") from exc
+    pruner = None
     try:
         app = create_app(store, settings)
         guard = ConnectionGuard(descriptor_budget(settings.max_connections),
                                 settings.header_timeout, settings.keep_alive,
                                 settings.max_connections_per_client)
         app.state.guard = guard
+        if settings.retention_grace > 0 and settings.prune_every > 0:
+            from muse.hub.retention import Pruner
+
+            pruner = Pruner(store, settings.retention_grace, settings.prune_every)
+            app.state.pruner = pruner  # its counters (Pruner.totals), for a metrics endpoint
+            pruner.start()
         port = sock.getsockname()[1]
         shown = f"[{settings.host}]" if ":" in settings.host else settings.host
         logging.basicConfig(level=logging.WARNING, format="muse hub: %(levelname)s %(message)s")
@@ -89,5 +96,7 @@ def serve(settings: HubSettings, out: TextIO = sys.stdout) -> None:
         out.flush()
         server.run(sockets=[sock])
     finally:
+        if pruner is not None:
+            pruner.stop()
         store.close()
         sock.close()

@@ -348,6 +348,24 @@ class HubStore(abc.ABC):
     def revoke_dashboard_session(self, cap_id: str) -> bool:
         """Mark the session of *cap_id* signed out; False if there is none."""
 
+    # ── retention (``muse.hub.retention`` decides; these only list, lock and delete) ──
+    @abc.abstractmethod
+    def repo_ids(self) -> list[int]:
+        """Every repository's id, ascending."""
+
+    @abc.abstractmethod
+    def prune_signatures(self, now: float, limit: int) -> int:
+        """Forget up to *limit* seen signatures that expired before *now*; the count."""
+
+    @abc.abstractmethod
+    def prune_lock(self) -> AbstractContextManager[bool]:
+        """Try to become the one pruner of this database, without waiting.
+
+        Yields True when this process holds the lock for the block (every
+        other hub on the database is refused until it ends, or this process
+        dies), False when another pruner holds it.
+        """
+
 
 def decide_live(store: HubStore, repo_id: int, decide: Callable[[LiveTx], T]) -> T:
     """*decide* in a write :meth:`HubStore.live_transaction`, run again (a few

@@ -20,7 +20,10 @@ Tables (``live_schema``): ``live_repos`` (fencing sequence, default mode),
 ``live_runs`` (run → signing handle, heartbeat expiry),
 ``live_reservations`` + ``live_symbols`` (one row per held address and one
 per enclosing scope, so overlap checks are index lookups), ``live_tasks`` +
-``live_task_deps`` (``blocked`` counts prerequisites not yet completed).
+``live_task_deps`` (``blocked`` counts prerequisites not yet completed),
+``live_answers`` (answers kept for retries), ``hub_pruned`` (ids of pushed
+records retention removed: a re-push skips them). Retention's queries and
+deletes are here too; what is due is decided in :mod:`muse.hub.retention`.
 
 The lessor's names (``reserve``, ``claim``, ``TaskSpec`` …) stay importable
 from here for callers written before the split; they load the lessor lazily.
@@ -39,13 +42,22 @@ __all__ = [
     "TASK_COLS",
     "LiveTx",
     "bump_repo_fence",
+    "bury_records",
     "completed_among",
+    "count_capped",
     "count_run_leases",
+    "delete_answers",
+    "delete_reservations",
+    "delete_runs",
     "delete_symbol_rows",
     "end_reservations",
+    "ended_reservations",
     "ensure_repo_row",
     "existing_tasks",
+    "expired_answers",
     "extend_run_leases",
+    "forget_graveyard",
+    "idle_runs",
     "insert_reservation",
     "insert_run",
     "insert_tasks",
@@ -55,6 +67,7 @@ __all__ = [
     "mark",
     "next_claimable",
     "next_token",
+    "old_graveyard",
     "remember_answer",
     "remember_signature",
     "remembered_answer",
@@ -70,6 +83,7 @@ __all__ = [
     "split",
     "status_rows",
     "symbol_rows",
+    "table_counts",
     "task_row",
     "touch_run",
     "unblock_dependents",
@@ -196,6 +210,19 @@ def live_schema(integer: str, real: str) -> tuple[str, ...]:
             expires_at {real} NOT NULL,
             PRIMARY KEY (repo_id, request_id))""",
         """CREATE INDEX IF NOT EXISTS live_answers_expiry ON live_answers (repo_id, expires_at)""",
+        # Runs per identity are bounded: counted by this index.
+        """CREATE INDEX IF NOT EXISTS live_runs_handle ON live_runs (repo_id, handle)""",
+        # Answers per identity are bounded: counted by this index.
+        """CREATE INDEX IF NOT EXISTS live_answers_handle ON live_answers (repo_id, handle)""",
+        # Retention's graveyard: ids of pushed records it pruned, so a re-push
+        # skips them instead of storing them again (kept for a bounded time).
+        f"""CREATE TABLE IF NOT EXISTS hub_pruned (
+            repo_id {integer} NOT NULL,
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            pruned_at {real} NOT NULL,
+            PRIMARY KEY (repo_id, kind, record_id))""",
+        """CREATE INDEX IF NOT EXISTS hub_pruned_age ON hub_pruned (repo_id, pruned_at)""",
     )
 
 
@@ -262,10 +289,10 @@ def touch_run(tx: LiveTx, run_id: str, handle: str) -> tuple[str, float]:
     return str(row[0]), float(row[1])
 
 
-def run_row(tx: LiveTx, run_id: str) -> tuple[str, float] | None:
-    """(handle, heartbeat expiry) of *run_id*, if the hub knows it."""
-    row = tx.execute("SELECT handle, expires_at FROM live_runs WHERE repo_id=? AND run_id=?",
-                     (tx.repo_id, run_id)).fetchone()
+def run_row(tx: LiveTx, run_id: str, lock: bool = False) -> tuple[str, float] | None:
+    """(handle, heartbeat expiry) of *run_id*, if the hub knows it (*lock*: its row, until commit)."""
+    row = tx.execute("SELECT handle, expires_at FROM live_runs WHERE repo_id=? AND run_id=?"
+                     + (tx.row_lock if lock else ""), (tx.repo_id, run_id)).fetchone()
     return None if row is None else (str(row[0]), float(row[1]))
 
 
@@ -396,14 +423,15 @@ def task_row(tx: LiveTx, task_id: str, lock: bool = False) -> Any:
 
 
 def next_claimable(tx: LiveTx, now: float) -> tuple[Any, Any]:
-    """The first ready pending task and the first lapsed claimed one, in claim order,
+    """The first ready pending task and the first lapsed claimed one that is not
+    blocked (``depend`` may add prerequisites to a claimed task), in claim order,
     each locked until commit; rows other claimers hold are skipped, not waited for."""
     pending = tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=?"
                          " AND status='pending' AND blocked=0" + _CLAIM_ORDER + tx.skip_locked,
                          (tx.repo_id,)).fetchone()
     lapsed = tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=?"
-                        " AND status='claimed' AND claim_expires_at<=?" + _CLAIM_ORDER
-                        + tx.skip_locked,
+                        " AND status='claimed' AND claim_expires_at<=? AND blocked=0"
+                        + _CLAIM_ORDER + tx.skip_locked,
                         (tx.repo_id, now)).fetchone()
     return pending, lapsed
 
@@ -472,6 +500,22 @@ def unblock_dependents(tx: LiveTx, task_id: str) -> None:
                    " AND blocked > 0", (tx.repo_id, dependent))
 
 
+def task_prerequisites(tx: LiveTx, task_id: str) -> list[str]:
+    """The ids *task_id* waits for (none for a task the queue does not hold)."""
+    row = tx.execute("SELECT depends_on FROM live_tasks WHERE repo_id=? AND task_id=?",
+                     (tx.repo_id, task_id)).fetchone()
+    return [] if row is None else split(row[0])
+
+
+def add_task_prerequisites(tx: LiveTx, task_id: str, all_deps: Sequence[str],
+                           new_deps: Sequence[str], blocking: int) -> None:
+    """*task_id* now waits for *all_deps*: edges for *new_deps*, *blocking* more blockers."""
+    tx.executemany("INSERT INTO live_task_deps (repo_id, depends_on, task_id) VALUES (?,?,?)",
+                   [(tx.repo_id, d, task_id) for d in new_deps])
+    tx.execute("UPDATE live_tasks SET depends_on=?, blocked = blocked + ? WHERE repo_id=?"
+               " AND task_id=?", (SEP.join(all_deps), blocking, tx.repo_id, task_id))
+
+
 def lapsed_run_claims(tx: LiveTx, run_id: str, now: float) -> list[tuple[str, int, int]]:
     """(task id, slot, token) of *run_id*'s claims past their end."""
     return [(str(r[0]), int(r[1]), int(r[2])) for r in tx.execute(
@@ -523,6 +567,108 @@ def undo_to_mark(tx: LiveTx) -> None:
     tx.execute("ROLLBACK TO SAVEPOINT decision")
 
 
+# ── retention (decisions in muse.hub.retention) ──────────────────────────────
+def ended_reservations(tx: LiveTx, horizon: float, limit: int) -> list[Any]:
+    """Up to *limit* leases that ended before *horizon*: rows ``(reservation_id,
+    run_id, state, expires_at, ended_at, symbols, run heartbeat expiry)``.
+
+    Released/expired ones by ``ended_at``, never-ended ones by ``expires_at``
+    (a candidate list: the rule in ``muse.core.rules`` decides).
+    """
+    cols = ("SELECT r.reservation_id, r.run_id, r.state, r.expires_at, r.ended_at, r.symbols,"
+            " COALESCE(u.expires_at, 0) FROM live_reservations r LEFT JOIN live_runs u"
+            " ON u.repo_id = r.repo_id AND u.run_id = r.run_id WHERE r.repo_id=?")
+    ended = tx.execute(cols + " AND r.state IN ('released', 'expired') AND r.ended_at<=? LIMIT ?",
+                       (tx.repo_id, horizon, limit)).fetchall()
+    never = tx.execute(cols + " AND r.state='live' AND r.expires_at<=? LIMIT ?",
+                       (tx.repo_id, horizon, max(0, limit - len(ended)))).fetchall()
+    return [*ended, *never]
+
+
+def delete_reservations(tx: LiveTx, ids: Sequence[str]) -> int:
+    """Forget leases *ids* (their symbol rows are the caller's to delete)."""
+    tx.executemany("DELETE FROM live_reservations WHERE repo_id=? AND reservation_id=?",
+                   [(tx.repo_id, r) for r in ids])
+    return len(ids)
+
+
+def idle_runs(tx: LiveTx, horizon: float, limit: int) -> list[tuple[str, float]]:
+    """Up to *limit* runs ``(run_id, heartbeat expiry)`` whose heartbeat ended
+    before *horizon* and that hold nothing the hub still remembers: no lease row
+    of any state and no claim."""
+    return [(str(r[0]), float(r[1])) for r in tx.execute(
+        "SELECT u.run_id, u.expires_at FROM live_runs u WHERE u.repo_id=? AND u.expires_at<=?"
+        " AND NOT EXISTS (SELECT 1 FROM live_reservations r WHERE r.repo_id = u.repo_id"
+        " AND r.run_id = u.run_id) AND NOT EXISTS (SELECT 1 FROM live_tasks t"
+        " WHERE t.repo_id = u.repo_id AND t.holder = u.run_id AND t.status='claimed') LIMIT ?",
+        (tx.repo_id, horizon, limit)).fetchall()]
+
+
+def delete_runs(tx: LiveTx, ids: Sequence[str]) -> int:
+    tx.executemany("DELETE FROM live_runs WHERE repo_id=? AND run_id=?",
+                   [(tx.repo_id, r) for r in ids])
+    return len(ids)
+
+
+def expired_answers(tx: LiveTx, now: float, limit: int) -> list[str]:
+    """Up to *limit* request ids whose remembered answer is past its time."""
+    return [str(r[0]) for r in tx.execute("SELECT request_id FROM live_answers WHERE repo_id=?"
+                                          " AND expires_at<=? LIMIT ?", (tx.repo_id, now, limit))]
+
+
+def delete_answers(tx: LiveTx, request_ids: Sequence[str]) -> int:
+    tx.executemany("DELETE FROM live_answers WHERE repo_id=? AND request_id=?",
+                   [(tx.repo_id, r) for r in request_ids])
+    return len(request_ids)
+
+
+def bury_records(tx: LiveTx, keys: Sequence[tuple[str, str]], now: float) -> int:
+    """Delete pushed records *keys* ``(kind, record_id)`` and enter them in the
+    graveyard, which a later push consults; the count deleted. Sequence
+    numbers are never reused, so pull cursors stay valid."""
+    tx.executemany("INSERT INTO hub_pruned (repo_id, kind, record_id, pruned_at) VALUES (?,?,?,?)"
+                   " ON CONFLICT (repo_id, kind, record_id) DO NOTHING",
+                   [(tx.repo_id, k, r, now) for k, r in keys])
+    deleted = 0
+    for k, r in keys:  # one by one: rowcount says whether another pruner was first
+        deleted += max(0, int(tx.execute("DELETE FROM hub_records WHERE repo_id=? AND kind=?"
+                                         " AND record_id=?", (tx.repo_id, k, r)).rowcount))
+    return deleted
+
+
+def old_graveyard(tx: LiveTx, before: float, limit: int) -> list[tuple[str, str]]:
+    """Up to *limit* graveyard entries ``(kind, record_id)`` older than *before*."""
+    return [(str(k), str(r)) for k, r in tx.execute(
+        "SELECT kind, record_id FROM hub_pruned WHERE repo_id=? AND pruned_at<? LIMIT ?",
+        (tx.repo_id, before, limit)).fetchall()]
+
+
+def forget_graveyard(tx: LiveTx, keys: Sequence[tuple[str, str]]) -> int:
+    """Drop graveyard entries *keys*: a re-push of them is stored again."""
+    tx.executemany("DELETE FROM hub_pruned WHERE repo_id=? AND kind=? AND record_id=?",
+                   [(tx.repo_id, k, r) for k, r in keys])
+    return len(keys)
+
+
+def table_counts(tx: LiveTx) -> dict[str, int]:
+    """Rows per table of the repository (what retention keeps bounded)."""
+    out: dict[str, int] = {}
+    for table in ("live_reservations", "live_symbols", "live_runs", "live_tasks", "live_answers",
+                  "hub_records", "hub_pruned"):
+        out[table] = int(tx.execute(f"SELECT COUNT(*) FROM {table} WHERE repo_id=?",
+                                    (tx.repo_id,)).fetchone()[0])
+    return out
+
+
+# ── bounds on what a client can make the hub remember ────────────────────────
+def count_capped(tx: LiveTx, table: str, where: str, params: Sequence[Any], cap: int) -> int:
+    """``COUNT(*)`` of *table*'s rows of the repository matching *where*, counting
+    no further than *cap* (a bound check need not scan past it)."""
+    return int(tx.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE repo_id=?"
+                          f"{' AND ' + where if where else ''} LIMIT ?) AS capped",
+                          (tx.repo_id, *params, cap)).fetchone()[0])
+
+
 # ── status ───────────────────────────────────────────────────────────────────
 def status_rows(tx: LiveTx, now: float, limit: int, run_id: str | None) -> dict[str, Any]:
     """The raw counts and rows of the live status view."""
@@ -562,6 +708,26 @@ def status_rows(tx: LiveTx, now: float, limit: int, run_id: str | None) -> dict[
             " AND holder=? AND status='claimed' AND claim_expires_at>?"
             " ORDER BY token LIMIT ?", (tx.repo_id, run_id, now, limit)).fetchall()
     return out
+
+
+def reservation_page(tx: LiveTx, now: float, limit: int, after: str,
+                     run_id: str | None) -> list[Any]:
+    """Up to *limit* live leases (of *run_id*) after *after*, in reservation-id order:
+    ``(reservation_id, run_id, symbols, token, expires_at)`` (the primary key serves it)."""
+    sql = ("SELECT reservation_id, run_id, symbols, token, expires_at FROM live_reservations"
+           " WHERE repo_id=? AND reservation_id>? AND state='live' AND expires_at>?")
+    params: list[Any] = [tx.repo_id, after, now]
+    if run_id is not None:
+        sql += " AND run_id=?"
+        params.append(run_id)
+    return list(tx.execute(sql + " ORDER BY reservation_id LIMIT ?", (*params, limit)).fetchall())
+
+
+def count_live_run_reservations(tx: LiveTx, run_id: str, now: float) -> int:
+    """How many leases of *run_id* are live at *now* (the run/expiry index serves it)."""
+    return int(tx.execute("SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
+                          " AND state='live' AND expires_at>?",
+                          (tx.repo_id, run_id, now)).fetchone()[0])
 
 
 # ── the lessor's names, for callers written before the split ─────────────────

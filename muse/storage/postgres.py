@@ -58,6 +58,7 @@ __all__ = ["PostgresStore"]
 _PRUNE_EVERY = 512
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MIGRATE_LOCK = 0x6D757365  # "muse": advisory lock key for schema creation
+_PRUNE_LOCK = 0x6D757370  # advisory lock key: one retention pass at a time per database
 
 _NUMBER_EVERY = 0.1  # seconds between background numberings
 _NUMBER_LOCK = 0x6E756D62  # "numb": (this, repo id) is the repository's numbering lock
@@ -190,10 +191,15 @@ class PostgresStore(HubStore):
                                     configure=configure, kwargs={"autocommit": False},
                                     open=True, name="muse-hub")
         try:
-            with self._conn() as conn:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
-                for stmt in SCHEMA:
+            # One transaction per statement: DDL in one transaction would hold
+            # share locks on several tables at once and deadlock with a serving
+            # hub writing them in another order (a second hub, `muse hub prune`).
+            for stmt in SCHEMA:
+                with self._conn() as conn:
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
                     conn.execute(stmt)
+            with self._conn() as conn:  # once per database, before any hub serves it
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
                 if conn.execute("SELECT 1 FROM information_schema.columns WHERE table_schema ="
                                 " current_schema() AND table_name = 'hub_records'"
                                 " AND column_name = 'n'").fetchone() is None:
@@ -341,9 +347,12 @@ class PostgresStore(HubStore):
         cur = conn.execute(
             "INSERT INTO hub_records (repo_id, kind, record_id, body)"
             " SELECT %s, k, r, b FROM unnest(%b::text[], %b::text[], %b::bytea[]) AS t(k, r, b)"
+            # Nor one retention pruned: a re-push must not bring it back.
+            " WHERE NOT EXISTS (SELECT 1 FROM hub_pruned p WHERE p.repo_id = %s AND p.kind = t.k"
+            " AND p.record_id = t.r)"
             " ON CONFLICT (repo_id, kind, record_id) DO NOTHING",
             (repo_id, [r.kind for r in fresh], [r.record_id for r in fresh],
-             [r.body for r in fresh]))
+             [r.body for r in fresh], repo_id))
         return int(cur.rowcount)
 
     def _number(self, repo_id: int) -> int:
@@ -521,3 +530,36 @@ class PostgresStore(HubStore):
             cur = conn.execute("UPDATE hub_dashboard_sessions SET revoked=TRUE WHERE cap_id=%s",
                                (cap_id,))
             return bool(cur.rowcount == 1)
+
+    # ── retention ──
+    def repo_ids(self) -> list[int]:
+        with self._conn() as conn:
+            return [int(r[0]) for r in conn.execute("SELECT id FROM hub_repos ORDER BY id")]
+
+    def prune_signatures(self, now: float, limit: int) -> int:
+        with self._conn() as conn:
+            cur = conn.execute("DELETE FROM hub_seen_signatures WHERE sig IN (SELECT sig FROM"
+                               " hub_seen_signatures WHERE expires_at < %s LIMIT %s)", (now, limit))
+            return int(cur.rowcount)
+
+    @contextmanager
+    def prune_lock(self) -> Iterator[bool]:
+        # A session-level advisory lock on a connection kept for the pass: the
+        # server drops it if this process dies, so a crashed pruner blocks nobody.
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._pool.connection() as conn:
+                # Keyed by schema too: hubs on other schemas of the database are others' business.
+                got = bool(conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(current_schema()))",
+                                        (_PRUNE_LOCK,)).fetchone()[0])
+                conn.commit()
+                try:
+                    yield got
+                finally:
+                    if got:
+                        conn.execute("SELECT pg_advisory_unlock(%s, hashtext(current_schema()))",
+                                     (_PRUNE_LOCK,))
+                        conn.commit()
+        except PoolTimeout as exc:
+            raise StoreBusy(f"no database connection available ({exc})") from exc

@@ -94,6 +94,7 @@ class SqliteStore(HubStore):
         self._local = threading.local()
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._prune_lock = threading.Lock()
         self._conns: list[sqlite3.Connection] = []
         self._closed = False
         self._sig_calls = 0
@@ -273,6 +274,11 @@ class SqliteStore(HubStore):
                     "SELECT record_id FROM hub_records WHERE repo_id=? AND kind=?"
                     f" AND record_id IN ({','.join('?' * len(chunk))})", (repo_id, kind, *chunk))
                 found.update((kind, rid) for (rid,) in cur)
+                # Pruned by retention: a re-push must not bring them back.
+                cur = conn.execute(
+                    "SELECT record_id FROM hub_pruned WHERE repo_id=? AND kind=?"
+                    f" AND record_id IN ({','.join('?' * len(chunk))})", (repo_id, kind, *chunk))
+                found.update((kind, rid) for (rid,) in cur)
         return found
 
     def fetch_records(self, repo_id: int, since: int, kinds: Sequence[str] | None,
@@ -387,3 +393,25 @@ class SqliteStore(HubStore):
             cur = conn.execute("UPDATE hub_dashboard_sessions SET revoked=1 WHERE cap_id=?",
                                (cap_id,))
             return cur.rowcount == 1
+
+    # ── retention ──
+    def repo_ids(self) -> list[int]:
+        return [int(r[0]) for r in self._connection().execute("SELECT id FROM hub_repos ORDER BY id")]
+
+    def prune_signatures(self, now: float, limit: int) -> int:
+        with self._write() as conn:
+            sigs = conn.execute("SELECT sig FROM hub_seen_signatures WHERE expires_at < ? LIMIT ?",
+                                (now, limit)).fetchall()
+            conn.executemany("DELETE FROM hub_seen_signatures WHERE sig=?", sigs)
+            return len(sigs)
+
+    @contextmanager
+    def prune_lock(self) -> Iterator[bool]:
+        # One pruner per process; hubs sharing the file serialise on its write
+        # lock, and every prune step is idempotent, so two of them are safe.
+        got = self._prune_lock.acquire(blocking=False)
+        try:
+            yield got
+        finally:
+            if got:
+                self._prune_lock.release()

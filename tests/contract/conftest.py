@@ -8,10 +8,7 @@ instances, each on a repository of its own:
 * ``postgres`` — a real hub process on PostgreSQL (skipped without a server
   unless ``MUSE_REQUIRE_PG=1``).
 
-A case one engine cannot answer yet is marked with :func:`only_local` (the
-hub backends) or :func:`local_gap` (the record files): ``xfail(strict)`` on
-those backends only, so it turns red (XPASS) the day the engine learns it and
-must be unmarked.
+Every case runs unchanged on every backend; none is marked as a known gap.
 """
 
 from __future__ import annotations
@@ -74,15 +71,3 @@ def engine(backend: str, hub: HubProcess | None,
 @pytest.fixture
 def coord(engine: Engine) -> Coordinator:
     return engine()
-
-
-def only_local(request: pytest.FixtureRequest, backend: str, reason: str) -> None:
-    """Expect the live backends to fail this case (a documented gap of the hub)."""
-    if backend != "local":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
-def local_gap(request: pytest.FixtureRequest, backend: str, reason: str) -> None:
-    """Expect the local engine to fail this case (a known gap of the record engine)."""
-    if backend == "local":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))

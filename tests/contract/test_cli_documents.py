@@ -66,3 +66,17 @@ def test_a_strict_refusal_is_one_json_line(hub: HubProcess | None, tmp_path: pat
     assert got.code == 1 and got.out == "" and got.err.count("\n") == 1
     err = json.loads(got.err)
     assert err["error"] == "conflict" and err["details"]["holder"] == "a"
+
+
+def test_refusals_exit_with_the_same_codes(hub: HubProcess | None, tmp_path: pathlib.Path) -> None:
+    from muse.core.rules import MAX_SYMBOLS
+
+    root, mode = _repo(tmp_path, hub)
+    wide = [f"s{i}.c" for i in range(MAX_SYMBOLS + 1)]
+    got = run_cli(root, "coord", "reserve", *wide, *mode, "--run", "a", "--json")
+    assert got.code == 1 and json.loads(got.err)["error"] == "payload_too_large", got.err
+    got = run_cli(root, "coord", "claim", "no-such-task", *mode, "--run", "a", "--json")
+    assert got.code == 4 and json.loads(got.err)["error"] == "not_found", got.err
+    got = run_cli(root, "coord", "release", "sha256:" + "0" * 64, "--token", "1", *mode,
+                  "--run", "a", "--json")
+    assert got.code == 4 and json.loads(got.err)["error"] == "not_found", got.err

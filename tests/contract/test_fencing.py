@@ -9,7 +9,6 @@ import pytest
 
 from muse.core.coordinator import Coordinator
 from muse.core.errors import StaleToken
-from tests.contract.conftest import local_gap
 
 
 def test_each_claim_of_a_task_gets_a_higher_token(coord: Coordinator) -> None:
@@ -103,11 +102,21 @@ def test_fence_reports_a_reservation_until_released(coord: Coordinator) -> None:
     assert coord.fence(res["token"], reservation_id=res["reservation_id"])["reason"] == "released"
 
 
-def test_an_intent_with_a_stale_token_is_refused(coord: Coordinator, backend: str,
-                                                 request: pytest.FixtureRequest) -> None:
-    local_gap(request, backend, "coordination.intend takes no token: local intents are not fenced")
+def test_an_intent_with_a_stale_token_is_refused(coord: Coordinator) -> None:
     res = coord.reserve("run-a", ["mm/slab.c::kmalloc"], ttl=60)
     with pytest.raises(StaleToken) as stale:
         coord.intent("run-a", "modify", "mm/slab.c::kmalloc",
                      reservation_id=res["reservation_id"], token=res["token"] + 100)
     assert stale.value.details["reason"] == "mismatch"
+
+
+def test_an_intent_on_another_runs_or_a_released_lease_is_refused(coord: Coordinator) -> None:
+    res = coord.reserve("run-a", ["mm/slab.c::kmalloc"], ttl=60)
+    rid, token = res["reservation_id"], res["token"]
+    with pytest.raises(StaleToken) as theirs:
+        coord.intent("run-b", "modify", "mm/slab.c::kmalloc", reservation_id=rid, token=token)
+    assert theirs.value.details["reason"] == "not_holder"
+    coord.release(rid, "run-a", token=token)
+    with pytest.raises(StaleToken) as ended:
+        coord.intent("run-a", "modify", "mm/slab.c::kmalloc", reservation_id=rid, token=token)
+    assert ended.value.details["reason"] == "released"

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from muse.core.coordinator import Coordinator
-from muse.core.errors import ConflictError, NotFound, UserError
+from muse.core.errors import ConflictError, DependencyCycle, NotFound, TooLarge, UserError
 from muse.core.outcomes import (
     ClaimOutcome,
     EnqueueOutcome,
@@ -24,7 +24,7 @@ from muse.core.outcomes import (
     StatusOutcome,
     TasksOutcome,
 )
-from tests.contract.conftest import Engine, only_local
+from tests.contract.conftest import Engine
 
 
 def _keys(doc: dict[str, object], cls: type) -> None:
@@ -85,6 +85,9 @@ def test_advisory_reports_overlaps_with_their_holders(coord: Coordinator) -> Non
     st = coord.status()
     assert st["conflict_count"] == 1 and st["runs"] == 2
     assert {h["run_id"] for h in st["conflicts"][0]["holders"]} == {"run-a", "run-b"}
+    # Filtered to one run, every count is that run's (a conflict needs two runs).
+    mine = coord.status(run_id="run-b")
+    assert (mine["active_reservations"], mine["runs"], mine["conflict_count"]) == (1, 1, 0)
 
 
 def test_strict_refusal_names_the_holder_and_when_to_retry(coord: Coordinator) -> None:
@@ -174,6 +177,19 @@ def test_unknown_ids_are_not_found(coord: Coordinator) -> None:
         coord.complete("no-such-task", "run-a", token=1)
 
 
+def test_a_request_over_the_symbol_cap_is_a_user_error(coord: Coordinator) -> None:
+    from muse.core.rules import MAX_SYMBOLS
+
+    too_many = [f"s{i}.c" for i in range(MAX_SYMBOLS + 1)]
+    with pytest.raises(TooLarge) as refused:
+        coord.reserve("run-a", too_many, ttl=60)
+    assert refused.value.exit_code == 1 and refused.value.code == "payload_too_large"
+    assert f"limit of {MAX_SYMBOLS}" in refused.value.message
+    with pytest.raises(TooLarge):
+        coord.enqueue("wide", task_id="wide", symbols=too_many)
+    assert coord.status()["active_reservations"] == 0 and coord.tasks()["total"] == 0
+
+
 def test_releasing_an_unknown_reservation_is_not_found(coord: Coordinator) -> None:
     with pytest.raises(NotFound):
         coord.release("sha256:" + "0" * 64, "run-a", token=1)
@@ -196,15 +212,106 @@ def test_status_pages_and_paths(coord: Coordinator) -> None:
     assert e1000["active_reservations"] == 3
 
 
-def test_depend_on_tasks_blocks_claims(coord: Coordinator, backend: str,
-                                       request: pytest.FixtureRequest) -> None:
-    only_local(request, backend, "the hub takes task prerequisites at enqueue; no endpoint adds "
-                                 "one later")
+def test_status_lists_one_page_of_reservations_without_a_cursor(coord: Coordinator) -> None:
+    made = [coord.reserve(f"run-{i % 2}", [f"lib/m{i}.c::f"], ttl=600) for i in range(3)]
+    ids = sorted(r["reservation_id"] for r in made)
+    page = coord.status(limit=2)
+    rows = list(page.iter_reservations())
+    assert [r["reservation_id"] for r in rows] == ids[:2] and page["next_cursor"] == ids[1]
+    first = next(r for r in made if r["reservation_id"] == ids[0])
+    assert rows[0] == {"reservation_id": ids[0], "run_id": first["run_id"],
+                       "symbols": first["symbols"], "token": first["token"],
+                       "expires_at": first["expires_at"], "remote": False}
+    mine = coord.status(run_id="run-1", limit=None)
+    assert [r["run_id"] for r in mine.iter_reservations()] == ["run-1"]
+    assert mine["next_cursor"] is None
+    assert (mine["active_reservations"], mine["runs"], mine["conflict_count"]) == (1, 1, 0)
+    coord.release(made[0]["reservation_id"], "run-0", token=made[0]["token"])
+    left = [r["reservation_id"] for r in coord.status().iter_reservations()]
+    assert left == sorted(r["reservation_id"] for r in made[1:])
+
+
+def test_depend_on_tasks_blocks_claims(coord: Coordinator) -> None:
     coord.enqueue("a", task_id="a")
     coord.enqueue("b", task_id="b", priority=5)
     dep = coord.depend("b", ["a"], on_tasks=True, run_id="run-a")
-    assert dep["kind"] == "task" and dep["depends_on"] == ["a"]
-    assert coord.claim("run-a", ttl=60)["task_id"] == "a"
+    assert dep["kind"] == "task" and dep["depends_on"] == ["a"] and dep["run_id"] == "run-a"
+    assert [t["task_id"] for t in coord.tasks(status="blocked")["tasks"]] == ["b"]
+    with pytest.raises(ConflictError) as blocked:
+        coord.claim("run-b", ttl=60, task_id="b")
+    assert blocked.value.details["blocked_by"] == ["a"]
+    first = coord.claim("run-a", ttl=60)
+    assert first["task_id"] == "a"
+    assert not coord.claim("run-b", ttl=60).won
+    coord.complete("a", "run-a", token=first["token"])
+    assert coord.claim("run-b", ttl=60)["task_id"] == "b"
+
+
+def test_a_lapsed_claim_of_a_task_that_now_waits_is_not_handed_out(coord: Coordinator) -> None:
+    coord.enqueue("a", task_id="a")
+    coord.enqueue("b", task_id="b", priority=5)
+    assert coord.claim("run-x", ttl=1)["task_id"] == "b"
+    coord.depend("b", ["a"], on_tasks=True)
+    time.sleep(1.6)
+    assert coord.claim("run-y", ttl=60)["task_id"] == "a"
+    assert not coord.claim("run-z", ttl=60).won
+
+
+def test_depend_on_a_completed_task_does_not_block(coord: Coordinator) -> None:
+    coord.enqueue("a", task_id="a")
+    got = coord.claim("run-a", ttl=60)
+    coord.complete("a", "run-a", token=got["token"])
+    coord.enqueue("b", task_id="b")
+    coord.depend("b", ["a"], on_tasks=True)
+    assert coord.claim("run-b", ttl=60)["task_id"] == "b"
+
+
+def test_a_task_dependency_cycle_is_refused_and_named(coord: Coordinator) -> None:
+    for tid in ("a", "b", "c"):
+        coord.enqueue(tid, task_id=tid)
+    coord.depend("b", ["a"], on_tasks=True)
+    coord.depend("c", ["b"], on_tasks=True)
+    with pytest.raises(DependencyCycle) as cycle:
+        coord.depend("a", ["c"], on_tasks=True)
+    assert cycle.value.details["cycle"] == ["a", "c", "b", "a"]
+    assert "a -> c -> b -> a" in cycle.value.message
+    with pytest.raises(DependencyCycle) as itself:
+        coord.depend("a", ["a"], on_tasks=True)
+    assert itself.value.details["cycle"] == ["a", "a"]
+    assert coord.claim("run-a", ttl=60)["task_id"] == "a"  # nothing was written
+
+
+def test_depend_on_an_unknown_task_is_not_found(coord: Coordinator) -> None:
+    coord.enqueue("a", task_id="a")
+    with pytest.raises(NotFound):
+        coord.depend("no-such-task", ["a"], on_tasks=True)
+    # A prerequisite may be enqueued later (as with enqueue --after): it blocks until done.
+    coord.depend("a", ["later"], on_tasks=True)
+    assert not coord.claim("run-a", ttl=60).won
+
+
+def test_a_task_waits_for_at_most_the_prerequisite_cap(coord: Coordinator) -> None:
+    from muse.core.rules import MAX_PREREQUISITES
+
+    coord.enqueue("t", task_id="t", depends_on=[f"p{i}" for i in range(MAX_PREREQUISITES - 1)])
+    coord.depend("t", ["p0", f"p{MAX_PREREQUISITES - 1}"], on_tasks=True)  # 256: at the cap
+    with pytest.raises(TooLarge) as refused:
+        coord.depend("t", ["one-more"], on_tasks=True)
+    assert refused.value.exit_code == 1 and refused.value.details["limit"] == MAX_PREREQUISITES
+    assert len(coord.tasks()["tasks"][0]["blocked_by"]) == MAX_PREREQUISITES
+
+
+def test_reservation_dependencies_are_recorded_and_checked(coord: Coordinator) -> None:
+    one = coord.reserve("run-a", ["a.c::f"], ttl=60)["reservation_id"]
+    two = coord.reserve("run-b", ["b.c::g"], ttl=60)["reservation_id"]
+    dep = coord.depend(two, [one], run_id="run-b")
+    assert dep["kind"] == "reservation" and dep["depends_on"] == [one]
+    assert dep["node"] == two and dep["backend"] == coord.backend
+    with pytest.raises(DependencyCycle) as cycle:
+        coord.depend(one, [two])
+    assert cycle.value.details["cycle"] == [one, two, one]
+    with pytest.raises(NotFound):
+        coord.depend("sha256:" + "0" * 64, [one])
 
 
 def test_run_isolation_between_repositories(engine: Engine) -> None:

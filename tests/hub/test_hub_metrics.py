@@ -86,3 +86,13 @@ def test_render_is_exposition_text() -> None:
     assert got[base + '"0.001"}'] == 1 and got[base + '"0.05"}'] == 2 and got[base + '"+Inf"}'] == 2
     assert got['muse_hub_live_tasks{status="pending"}'] == 2
     assert got['muse_hub_requests_total{route="we\\"ird\\\\route",method="GET",status="500"}'] == 1
+
+
+def test_render_reports_the_pruners_totals() -> None:
+    from muse.hub.metrics import RequestMetrics, render
+
+    text = render(RequestMetrics(), None, {}, {"version": "x", "backend": "sqlite"},
+                  {"passes": 3, "live_reservations": 12})
+    assert "# TYPE muse_hub_pruned_total counter" in text
+    assert 'muse_hub_pruned_total{what="live_reservations"} 12' in text
+    assert 'muse_hub_pruned_total{what="passes"} 3' in text

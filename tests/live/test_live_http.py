@@ -84,6 +84,11 @@ _OK_RES = {"run_id": "run-a", "symbols": ["a.c::f"], "ttl": 60}
     ("tasks", {"tasks": [{"task_id": "a", "priority": 2**40}]}, 400, "priority"),
     ("tasks", {"tasks": [{"task_id": "a", "description": "x" * 5000}]}, 400, "description"),
     ("tasks", {"tasks": [{"task_id": f"t{i}"} for i in range(501)]}, 413, "500"),
+    ("depend", {"task_id": "t", "depends_on": []}, 400, "depends_on"),
+    ("depend", {"task_id": "t", "depends_on": "u"}, 400, "depends_on"),
+    ("depend", {"task_id": "t", "depends_on": ["../u"]}, 400, "depends_on"),
+    ("depend", {"task_id": "t", "depends_on": [f"u{i}" for i in range(300)]}, 400, "depends_on"),
+    ("depend", {"depends_on": ["u"]}, 400, "task_id"),
     ("claim", {"run_id": "run-a", "task_id": ".hidden"}, 400, "task_id"),
     ("complete", {"task_id": "t", "run_id": "run-a", "token": "1"}, 400, "token"),
     ("fail", {"task_id": "t", "run_id": "run-a", "token": 1, "requeue": "yes"}, 400, "requeue"),
@@ -100,7 +105,8 @@ def test_bad_input_is_refused_naming_the_field(team: Team, tx: HTTPTransport, en
 
 
 @pytest.mark.parametrize("query", ["token=x&task_id=t", "token=1", "token=1&task_id=t&reservation_id=r",
-                                   "token=0&task_id=t", "token=1&task_id=..", "limit=-1"])
+                                   "token=0&task_id=t", "token=1&task_id=..", "limit=-1",
+                                   "limit=5&cursor=..%2Fx"])
 def test_bad_queries(team: Team, tx: HTTPTransport, query: str) -> None:
     endpoint = "status" if query.startswith("limit") else "fence"
     got, err, _ = _send(tx, team.owner, "GET", _url(team, endpoint) + "?" + query)

@@ -152,6 +152,38 @@ def test_pushed_claims_move_the_live_queue(team: Team, tmp_path: pathlib.Path) -
     assert other.claim("run-1", ttl=60)["task"]["task_id"] == "port-mm-tests"
 
 
+def test_pushed_task_dependencies_block_the_live_queue(team: Team,
+                                                       tmp_path: pathlib.Path) -> None:
+    root = _local(team, tmp_path, "depender", 0)
+    for tid in ("port-rcu", "port-locking", "port-sched"):
+        co.enqueue(root, tid, task_id=tid)
+    co.depend(root, "port-sched", ["port-rcu", "port-locking"], on_tasks=True)
+    assert run_cli(root, "coord", "push", "--json").code == 0
+    other = team.client(team.agents[1])
+    with pytest.raises(ConflictError) as blocked:
+        other.claim("run-1", ttl=60, task_id="port-sched")
+    assert blocked.value.details["blocked_by"] == ["port-locking", "port-rcu"]
+    assert other.status()["tasks"]["blocked"] == 1
+    assert run_cli(root, "coord", "push", "--json").code == 0  # a re-push applies nothing twice
+    for _ in range(2):
+        got = other.claim("run-1", ttl=60)
+        assert got["task"]["task_id"] != "port-sched"
+        other.complete(got["task"]["task_id"], "run-1", got["token"])
+    assert other.claim("run-1", ttl=60)["task"]["task_id"] == "port-sched"
+
+
+def test_a_pushed_dependency_closing_a_cycle_changes_nothing(team: Team,
+                                                             tmp_path: pathlib.Path) -> None:
+    other = team.client(team.agents[1])
+    other.enqueue([{"task_id": "a"}, {"task_id": "b", "depends_on": ["a"]}])
+    root = _local(team, tmp_path, "cycler", 0)
+    co.enqueue(root, "a", task_id="a")
+    co.enqueue(root, "b", task_id="b")
+    co.depend(root, "a", ["b"], on_tasks=True)  # no cycle locally: b waits for a only on the hub
+    assert run_cli(root, "coord", "push", "--json").code == 0
+    assert other.claim("run-1", ttl=60)["task"]["task_id"] == "a"
+
+
 # ── 4. one address grammar and one cap ───────────────────────────────────────
 @pytest.mark.parametrize("bad", ["a.c::Foo.", "::a..b", "a.c\r", "/etc/passwd", "../x.c",
                                  "a/../b.c", "a.c::"])
@@ -179,6 +211,7 @@ def test_both_engines_cap_symbols_per_request_alike(team: Team, repo: pathlib.Pa
         team.client(team.agents[0]).reserve("run-0", too_many, ttl=60)
     assert f"limit of {MAX_SYMBOLS}" in local.value.message
     assert f"limit of {MAX_SYMBOLS}" in live.value.message and live.value.details["status"] == 413
+    assert live.value.exit_code == local.value.exit_code == 1
 
 
 @pytest.mark.parametrize(("held", "asked"), [

@@ -136,3 +136,50 @@ def test_last_seq_follows_live_records_without_a_pull(store: object) -> None:
             break
         time.sleep(0.05)
     assert now is not None and now.last_seq == 1
+
+
+def test_opening_a_store_beside_a_serving_hub_does_not_deadlock() -> None:
+    """Opening a store (a second hub, ``muse hub prune``) on a database in use.
+
+    Regression: schema creation ran in one transaction, so its ``CREATE INDEX
+    IF NOT EXISTS`` statements held share locks on several tables at once; a
+    serving hub's transaction writing those tables in another order deadlocked
+    with it and one of them was aborted.
+    """
+    import threading
+    import time
+
+    import psycopg
+
+    from muse.storage.postgres import PostgresStore
+
+    dsn, schema = pg_dsn(), new_schema()
+    PostgresStore(dsn, schema=schema).close()
+    opened: list[BaseException | None] = []
+    try:
+        with psycopg.connect(dsn) as writer:
+            writer.execute(f'SET search_path TO "{schema}"')
+            # A hub transaction: it writes live_tasks, then (below) live_reservations.
+            writer.execute("UPDATE live_tasks SET blocked=0 WHERE repo_id=-1")
+
+            def open_store() -> None:
+                try:
+                    PostgresStore(dsn, schema=schema).close()
+                    opened.append(None)
+                except BaseException as exc:
+                    opened.append(exc)
+
+            t = threading.Thread(target=open_store)
+            t.start()
+            with psycopg.connect(dsn, autocommit=True) as watch:
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and not watch.execute(
+                        "SELECT 1 FROM pg_stat_activity WHERE wait_event_type='Lock'"
+                        " AND query LIKE 'CREATE INDEX%live_tasks%'").fetchone():
+                    time.sleep(0.05)
+            writer.execute("UPDATE live_reservations SET token=0 WHERE repo_id=-1")
+            writer.commit()
+            t.join(60)
+        assert opened == [None]
+    finally:
+        drop_schema(dsn, schema)

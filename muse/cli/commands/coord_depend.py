@@ -11,8 +11,12 @@ _EPILOG = """examples:
   muse coord depend <reservation-id> --on <other-reservation-id>
   muse coord depend --task port-sched --on port-locking --on port-rcu
 
+  muse coord depend --task port-sched --on port-rcu --live   # on the hub's queue
+
 A dependency that would close a cycle is refused (exit 1) and the cycle is
-printed. Live queues take task prerequisites at enqueue (--after).
+printed; an unknown ID is not found (exit 4). A task waits until every
+prerequisite completed (one not enqueued yet waits too). Reservation
+dependencies are notes for readers: nothing is refused because of them.
 --json: {dependency_id, node, kind, depends_on, run_id, backend}
 """
 

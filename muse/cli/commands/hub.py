@@ -7,6 +7,7 @@
     muse hub info OWNER/SLUG
     muse hub add-identity HANDLE PUBLIC_KEY [--db …]      (operator: on the database)
     muse hub invite [--count N] [--expires-in HOURS] [--db …]
+    muse hub prune [--grace S] [--dry-run] [--db …]        (operator: retention pass now)
 
 Client verbs sign with your identity (see ``muse auth``) and take --hub,
 --handle and --key, defaulting to ``[hub]`` in .muse/config.toml.
@@ -35,6 +36,7 @@ verbs:
   revoke       remove HANDLE's access to OWNER/SLUG
   info         show OWNER/SLUG (admins also see its members)
   dashboard-link  print a browser sign-in link to OWNER/SLUG's live dashboard
+  prune        forget dead leases, runs and records now (the hub also does it in the background)
 
 operator verbs (on the hub's database, for --registration closed|invite):
   add-identity register HANDLE with a public key (from `muse auth keygen`'s .pub)
@@ -94,6 +96,15 @@ def _serve(argv: list[str], prog: str) -> int:
                              "`muse hub invite`; closed: only `muse hub add-identity`")
     access.add_argument("--metrics", choices=("local", "open", "off"), default=None,
                         help="who may GET /metrics: loopback clients (default), anyone, no one")
+    p.add_argument("--retention-grace", type=float, default=None, metavar="SECONDS",
+                   help="keep dead leases, idle runs and dead records this long before the "
+                        "background pruner forgets them (default: 600, local GC's grace; 0: never)")
+    p.add_argument("--prune-every", type=float, default=None, metavar="SECONDS",
+                   help="seconds between background retention passes (default: 60; 0: never)")
+    p.add_argument("--limit", dest="limits", action="append", default=None, type=_limit,
+                   metavar="NAME=N", help="change a bound on what clients can make the hub "
+                   "remember (repeatable): runs_per_identity, tasks_per_repository, "
+                   "answers_per_identity, members_per_repository")
     args = p.parse_args(argv)
     from muse.hub.config import HubSettings
     from muse.hub.server import serve
@@ -106,11 +117,15 @@ def _serve(argv: list[str], prog: str) -> int:
             realm=args.realm, max_connections=args.max_connections,
             max_connections_per_client=args.max_connections_per_client,
             header_timeout=args.header_timeout, keep_alive=args.keep_alive,
-            body_timeout=args.body_timeout, registration=args.registration, metrics=args.metrics)
+            body_timeout=args.body_timeout, registration=args.registration, metrics=args.metrics,
+            retention_grace=args.retention_grace, prune_every=args.prune_every,
+            limits=tuple(args.limits) if args.limits else None)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not 0 <= settings.port <= 65535:
         raise UsageError(f"invalid port {settings.port}")
+    if settings.retention_grace < 0 or settings.prune_every < 0:
+        raise UsageError("--retention-grace and --prune-every take seconds ≥ 0 (0 disables)")
     try:
         serve(settings)
     except KeyboardInterrupt:
@@ -130,7 +145,11 @@ def _db_parser(prog: str, description: str) -> argparse.ArgumentParser:
     return p
 
 
-def _open_db(args: argparse.Namespace) -> Any:
+def _open_db(args: argparse.Namespace, *, must_exist: bool = False) -> Any:
+    """The hub database *args* name (``--db``, ``--pg-schema``); with *must_exist*
+    a missing SQLite file is an error rather than a new, empty hub."""
+    import os
+
     from muse.core.errors import UserError
     from muse.hub.config import HubSettings
     from muse.storage import describe_url, open_store
@@ -142,6 +161,11 @@ def _open_db(args: argparse.Namespace) -> Any:
     options: dict[str, Any] = {}
     if settings.db.startswith(("postgresql://", "postgres://")):
         options = {"schema": settings.pg_schema, "max_size": 2}
+    elif must_exist:
+        path = settings.db.removeprefix("sqlite://")
+        path = path[1:] if path.startswith("//") else path
+        if not os.path.isfile(path):
+            raise UserError(f"no hub database at {path}: give --db (or set MUSE_HUB_DB)")
     try:
         return open_store(settings.db, **options)
     except Exception as exc:
@@ -194,6 +218,63 @@ def _invite(argv: list[str], prog: str) -> int:
         store.close()
     emit({"invites": codes, "expires_in_hours": args.expires_in}, args.json_out,
          "\n".join(codes))
+    return 0
+
+
+def _limit(text: str) -> tuple[str, int]:
+    from muse.hub.bounds import limits
+
+    name, _, value = text.partition("=")
+    if name not in limits() or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: use NAME=N with N ≥ 1 and NAME one of "
+                                         f"{', '.join(limits())}")
+    return name, int(value)
+
+
+def _prune(argv: list[str], prog: str) -> int:
+    p = _db_parser(prog, "Run one retention pass on a hub database now: forget leases that\n"
+                   "ended, idle runs, spent answers and signatures, and pushed records that\n"
+                   "only served dead reservations, under local GC's grace rules. Safe while\n"
+                   "hubs serve the database (only one pruner runs at a time).")
+    p.epilog = ("examples:\n"
+                "  muse hub prune --dry-run --json              # count, delete nothing\n"
+                "  muse hub prune --db postgresql://hub@db/muse --grace 3600")
+    p.add_argument("--grace", type=float, default=None, metavar="SECONDS",
+                   help="keep what died less than this long ago (default: 600, local GC's grace)")
+    p.add_argument("--batch", type=int, default=None, metavar="ROWS",
+                   help="rows per transaction (default 500)")
+    p.add_argument("--dry-run", action="store_true", help="count what would go; delete nothing")
+    args = p.parse_args(argv)
+    import time
+
+    from muse.hub.config import HubSettings
+    from muse.hub.retention import DEFAULT_BATCH, prune, table_sizes
+
+    if args.grace is None:  # the grace the hubs serve with ($MUSE_HUB_RETENTION_GRACE or local GC's)
+        try:
+            args.grace = HubSettings.from_env(db=args.db, pg_schema=args.pg_schema).retention_grace
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    grace = args.grace
+    batch = DEFAULT_BATCH if args.batch is None else args.batch
+    if grace < 0 or batch < 1:
+        raise UsageError("--grace takes seconds ≥ 0 and --batch rows ≥ 1")
+    store = _open_db(args, must_exist=True)
+    try:
+        result = prune(store, time.time(), grace, batch, dry_run=args.dry_run)
+        out = {**result.to_json(), "tables": table_sizes(store)}
+    finally:
+        store.close()
+
+    def text() -> str:
+        if result.skipped:
+            return "another hub is pruning this database now; nothing done"
+        verb = "would remove" if result.dry_run else "removed"
+        parts = [f"{n} {name}" for name, n in result.removed.items() if n]
+        return (f"{verb} {', '.join(parts) or 'nothing'} in {result.repositories} repositories "
+                f"(grace {grace:g}s)")
+
+    emit(out, args.json_out, text)
     return 0
 
 
@@ -288,7 +369,7 @@ def _info(argv: list[str], prog: str) -> int:
 
 _VERBS = {"serve": _serve, "create-repo": _create_repo, "grant": _grant, "revoke": _revoke,
           "info": _info, "dashboard-link": hub_dashboard.main, "add-identity": _add_identity,
-          "invite": _invite}
+          "invite": _invite, "prune": _prune}
 
 
 def main(argv: list[str], prog: str) -> int:

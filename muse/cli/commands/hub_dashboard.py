@@ -21,7 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from argparse import Namespace
 
-    from muse.core.transport import SigningIdentity
+    from muse.core.hub_client import HubClient
 
 __all__ = ["DEFAULT_TTL", "main"]
 
@@ -62,6 +62,7 @@ def main(argv: list[str], prog: str) -> int:
     from muse.cli.commands.auth import resolve_client
     from muse.core import clock, signing
     from muse.core.errors import UserError
+    from muse.core.hub_client import HubClient
     from muse.hub.dashboard import MAX_CAPABILITY_TTL, link_host, mint_capability
 
     if args.ttl > MAX_CAPABILITY_TTL:
@@ -69,14 +70,13 @@ def main(argv: list[str], prog: str) -> int:
     url, ident = resolve_client(args)
     assert url is not None and ident is not None
     base = url.rstrip("/")
+    client = HubClient(base, owner, slug, ident)
     if args.revoke is not None:
-        return _revoke(args, base, ident, owner, slug)
+        return _revoke(args, client)
     if args.check:
         # Fail here, in the terminal, rather than on a 403 page in the browser.
-        from muse.core.coord_bus import hub_request
-
-        hub_request("GET", f"{base}/api/v1/repos/{owner}/{slug}", signing=ident,
-                    what=f"access check on {owner}/{slug}")
+        client.request("GET", f"/api/v1/repos/{owner}/{slug}",
+                       what=f"access check on {owner}/{slug}", user_errors=False)
     try:
         key = signing.load_private_key(ident.key_path)
     except (OSError, ValueError) as exc:
@@ -95,15 +95,15 @@ def main(argv: list[str], prog: str) -> int:
     return 0
 
 
-def _revoke(args: Namespace, base: str, ident: SigningIdentity, owner: str, slug: str) -> int:
+def _revoke(args: Namespace, client: HubClient) -> int:
     from urllib.parse import quote
 
-    from muse.core.coord_bus import hub_request
-
+    owner, slug = client.owner, client.slug
     query = f"?handle={quote(args.revoke)}" if args.revoke else ""
-    answer = hub_request("DELETE", f"{base}/api/v1/repos/{owner}/{slug}/dashboard/sessions{query}",
-                         signing=ident, what=f"revoking dashboard sign-ins on {owner}/{slug}")
-    handle = answer.get("revoked", args.revoke or ident.handle)
+    answer = client.request("DELETE", f"/api/v1/repos/{owner}/{slug}/dashboard/sessions{query}",
+                            what=f"revoking dashboard sign-ins on {owner}/{slug}",
+                            user_errors=False)
+    handle = answer.get("revoked", args.revoke or (client.signing and client.signing.handle))
     emit({"repo": f"{owner}/{slug}", "revoked": handle, "generation": answer.get("generation")},
          args.json_out,
          f"ended every dashboard sign-in of {handle} on {owner}/{slug}: open browsers are "

@@ -39,21 +39,30 @@ _MAX_CACHED_KEYS = 100_000
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The caller. ``superuser`` only in insecure development mode."""
+    """The caller. ``superuser`` only in insecure development mode.
+
+    ``replay``: (signature, keep until) when the caller asked to remember the
+    request's signature itself, in the transaction of what the request does.
+    """
 
     handle: str
     superuser: bool = False
+    replay: tuple[bytes, float] | None = None
 
 
 class Authenticator(abc.ABC):
     @abc.abstractmethod
-    def authenticate(self, call: Call, *, public_key: str | None = None) -> Principal:
+    def authenticate(self, call: Call, *, public_key: str | None = None,
+                     defer_replay: bool = False) -> Principal:
         """Identify the caller of *call*.
 
         Args:
             call: the request.
             public_key: verify against this key instead of the registered one
                 (identity registration proves possession of the new key).
+            defer_replay: do not remember the signature here; return it in
+                ``Principal.replay`` for the caller's own transaction (one
+                commit per request instead of two).
 
         Raises:
             Unauthorized: missing, malformed, stale, forged or replayed signature,
@@ -74,7 +83,8 @@ class SignatureAuth(Authenticator):
         # round trip less per request. Bounded so a flood of handles cannot grow it.
         self._keys: dict[str, str] = {}
 
-    def authenticate(self, call: Call, *, public_key: str | None = None) -> Principal:
+    def authenticate(self, call: Call, *, public_key: str | None = None,
+                     defer_replay: bool = False) -> Principal:
         parsed = signing.parse_authorization(call.headers.get("authorization"))
         if parsed is None:
             raise Unauthorized("missing or malformed MSign signature "
@@ -104,7 +114,10 @@ class SignatureAuth(Authenticator):
                                f"this one is {self.hub_id})", reason="bad_signature",
                                hub_id=self.hub_id)
         # Remember it only once it verified: forged headers must not fill the set.
-        if not self.store.remember_signature(parsed.sig, parsed.ts + self.max_skew + 1, now):
+        keep_until = parsed.ts + self.max_skew + 1
+        if defer_replay:
+            return Principal(parsed.handle, replay=(parsed.sig, keep_until))
+        if not self.store.remember_signature(parsed.sig, keep_until, now):
             raise Unauthorized("replayed request: this signature was already used")
         return Principal(parsed.handle)
 
@@ -119,7 +132,8 @@ class InsecureDevAuth(Authenticator):
     def __init__(self, strict: SignatureAuth) -> None:
         self.strict = strict
 
-    def authenticate(self, call: Call, *, public_key: str | None = None) -> Principal:
+    def authenticate(self, call: Call, *, public_key: str | None = None,
+                     defer_replay: bool = False) -> Principal:
         if public_key is not None:
             return self.strict.authenticate(call, public_key=public_key)
         parsed = signing.parse_authorization(call.headers.get("authorization"))

@@ -76,8 +76,9 @@ class Call:
         accept = self.headers.get("accept", "")
         return any(t in accept for t in _MSGPACK_TYPES)
 
-    def authenticate(self, hub: Hub, public_key: str | None = None) -> Principal:
-        return hub.auth.authenticate(self, public_key=public_key)
+    def authenticate(self, hub: Hub, public_key: str | None = None,
+                     defer_replay: bool = False) -> Principal:
+        return hub.auth.authenticate(self, public_key=public_key, defer_replay=defer_replay)
 
 
 @dataclass

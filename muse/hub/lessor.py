@@ -1,8 +1,11 @@
 """The hub's lessor: live leases and the live task queue, decided by the rulebook.
 
-Each verb runs inside :meth:`HubStore.live_transaction` (``write=True``),
-which holds the repository's lock, so reading, deciding and writing are one
-atomic step (see :mod:`muse.storage.live` for the tables and the SQL). The
+Each verb runs inside :meth:`HubStore.live_transaction` (``write=True``) and
+first locks what it decides about — the run (:func:`_touch_run`), the
+addresses (:func:`_lock_addresses`), the task or lease row — through the
+storage's primitives, so reading, deciding and writing are one atomic step
+without a lock per repository (see :mod:`muse.storage.live` for the tables
+and the SQL). The
 decisions themselves are the functions of :mod:`muse.core.rules` the local
 engine calls too: addresses and overlap, lease end and the heartbeat rule,
 claim order, stale-token reasons, the strict refusal, record ids.
@@ -52,7 +55,7 @@ from muse.core.rules import (
 from muse.core.types import JsonDict
 from muse.hub import bounds
 from muse.storage import live as tables
-from muse.storage.base import HubStore, RecordRow
+from muse.storage.base import HubStore, RecordRow, decide_live
 from muse.storage.live import LiveTx, split
 
 __all__ = [
@@ -80,6 +83,7 @@ __all__ = [
 ]
 
 MODES = ("advisory", "strict")
+_TASK_GRAPH = "\ntask graph"  # the lock name of a repository's dependency edges
 symbol_ancestors = ancestors  # the one overlap relation (muse.core.address)
 
 
@@ -106,16 +110,29 @@ def _bus(kind: str, record_id: str, run_id: str | None, payload: JsonDict,
 
 
 def _touch_run(tx: LiveTx, run_id: str, handle: str) -> float:
-    """Bind *run_id* to *handle* (first use wins); return the run's heartbeat expiry."""
-    row = tables.run_row(tx, run_id)
+    """Bind *run_id* to *handle* (first use wins); return the run's heartbeat expiry.
+
+    The run's row stays locked until commit: one run's decisions are serial.
+    """
+    row = tables.run_row(tx, run_id, lock=True)
     if row is None:
         bounds.check_runs(tx, handle)
-        tables.insert_run(tx, run_id, handle)
-        return 0.0
-    if row[0] != handle:
-        raise RunOwnedElsewhere(f"run {run_id} belongs to {row[0]}, not {handle}: "
+        row = tables.touch_run(tx, run_id, handle)  # a racer may have created it first
+    owner, expires_at = row
+    if owner != handle:
+        raise RunOwnedElsewhere(f"run {run_id} belongs to {owner}, not {handle}: "
                                 "use a run id of your own", run_id=run_id)
-    return row[1]
+    return expires_at
+
+
+def _lock_addresses(tx: LiveTx, symbols: Sequence[str]) -> None:
+    """Serialise this transaction with every other one about an overlapping address:
+    each address exclusively, each enclosing scope shared (two addresses overlap
+    when equal or one encloses the other, so overlapping ones always meet on a
+    lock one of them takes exclusively)."""
+    held = sorted(set(symbols))
+    scopes = sorted({outer for sym in held for outer in ancestors(sym)} - set(held))
+    tx.lock_addresses(held, scopes)
 
 
 def symbol_marks(symbols: Sequence[str]) -> dict[str, int]:
@@ -155,7 +172,9 @@ def _holders(tx: LiveTx, symbols: Sequence[str], now: float,
             wanted.setdefault(outer, []).append(sym)
     out: dict[str, list[_Holder]] = {}
     dead: list[tuple[str, str]] = []
-    for sym_row, exact, run, rid, token, exp, state, held in tables.symbol_rows(tx, list(wanted)):
+    own = list(dict.fromkeys(symbols))
+    scopes = [k for k in wanted if k not in set(own)]  # only enclosing scopes: exact rows
+    for sym_row, exact, run, rid, token, exp, state, held in tables.symbol_rows(tx, own, scopes):
         if state != "live" or exp <= now:
             dead.append((sym_row, rid))
             continue
@@ -195,7 +214,8 @@ def reserve(tx: LiveTx, now: float, handle: str, run_id: str, symbols: Sequence[
         RunOwnedElsewhere: *run_id* belongs to another handle.
     """
     run_expiry = _touch_run(tx, run_id, handle)
-    mode = mode or tables.repo_mode(tx)[0]
+    mode = mode or tables.repo_mode(tx)
+    _lock_addresses(tx, symbols)
     held = _holders(tx, symbols, now, exclude_run=run_id)
     if mode == "strict" and held:
         raise strict_refusal({s: [Blocker(s, h.run_id, h.reservation_id, h.expires_at) for h in hs]
@@ -214,8 +234,8 @@ def reserve(tx: LiveTx, now: float, handle: str, run_id: str, symbols: Sequence[
             "expires_in": expires - now, "conflicts": _conflicts_json(held)}
 
 
-def _reservation(tx: LiveTx, reservation_id: str) -> Any:
-    row = tables.reservation_row(tx, reservation_id)
+def _reservation(tx: LiveTx, reservation_id: str, lock: bool = False) -> Any:
+    row = tables.reservation_row(tx, reservation_id, lock)
     if row is None:
         raise NotFound(f"no live reservation {reservation_id!r}", reservation_id=reservation_id)
     return row
@@ -255,7 +275,7 @@ def release(tx: LiveTx, now: float, handle: str, reservation_id: str, run_id: st
         StaleToken: another run's, wrong token, or expired.
     """
     _touch_run(tx, run_id, handle)
-    row = _reservation(tx, reservation_id)
+    row = _reservation(tx, reservation_id, lock=True)
     if row[2] == "released" and row[0] == run_id and int(row[1]) == token:
         return {"reservation_id": reservation_id, "released_at": _iso(float(row[5] or now)),
                 "already_released": True}
@@ -340,7 +360,7 @@ def enqueue(tx: LiveTx, now: float, handle: str, tasks: Sequence[TaskSpec],
             existing.add(t.task_id)
             fresh.append(t)
     bounds.check_tasks(tx, len(fresh))
-    done = tables.completed_among(tx, sorted({d for t in fresh for d in t.depends_on}))
+    done = tables.completed_among(tx, sorted({d for t in fresh for d in t.depends_on}), lock=True)
     tables.insert_tasks(tx, [
         (t.task_id, t.description, t.priority, t.depends_on, t.symbols,
          now if t.created_at is None else t.created_at,
@@ -369,7 +389,10 @@ def depend(tx: LiveTx, now: float, handle: str, task_id: str, depends_on: Sequen
     """
     if run_id is not None:
         _touch_run(tx, run_id, handle)
-    row = tables.task_row(tx, task_id)
+    # The cycle check reads the whole dependency graph: added edges are decided
+    # one at a time (a name no address can take: addresses hold no newline).
+    tx.lock_addresses([_TASK_GRAPH], [])
+    row = tables.task_row(tx, task_id, lock=True)
     if row is None:
         raise NotFound(f"no task {task_id!r} in the live queue", task_id=task_id)
     have = split(row[3])
@@ -392,7 +415,7 @@ def _add_prerequisites(tx: LiveTx, task_id: str, have: Sequence[str],
     """Add the edges *task_id* lacks; each prerequisite not completed is one more blocker."""
     new = [d for d in dict.fromkeys(depends_on) if d not in have]
     if new:
-        done = tables.completed_among(tx, new)
+        done = tables.completed_among(tx, new, lock=True)
         tables.add_task_prerequisites(tx, task_id, [*have, *new], new,
                                       sum(1 for d in new if d not in done))
 
@@ -426,7 +449,7 @@ def claim(tx: LiveTx, now: float, handle: str, run_id: str, ttl: float,
     """
     run_expiry = _touch_run(tx, run_id, handle)
     if task_id is not None:
-        row = tables.task_row(tx, task_id)
+        row = tables.task_row(tx, task_id, lock=True)
         if row is None:
             raise NotFound(f"no task {task_id!r} in the live queue", task_id=task_id)
         status, blocked, holder, exp = row[6], int(row[7]), row[8], row[11]
@@ -481,7 +504,7 @@ def finish(tx: LiveTx, now: float, handle: str, task_id: str, run_id: str, token
         StaleToken: the claim is not *run_id*'s live claim with *token*.
     """
     _touch_run(tx, run_id, handle)
-    row = tables.task_row(tx, task_id)
+    row = tables.task_row(tx, task_id, lock=True)
     if row is None:
         raise NotFound(f"no task {task_id!r} in the live queue", task_id=task_id)
     if (row[6] == status and status != "pending" and row[8] == run_id
@@ -567,7 +590,7 @@ def set_mode(tx: LiveTx, mode: str) -> JsonDict:
 def status(tx: LiveTx, now: float, limit: int, run_id: str | None = None,
            symbol: str | None = None) -> JsonDict:
     """Counts, up to *limit* conflicts, and optionally one run's leases or a symbol's holders."""
-    mode, fence_seq = tables.repo_mode(tx)
+    mode, fence_seq = tables.repo_mode(tx), tx.fence()
     raw = tables.status_rows(tx, now, limit, run_id)
     by_sym: dict[str, list[Any]] = {}
     for r in raw["conflict_rows"]:
@@ -639,8 +662,7 @@ def apply_to_live(store: HubStore, repo_id: int, now: float, handle: str,
     Its own transaction after the store's: applying is idempotent, so a
     re-push after a crash in between applies what was missed.
     """
-    with store.live_transaction(repo_id, write=True) as tx:
-        return apply_pushed(tx, now, handle, records)
+    return decide_live(store, repo_id, lambda tx: apply_pushed(tx, now, handle, records))
 
 
 def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict]) -> JsonDict:
@@ -677,10 +699,7 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
         if not run_id:
             return False
         if run_id not in owned:
-            row = tables.run_row(tx, run_id)
-            if row is None:
-                tables.insert_run(tx, run_id, handle)
-            owned[run_id] = row is None or row[0] == handle
+            owned[run_id] = tables.touch_run(tx, run_id, handle)[0] == handle
         return owned[run_id]
 
     specs = [TaskSpec(t.task_id, t.description, t.priority, t.depends_on, t.symbols,
@@ -699,6 +718,7 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
         expires = lease_end(res.expires_at, run[1] if run else 0.0)
         if expires <= now:
             continue
+        _lock_addresses(tx, res.symbols)
         tables.insert_reservation(tx, res.reservation_id, res.run_id, tables.next_token(tx),
                                   res.symbols, "advisory", res.created_at or now, expires,
                                   symbol_marks(res.symbols))
@@ -706,7 +726,7 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
     for c in sorted(typed["claim"], key=lambda c: (c.task_id, c.slot)):
         applied["claim"] += _apply_claim(tx, now, c, mine)
     for rel in typed["release"]:
-        row = tables.reservation_row(tx, rel.reservation_id)
+        row = tables.reservation_row(tx, rel.reservation_id, lock=True)
         if (row is not None and row[2] == "live" and row[0] == (rel.run_id or row[0])
                 and mine(row[0])):
             end_reservations(tx, [rel.reservation_id], "released", now)
@@ -722,7 +742,7 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
 
 
 def _apply_claim(tx: LiveTx, now: float, c: Any, mine: Any) -> int:
-    row = tables.task_row(tx, c.task_id)
+    row = tables.task_row(tx, c.task_id, lock=True)
     if row is None or c.slot != int(row[10]) + 1 or not mine(c.claimer_run_id):
         return 0  # not a live task, or the hub already wrote that slot
     if c.status == "claimed":

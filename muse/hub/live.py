@@ -12,9 +12,9 @@ Each handler checks its whole input here, at the boundary (ids, symbols, ttl,
 sizes → 400 naming the field; addresses and limits by the rulebook,
 ``muse.core.rules``, as local verbs check them), then runs one
 ``muse.hub.lessor`` function
-inside :meth:`~muse.storage.base.HubStore.live_transaction`, which holds the
-repository's lock: the decision and its records commit together or not at
-all. Times come from the hub clock (``hub.now``), never from the body, and
+inside :meth:`~muse.storage.base.HubStore.live_transaction` (rerun on a
+database-detected conflict): the decision, its records and the request's
+replay record commit together or not at all. Times come from the hub clock (``hub.now``), never from the body, and
 every answer carries it as ``now``.
 """
 
@@ -24,6 +24,7 @@ import math
 from typing import Any
 
 from muse.core.address import AddressError, canonical
+from muse.core.errors import MuseError
 from muse.core.rules import (
     DEFAULT_TTL,
     MAX_ADDRESS_LEN,
@@ -44,8 +45,10 @@ from muse.hub.context import (
     endpoint,
     require_repo_access,
 )
-from muse.hub.errors import BadRequest, PayloadTooLarge
-from muse.storage.base import Repo
+from muse.hub.errors import BadRequest, PayloadTooLarge, Unauthorized
+from muse.storage import live as tables
+from muse.storage.base import Repo, decide_live
+from muse.storage.live import LiveTx
 
 __all__ = [
     "DEFAULT_TTL",
@@ -173,48 +176,80 @@ def _access(hub: Hub, call: Call, need: str) -> tuple[str, Repo]:
     return principal.handle, repo
 
 
-def _write(hub: Hub, repo: Repo, fn: Any, *args: Any, request_id: str | None = None) -> Reply:
+def _access_to_write(hub: Hub, call: Call) -> tuple[str, Repo, tuple[bytes, float] | None]:
+    """(handle, repository, the signature to remember in the decision's transaction)."""
+    principal = call.authenticate(hub, defer_replay=True)
+    repo = require_repo_access(hub, principal, call.path_params["owner"],
+                               call.path_params["slug"], "push")
+    return principal.handle, repo, principal.replay
+
+
+def _write(hub: Hub, repo: Repo, replay: tuple[bytes, float] | None, fn: Any, *args: Any,
+           request_id: str | None = None) -> Reply:
+    """Decide *fn* in one transaction with the request's replay record.
+
+    The signature is remembered whether the decision grants or refuses (a
+    refused request must not be replayable into a grant later): a refusal
+    rolls back to the point after the replay record, which still commits.
+    """
     now = hub.now()
-    with hub.store.live_transaction(repo.id, write=True) as tx:
+
+    def run(tx: LiveTx) -> Any:
         if request_id is None:
-            out = fn(tx, now, *args)
-        else:  # args[0] is the caller's handle: answers are kept per identity
-            out = live.answer_once(tx, now, args[0], request_id, lambda: fn(tx, now, *args))
+            return fn(tx, now, *args)
+        # args[0] is the caller's handle: answers are kept per identity
+        return live.answer_once(tx, now, args[0], request_id, lambda: fn(tx, now, *args))
+
+    def decide(tx: LiveTx) -> tuple[Any, MuseError | None]:
+        if replay is None:
+            return run(tx), None
+        if not tables.remember_signature(tx, replay[0], replay[1], now):
+            raise Unauthorized("replayed request: this signature was already used")
+        tables.mark(tx)
+        try:
+            return run(tx), None
+        except MuseError as exc:
+            tables.undo_to_mark(tx)
+            return None, exc
+
+    out, refused = decide_live(hub.store, repo.id, decide)
+    if refused is not None:
+        raise refused
     return Reply({**out, "now": now})
 
 
 # ── endpoints ────────────────────────────────────────────────────────────────
 def reserve(hub: Hub, call: Call) -> Reply:
     """Grant a reservation (strict: or refuse it, naming the holder)."""
-    handle, repo = _access(hub, call, "push")
+    handle, repo, replay = _access_to_write(hub, call)
     data = _body(call)
     run_id = _id(data.get("run_id"), "run_id")
     symbols = _symbols(data.get("symbols"))
-    return _write(hub, repo, live.reserve, handle, run_id, symbols, _ttl(data.get("ttl")),
+    return _write(hub, repo, replay, live.reserve, handle, run_id, symbols, _ttl(data.get("ttl")),
                   _mode(data.get("mode")), request_id=_id(data.get("request_id"), "request_id",
                                                           required=False))
 
 
 def heartbeat(hub: Hub, call: Call) -> Reply:
     """Extend every live lease of a run."""
-    handle, repo = _access(hub, call, "push")
+    handle, repo, replay = _access_to_write(hub, call)
     data = _body(call)
-    return _write(hub, repo, live.heartbeat, handle, _id(data.get("run_id"), "run_id"),
+    return _write(hub, repo, replay, live.heartbeat, handle, _id(data.get("run_id"), "run_id"),
                   _ttl(data.get("ttl")))
 
 
 def release(hub: Hub, call: Call) -> Reply:
     """Release a reservation presenting its fencing token."""
-    handle, repo = _access(hub, call, "push")
+    handle, repo, replay = _access_to_write(hub, call)
     data = _body(call)
-    return _write(hub, repo, live.release, handle,
+    return _write(hub, repo, replay, live.release, handle,
                   _id(data.get("reservation_id"), "reservation_id"),
                   _id(data.get("run_id"), "run_id"), _token(data.get("token")))
 
 
 def intent(hub: Hub, call: Call) -> Reply:
     """Record an intent (guarded by a reservation's token when it names one)."""
-    handle, repo = _access(hub, call, "push")
+    handle, repo, replay = _access_to_write(hub, call)
     data = _body(call)
     run_id = _id(data.get("run_id"), "run_id")
     operation = data.get("operation")
@@ -228,7 +263,7 @@ def intent(hub: Hub, call: Call) -> Reply:
         new_name = _symbol(new_name, "new_name")
     if operation in ("rename", "move") and not new_name:
         raise BadRequest(f"a {operation} intent needs 'new_name'")
-    return _write(hub, repo, live.intent, handle, run_id, operation, target, reservation_id,
+    return _write(hub, repo, replay, live.intent, handle, run_id, operation, target, reservation_id,
                   token, new_name)
 
 
@@ -254,43 +289,43 @@ def _task_spec(i: int, raw: Any) -> live.TaskSpec:
 
 def enqueue(hub: Hub, call: Call) -> Reply:
     """Add tasks to the live queue (known task ids are skipped)."""
-    handle, repo = _access(hub, call, "push")
+    handle, repo, replay = _access_to_write(hub, call)
     tasks = _body(call).get("tasks")
     if type(tasks) is not list:
         raise BadRequest("'tasks' must be a list")
     if len(tasks) > MAX_TASKS:
         raise PayloadTooLarge(f"{len(tasks)} tasks exceed the limit of {MAX_TASKS} per request")
     specs = [_task_spec(i, t) for i, t in enumerate(tasks)]
-    return _write(hub, repo, live.enqueue, handle, specs)
+    return _write(hub, repo, replay, live.enqueue, handle, specs)
 
 
 def depend(hub: Hub, call: Call) -> Reply:
     """Make a queued task wait for more tasks (a cycle is refused, naming it)."""
-    handle, repo = _access(hub, call, "push")
+    handle, repo, replay = _access_to_write(hub, call)
     data = _body(call)
     task_id = _id(data.get("task_id"), "task_id")
     deps = data.get("depends_on")
     if type(deps) is not list or not deps or len(deps) > MAX_DEPS:
         raise BadRequest(f"'depends_on' must be a list of 1 to {MAX_DEPS} task ids")
     deps = list(dict.fromkeys(_id(d, "depends_on") for d in deps))
-    return _write(hub, repo, live.depend, handle, task_id, deps,
+    return _write(hub, repo, replay, live.depend, handle, task_id, deps,
                   _id(data.get("run_id"), "run_id", required=False))
 
 
 def claim(hub: Hub, call: Call) -> Reply:
     """Claim the best ready task (or a named one); one winner per task."""
-    handle, repo = _access(hub, call, "push")
+    handle, repo, replay = _access_to_write(hub, call)
     data = _body(call)
-    return _write(hub, repo, live.claim, handle, _id(data.get("run_id"), "run_id"),
+    return _write(hub, repo, replay, live.claim, handle, _id(data.get("run_id"), "run_id"),
                   _ttl(data.get("ttl")), _id(data.get("task_id"), "task_id", required=False),
                   request_id=_id(data.get("request_id"), "request_id", required=False))
 
 
 def _finish(hub: Hub, call: Call, status: str) -> Reply:
-    handle, repo = _access(hub, call, "push")
+    handle, repo, replay = _access_to_write(hub, call)
     data = _body(call)
     requeue = _bool(data.get("requeue"), "requeue") if status == "failed" else False
-    return _write(hub, repo, live.finish, handle, _id(data.get("task_id"), "task_id"),
+    return _write(hub, repo, replay, live.finish, handle, _id(data.get("task_id"), "task_id"),
                   _id(data.get("run_id"), "run_id"), _token(data.get("token")), status,
                   _text(data.get("detail"), "detail"), requeue)
 
@@ -349,8 +384,7 @@ def set_mode(hub: Hub, call: Call) -> Reply:
     mode = _mode(_body(call).get("mode"))
     if mode is None:
         raise BadRequest(f"missing field 'mode' ({', '.join(live.MODES)})")
-    with hub.store.live_transaction(repo.id, write=True) as tx:
-        out = live.set_mode(tx, mode)
+    out = decide_live(hub.store, repo.id, lambda tx: live.set_mode(tx, mode))
     return Reply({**out, "now": hub.now()})
 
 

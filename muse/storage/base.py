@@ -10,10 +10,10 @@ inherit a racy default.
 Records are opaque to the store: a row is ``(kind, record_id, body)`` where
 ``body`` is the msgpack encoding of the whole bus record, validated by the
 hub before it gets here (the store checks atomicity, never domain rules).
-Each repository has a sequence counter: a pushed batch takes the next numbers
-while holding the repository's counter row, so commits per repository are
-serialised and *a reader never sees seq N+1 before seq N is visible*. That is
-what makes a pull cursor safe to resume from.
+Each repository has a sequence counter, and records take its next numbers so
+that *a reader never sees seq N+1 before seq N is visible* (SQLite: numbered
+under the one writer lock; PostgreSQL: numbered after commit by a serial
+numbering step). That is what makes a pull cursor safe to resume from.
 
 Adding tables (live leases, say): extend ``muse.storage.schema.hub_schema`` and add
 methods next to the existing ones, using ``_write()``/``_read()`` (SQLite) or
@@ -21,9 +21,9 @@ methods next to the existing ones, using ``_write()``/``_read()`` (SQLite) or
 
 Live coordination (the tables in ``muse.storage.live``, the decisions in
 ``muse.hub.lessor``) needs one more primitive from each backend,
-:meth:`HubStore.live_transaction`: a transaction that holds the repository's
-lock, in which the lessor reads, decides and writes (and appends bus records)
-atomically.
+:meth:`HubStore.live_transaction`: a transaction in which the lessor locks
+what it decides about (``LiveTx`` primitives), then reads, decides and writes
+(and appends bus records) atomically.
 """
 
 from __future__ import annotations
@@ -32,10 +32,14 @@ import abc
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from muse.storage.live import LiveTx
+
+T = TypeVar("T")
 
 __all__ = [
     "MAX_PAGE",
@@ -49,7 +53,9 @@ __all__ = [
     "RecordRow",
     "Repo",
     "StoreBusy",
+    "StoreConflict",
     "check_text",
+    "decide_live",
     "fresh_rows",
     "has_nul",
 ]
@@ -59,6 +65,13 @@ class StoreBusy(Exception):
     lost). Nothing was written; the request may be retried."""
 
 
+class StoreConflict(StoreBusy):
+    """A transaction lost a race the database detected (deadlock, a key another
+    transaction inserted first) and was rolled back: running it again decides
+    afresh. :func:`decide_live` does so."""
+
+
+_LIVE_ATTEMPTS = 8
 class InvalidText(ValueError):
     """A text value no backend may store (PostgreSQL ``TEXT`` cannot hold NUL, so
     neither backend takes it: both answer the same). Nothing was written."""
@@ -283,15 +296,20 @@ class HubStore(abc.ABC):
     def live_transaction(self, repo_id: int, write: bool = True) -> AbstractContextManager[LiveTx]:
         """A transaction for the live tables of one repository.
 
-        With *write*, it holds the repository's lock for its whole length (the
-        lock record pushes take), so everything read inside it stays true
-        until commit, across threads and hub processes; it commits when the
-        block ends and rolls back entirely when it raises. Without *write*, a
-        consistent read-only snapshot.
+        With *write*, the transaction may change the live tables and append
+        bus records; it commits when the block ends and rolls back entirely
+        when it raises. What keeps a decision atomic across threads and hub
+        processes is the transaction's locking primitives (``LiveTx.row_lock``,
+        ``lock_addresses`` …), which a backend may implement with one lock
+        for every writer (SQLite) or with locks on exactly the rows and
+        addresses decided about (PostgreSQL). Without *write*, a consistent
+        read-only snapshot. Callers that decide use :func:`decide_live`.
 
         Raises:
             LookupError: no repository *repo_id*.
             StoreBusy: the lock or a connection could not be had in time.
+            StoreConflict: the database rolled the transaction back to break
+                a deadlock or a race on a new key (run it again).
         """
 
     # ── dashboard sign-ins ──
@@ -347,3 +365,27 @@ class HubStore(abc.ABC):
         other hub on the database is refused until it ends, or this process
         dies), False when another pruner holds it.
         """
+
+
+def decide_live(store: HubStore, repo_id: int, decide: Callable[[LiveTx], T]) -> T:
+    """*decide* in a write :meth:`HubStore.live_transaction`, run again (a few
+    times, after a short random pause) when the backend reports a conflict.
+
+    *decide* must have no effect outside the transaction: a rolled-back
+    attempt leaves nothing behind.
+
+    Raises:
+        StoreConflict: still conflicting after the last attempt.
+    """
+    import random
+    import time
+
+    for attempt in range(_LIVE_ATTEMPTS):
+        try:
+            with store.live_transaction(repo_id, write=True) as tx:
+                return decide(tx)
+        except StoreConflict:
+            if attempt == _LIVE_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0, 0.002 * 2 ** attempt))
+    raise AssertionError("unreachable")

@@ -5,13 +5,16 @@ in :mod:`muse.hub.lessor`, which calls the rules of :mod:`muse.core.rules`;
 this module stores and fetches what it decided, in SQL both backends speak
 (``?`` parameters; each backend's :class:`LiveTx` adapts it).
 
-Every write runs in :meth:`HubStore.live_transaction` with ``write=True``: a
-transaction that holds the repository's lock (SQLite ``BEGIN IMMEDIATE``;
-PostgreSQL ``SELECT … FOR UPDATE`` of the repository row, the same row record
-pushes lock). Reading, deciding and writing inside it is therefore atomic
-across threads and across hub processes sharing one PostgreSQL: two strict
-reservers cannot both win, a task has exactly one claimer, and the fencing
-sequence never repeats or goes back.
+Every decision runs in :meth:`HubStore.live_transaction` with ``write=True``
+(through :func:`muse.storage.base.decide_live`, which reruns it when the
+database reports a deadlock). What makes reading, deciding and writing atomic
+across threads and hub processes is the :class:`LiveTx` locking primitives the
+lessor calls first (``row_lock`` / ``skip_locked`` / ``share_lock`` suffixes,
+:meth:`LiveTx.lock_addresses`, the run row :func:`touch_run` locks): SQLite
+serialises every write anyway (``BEGIN IMMEDIATE``), PostgreSQL locks exactly
+the rows and addresses a decision touches (``docs/live.md``, "Scaling out").
+So two strict reservers cannot both win, a task has exactly one claimer, and
+fencing tokens never repeat or go back.
 
 Tables (``live_schema``): ``live_repos`` (fencing sequence, default mode),
 ``live_runs`` (run → signing handle, heartbeat expiry),
@@ -28,6 +31,7 @@ from here for callers written before the split; they load the lessor lazily.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -37,6 +41,7 @@ __all__ = [
     "SEP",
     "TASK_COLS",
     "LiveTx",
+    "bump_repo_fence",
     "bury_records",
     "completed_among",
     "count_capped",
@@ -59,11 +64,14 @@ __all__ = [
     "lapsed_run_claims",
     "lapsed_run_reservations",
     "live_schema",
+    "mark",
     "next_claimable",
     "next_token",
     "old_graveyard",
     "remember_answer",
+    "remember_signature",
     "remembered_answer",
+    "repo_fence",
     "repo_mode",
     "reservation_row",
     "reservation_symbols",
@@ -77,7 +85,9 @@ __all__ = [
     "symbol_rows",
     "table_counts",
     "task_row",
+    "touch_run",
     "unblock_dependents",
+    "undo_to_mark",
 ]
 
 SEP = "\n"  # symbols and ids never contain a newline (checked at the boundary)
@@ -85,9 +95,19 @@ _CHUNK = 400  # parameters per IN (...) list
 
 
 class LiveTx(Protocol):
-    """A backend transaction holding the repository's lock (for writes)."""
+    """A backend transaction for one repository's live tables.
+
+    What makes a decision atomic is the backend's business, stated here as
+    primitives the lessor calls before it reads what it decides about: SQLite
+    runs every write under ``BEGIN IMMEDIATE`` (one writer: the primitives
+    cost nothing); PostgreSQL locks only the rows and addresses a decision
+    touches, so decisions about different things run in parallel.
+    """
 
     repo_id: int
+    row_lock: str  # appended to a SELECT that must lock its rows ('' when writes are serial)
+    share_lock: str  # … that must keep its rows from changing until commit
+    skip_locked: str  # … that must lock its rows, skipping rows another transaction holds
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run *sql* (``?`` parameters); returns a cursor (fetchone/fetchall/rowcount)."""
@@ -96,7 +116,18 @@ class LiveTx(Protocol):
         """Run *sql* once per parameter row."""
 
     def append_records(self, rows: Sequence[RecordRow]) -> int:
-        """Store bus records under the held lock (known ids skipped); returns the count stored."""
+        """Store bus records with the transaction (known ids skipped); returns the count stored."""
+
+    def next_token(self) -> int:
+        """The next fencing token: larger than every token granted before this call."""
+
+    def fence(self) -> int:
+        """The last fencing token handed out (what status reports)."""
+
+    def lock_addresses(self, held: Sequence[str], scopes: Sequence[str]) -> None:
+        """Until commit: exclusive on each *held* address, shared on each enclosing
+        scope, so two transactions about overlapping addresses run one after the
+        other (an address is in *held* of one and *held* or *scopes* of the other)."""
 
 
 def live_schema(integer: str, real: str) -> tuple[str, ...]:
@@ -138,6 +169,9 @@ def live_schema(integer: str, real: str) -> tuple[str, ...]:
             reservation_id TEXT NOT NULL,
             exact {integer} NOT NULL,
             PRIMARY KEY (repo_id, symbol, reservation_id))""",
+        # Who holds an enclosing scope itself, without its marker rows.
+        """CREATE INDEX IF NOT EXISTS live_symbols_exact ON live_symbols (repo_id, symbol)
+            WHERE exact = 1""",
         f"""CREATE TABLE IF NOT EXISTS live_tasks (
             repo_id {integer} NOT NULL,
             task_id TEXT NOT NULL,
@@ -204,7 +238,12 @@ def split(text: str) -> list[str]:
 
 # ── repository and runs ──────────────────────────────────────────────────────
 def next_token(tx: LiveTx) -> int:
-    """Advance the repository's fencing sequence; the new value."""
+    """Advance the fencing sequence; the new value."""
+    return tx.next_token()
+
+
+def bump_repo_fence(tx: LiveTx) -> int:
+    """The repository's own fencing counter, advanced (a backend whose writes are serial)."""
     # One statement creates the counter row on first use or bumps it.
     row = tx.execute("INSERT INTO live_repos (repo_id, fence_seq) VALUES (?, 1)"
                      " ON CONFLICT (repo_id) DO UPDATE SET fence_seq = live_repos.fence_seq + 1"
@@ -217,11 +256,16 @@ def ensure_repo_row(tx: LiveTx) -> None:
                (tx.repo_id,))
 
 
-def repo_mode(tx: LiveTx) -> tuple[str, int]:
-    """(default reservation mode, fencing sequence) of the repository."""
-    row = tx.execute("SELECT mode, fence_seq FROM live_repos WHERE repo_id=?",
-                     (tx.repo_id,)).fetchone()
-    return (str(row[0]), int(row[1])) if row else ("advisory", 0)
+def repo_mode(tx: LiveTx) -> str:
+    """The repository's default reservation mode."""
+    row = tx.execute("SELECT mode FROM live_repos WHERE repo_id=?", (tx.repo_id,)).fetchone()
+    return str(row[0]) if row else "advisory"
+
+
+def repo_fence(tx: LiveTx) -> int:
+    """The repository's own fencing counter (0 before the first grant)."""
+    row = tx.execute("SELECT fence_seq FROM live_repos WHERE repo_id=?", (tx.repo_id,)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def set_mode_row(tx: LiveTx, mode: str) -> None:
@@ -229,10 +273,26 @@ def set_mode_row(tx: LiveTx, mode: str) -> None:
     tx.execute("UPDATE live_repos SET mode=? WHERE repo_id=?", (mode, tx.repo_id))
 
 
-def run_row(tx: LiveTx, run_id: str) -> tuple[str, float] | None:
-    """(handle, heartbeat expiry) of *run_id*, if the hub knows it."""
-    row = tx.execute("SELECT handle, expires_at FROM live_runs WHERE repo_id=? AND run_id=?",
-                     (tx.repo_id, run_id)).fetchone()
+def touch_run(tx: LiveTx, run_id: str, handle: str) -> tuple[str, float]:
+    """(handle, heartbeat expiry) of *run_id*, created for *handle* on first use.
+
+    The run's row stays locked until commit: decisions of one run are serial
+    (a heartbeat and a grant of the same run never interleave), decisions of
+    different runs do not wait for each other. One statement once the run exists.
+    """
+    select = "SELECT handle, expires_at FROM live_runs WHERE repo_id=? AND run_id=?" + tx.row_lock
+    row = tx.execute(select, (tx.repo_id, run_id)).fetchone()
+    if row is None:  # first use (a racer may insert it first: then its row is read)
+        tx.execute("INSERT INTO live_runs (repo_id, run_id, handle, expires_at) VALUES (?,?,?,0)"
+                   " ON CONFLICT (repo_id, run_id) DO NOTHING", (tx.repo_id, run_id, handle))
+        row = tx.execute(select, (tx.repo_id, run_id)).fetchone()
+    return str(row[0]), float(row[1])
+
+
+def run_row(tx: LiveTx, run_id: str, lock: bool = False) -> tuple[str, float] | None:
+    """(handle, heartbeat expiry) of *run_id*, if the hub knows it (*lock*: its row, until commit)."""
+    row = tx.execute("SELECT handle, expires_at FROM live_runs WHERE repo_id=? AND run_id=?"
+                     + (tx.row_lock if lock else ""), (tx.repo_id, run_id)).fetchone()
     return None if row is None else (str(row[0]), float(row[1]))
 
 
@@ -247,25 +307,35 @@ def set_run_expiry(tx: LiveTx, run_id: str, expires_at: float) -> None:
 
 
 # ── reservations ─────────────────────────────────────────────────────────────
-def symbol_rows(tx: LiveTx, keys: Sequence[str]) -> list[Any]:
+def symbol_rows(tx: LiveTx, keys: Sequence[str], scopes: Sequence[str] = ()) -> list[Any]:
     """Rows ``(symbol, exact, run_id, reservation_id, token, expires_at, state,
-    symbols)`` of every lease with a symbol row at one of *keys*."""
+    symbols)`` of every lease with a symbol row at one of *keys*, and of every
+    lease holding one of *scopes* itself (its exact row).
+
+    Only exact rows at enclosing scopes: a directory's marker rows (one per
+    lease anywhere below it) would be thousands, and none of them overlaps.
+    """
     out: list[Any] = []
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start:start + _CHUNK]
-        out += tx.execute(
-            "SELECT s.symbol, s.exact, r.run_id, r.reservation_id, r.token, r.expires_at,"
-            " r.state, r.symbols FROM live_symbols s JOIN live_reservations r"
-            " ON r.repo_id = s.repo_id AND r.reservation_id = s.reservation_id"
-            f" WHERE s.repo_id=? AND s.symbol IN ({_marks(len(chunk))})",
-            (tx.repo_id, *chunk)).fetchall()
+    for names, exact_only in ((keys, ""), (scopes, " AND s.exact = 1")):
+        for start in range(0, len(names), _CHUNK):
+            chunk = names[start:start + _CHUNK]
+            out += tx.execute(
+                "SELECT s.symbol, s.exact, r.run_id, r.reservation_id, r.token, r.expires_at,"
+                " r.state, r.symbols FROM live_symbols s JOIN live_reservations r"
+                " ON r.repo_id = s.repo_id AND r.reservation_id = s.reservation_id"
+                f" WHERE s.repo_id=? AND s.symbol IN ({_marks(len(chunk))}){exact_only}",
+                (tx.repo_id, *chunk)).fetchall()
     return out
 
 
 def delete_symbol_rows(tx: LiveTx, pairs: Sequence[tuple[str, str]]) -> None:
-    """Delete symbol rows by (symbol, reservation id): their full primary key."""
+    """Delete symbol rows by (symbol, reservation id): their full primary key.
+
+    In key order, the same in every transaction: two that delete the same rows
+    wait for each other instead of deadlocking.
+    """
     tx.executemany("DELETE FROM live_symbols WHERE repo_id=? AND symbol=? AND reservation_id=?",
-                   [(tx.repo_id, s, r) for s, r in pairs])
+                   [(tx.repo_id, s, r) for s, r in sorted(set(pairs))])
 
 
 def insert_reservation(tx: LiveTx, reservation_id: str, run_id: str, token: int,
@@ -282,11 +352,11 @@ def insert_reservation(tx: LiveTx, reservation_id: str, run_id: str, token: int,
                                          for s, e in marks.items()])
 
 
-def reservation_row(tx: LiveTx, reservation_id: str) -> Any:
-    """``(run_id, token, state, expires_at, symbols, ended_at)`` or None."""
+def reservation_row(tx: LiveTx, reservation_id: str, lock: bool = False) -> Any:
+    """``(run_id, token, state, expires_at, symbols, ended_at)`` or None (*lock*: until commit)."""
     return tx.execute("SELECT run_id, token, state, expires_at, symbols, ended_at"
-                      " FROM live_reservations WHERE repo_id=? AND reservation_id=?",
-                      (tx.repo_id, reservation_id)).fetchone()
+                      " FROM live_reservations WHERE repo_id=? AND reservation_id=?"
+                      + (tx.row_lock if lock else ""), (tx.repo_id, reservation_id)).fetchone()
 
 
 def reservation_symbols(tx: LiveTx, ids: Sequence[str]) -> list[tuple[str, list[str]]]:
@@ -317,7 +387,8 @@ def lapsed_run_reservations(tx: LiveTx, run_id: str, now: float) -> list[tuple[s
     """(reservation id, token) of *run_id*'s leases still marked live but past their end."""
     return [(str(r[0]), int(r[1])) for r in tx.execute(
         "SELECT reservation_id, token FROM live_reservations WHERE repo_id=?"
-        " AND run_id=? AND state='live' AND expires_at<=?", (tx.repo_id, run_id, now)).fetchall()]
+        " AND run_id=? AND state='live' AND expires_at<=? ORDER BY reservation_id" + tx.row_lock,
+        (tx.repo_id, run_id, now)).fetchall()]
 
 
 def extend_run_leases(tx: LiveTx, run_id: str, expires_at: float) -> None:
@@ -331,10 +402,10 @@ def extend_run_leases(tx: LiveTx, run_id: str, expires_at: float) -> None:
 
 def count_run_leases(tx: LiveTx, run_id: str) -> tuple[int, int]:
     """(live reservations, claims) of *run_id*."""
-    n_res = tx.execute("SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
-                       " AND state='live'", (tx.repo_id, run_id)).fetchone()[0]
-    n_claims = tx.execute("SELECT COUNT(*) FROM live_tasks WHERE repo_id=? AND holder=?"
-                          " AND status='claimed'", (tx.repo_id, run_id)).fetchone()[0]
+    n_res, n_claims = tx.execute(
+        "SELECT (SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
+        " AND state='live'), (SELECT COUNT(*) FROM live_tasks WHERE repo_id=? AND holder=?"
+        " AND status='claimed')", (tx.repo_id, run_id, tx.repo_id, run_id)).fetchone()
     return int(n_res), int(n_claims)
 
 
@@ -345,21 +416,22 @@ TASK_COLS = ("task_id, description, priority, depends_on, symbols, created_at, s
 _CLAIM_ORDER = " ORDER BY priority DESC, created_at, task_id LIMIT 1"
 
 
-def task_row(tx: LiveTx, task_id: str) -> Any:
-    """The :data:`TASK_COLS` of *task_id*, or None."""
-    return tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=? AND task_id=?",
-                      (tx.repo_id, task_id)).fetchone()
+def task_row(tx: LiveTx, task_id: str, lock: bool = False) -> Any:
+    """The :data:`TASK_COLS` of *task_id*, or None (*lock*: the row, until commit)."""
+    return tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=? AND task_id=?"
+                      + (tx.row_lock if lock else ""), (tx.repo_id, task_id)).fetchone()
 
 
 def next_claimable(tx: LiveTx, now: float) -> tuple[Any, Any]:
     """The first ready pending task and the first lapsed claimed one that is not
-    blocked (``depend`` may add prerequisites to a claimed task), in claim order."""
+    blocked (``depend`` may add prerequisites to a claimed task), in claim order,
+    each locked until commit; rows other claimers hold are skipped, not waited for."""
     pending = tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=?"
-                         " AND status='pending' AND blocked=0" + _CLAIM_ORDER,
+                         " AND status='pending' AND blocked=0" + _CLAIM_ORDER + tx.skip_locked,
                          (tx.repo_id,)).fetchone()
     lapsed = tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=?"
                         " AND status='claimed' AND claim_expires_at<=? AND blocked=0"
-                        + _CLAIM_ORDER,
+                        + _CLAIM_ORDER + tx.skip_locked,
                         (tx.repo_id, now)).fetchone()
     return pending, lapsed
 
@@ -374,13 +446,18 @@ def existing_tasks(tx: LiveTx, ids: Sequence[str]) -> set[str]:
     return out
 
 
-def completed_among(tx: LiveTx, ids: Sequence[str]) -> set[str]:
+def completed_among(tx: LiveTx, ids: Sequence[str], lock: bool = False) -> set[str]:
+    """Which of *ids* are completed; *lock*: every one of them keeps its status
+    until commit (a dependent enqueued now is counted right by a completion)."""
     out: set[str] = set()
+    ids = sorted(ids)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         out.update(r[0] for r in tx.execute(
-            f"SELECT task_id FROM live_tasks WHERE repo_id=? AND status='completed'"
-            f" AND task_id IN ({_marks(len(chunk))})", (tx.repo_id, *chunk)).fetchall())
+            f"SELECT task_id, status FROM live_tasks WHERE repo_id=?"
+            f" AND task_id IN ({_marks(len(chunk))}) ORDER BY task_id"
+            + (tx.share_lock if lock else ""), (tx.repo_id, *chunk)).fetchall()
+            if r[1] == "completed")
     return out
 
 
@@ -415,8 +492,9 @@ def unblock_dependents(tx: LiveTx, task_id: str) -> None:
     # Dependents first, then one primary-key update each: as a single
     # UPDATE … IN (subquery), SQLite without statistics walked every task
     # of the repository through the ready index (30,000 rows per complete).
-    dependents = tx.execute("SELECT task_id FROM live_task_deps WHERE repo_id=? AND depends_on=?",
-                            (tx.repo_id, task_id)).fetchall()
+    # In key order, the same in every transaction (no deadlock between two completions).
+    dependents = tx.execute("SELECT task_id FROM live_task_deps WHERE repo_id=? AND depends_on=?"
+                            " ORDER BY task_id", (tx.repo_id, task_id)).fetchall()
     for (dependent,) in dependents:
         tx.execute("UPDATE live_tasks SET blocked = blocked - 1 WHERE repo_id=? AND task_id=?"
                    " AND blocked > 0", (tx.repo_id, dependent))
@@ -442,7 +520,8 @@ def lapsed_run_claims(tx: LiveTx, run_id: str, now: float) -> list[tuple[str, in
     """(task id, slot, token) of *run_id*'s claims past their end."""
     return [(str(r[0]), int(r[1]), int(r[2])) for r in tx.execute(
         "SELECT task_id, slot, token FROM live_tasks WHERE repo_id=? AND holder=?"
-        " AND status='claimed' AND claim_expires_at<=?", (tx.repo_id, run_id, now)).fetchall()]
+        " AND status='claimed' AND claim_expires_at<=? ORDER BY task_id" + tx.row_lock,
+        (tx.repo_id, run_id, now)).fetchall()]
 
 
 # ── remembered answers ───────────────────────────────────────────────────────
@@ -461,6 +540,31 @@ def remember_answer(tx: LiveTx, request_id: str, handle: str, answer: str, expir
     tx.execute("INSERT INTO live_answers (repo_id, request_id, handle, answer, expires_at)"
                " VALUES (?,?,?,?,?) ON CONFLICT (repo_id, request_id) DO NOTHING",
                (tx.repo_id, request_id, handle, answer, expires_at))
+
+
+# ── replay protection inside a decision ──────────────────────────────────────
+_PRUNE_EVERY = 512
+_seen_calls = itertools.count(1)
+
+
+def remember_signature(tx: LiveTx, sig: bytes, keep_until: float, now: float) -> bool:
+    """:meth:`HubStore.remember_signature` in the decision's own transaction
+    (one commit per request); False if *sig* was seen before (a replay)."""
+    if next(_seen_calls) % _PRUNE_EVERY == 0:
+        tx.execute("DELETE FROM hub_seen_signatures WHERE expires_at < ?", (now,))
+    cur = tx.execute("INSERT INTO hub_seen_signatures (sig, expires_at) VALUES (?,?)"
+                     " ON CONFLICT (sig) DO NOTHING", (sig, keep_until))
+    return bool(cur.rowcount == 1)
+
+
+def mark(tx: LiveTx) -> None:
+    """A point :func:`undo_to_mark` can roll the transaction back to."""
+    tx.execute("SAVEPOINT decision")
+
+
+def undo_to_mark(tx: LiveTx) -> None:
+    """Undo everything since :func:`mark`; what came before still commits."""
+    tx.execute("ROLLBACK TO SAVEPOINT decision")
 
 
 # ── retention (decisions in muse.hub.retention) ──────────────────────────────

@@ -1,17 +1,26 @@
 """PostgreSQL hub store: psycopg 3 with a connection pool; several hubs may share it.
 
-Differences from the contract's general description:
+Nothing serialises on a repository. A live decision locks what it decides
+about (``docs/live.md``, "Scaling out"): the run's row, the task row it
+claims (``FOR UPDATE SKIP LOCKED``: claimers never queue behind each other),
+the addresses it reserves (transaction-scoped advisory locks, exclusive on
+each address and shared on its enclosing scopes, taken in key order);
+fencing tokens come from the sequence ``live_fence``.
 
-- Sequence numbers come from ``hub_repos.last_seq``, read ``FOR UPDATE``
-  inside the insert transaction. The row lock serialises commits per
-  repository, so a later commit always carries higher numbers. A
-  ``SERIAL``/sequence would not: two transactions can take 7 and 8 and commit
-  8 first, and a reader that saw 8 would skip 7 for ever.
-- A reader takes ``last_seq`` first and then rows up to it: everything up to
-  that number had committed when the counter became visible, so the page can
-  end at it without missing a late commit.
+Bus records are stored unnumbered (``seq IS NULL``) by the transaction that
+writes them, with no lock, and numbered *after* they committed by
+:meth:`PostgresStore._number`: under a per-repository advisory lock held to
+its own commit, it gives the committed unnumbered rows ``last_seq + 1 …`` and
+advances ``last_seq`` in the same transaction. A row that commits later is
+numbered by a later numbering, above every number given before, so a pull
+cursor (``seq > cursor AND seq <= last_seq``, both read in one snapshot) can
+never be overtaken by a late commit. Pulls and pushes number before they
+answer, and each store numbers in the background every 0.1 s (so ``last_seq``
+follows without pulls).
+
 - Schema creation runs under an advisory lock, so hubs starting together do
-  not race on ``CREATE TABLE IF NOT EXISTS``.
+  not race on ``CREATE TABLE IF NOT EXISTS``; it also migrates a store made
+  by an earlier version (``hub_records`` gains its numbering columns).
 - ``schema=`` puts the tables in their own PostgreSQL schema (tests use one
   per run).
 
@@ -37,6 +46,7 @@ from muse.storage.base import (
     RecordRow,
     Repo,
     StoreBusy,
+    StoreConflict,
     check_text,
     fresh_rows,
     has_nul,
@@ -50,8 +60,26 @@ _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MIGRATE_LOCK = 0x6D757365  # "muse": advisory lock key for schema creation
 _PRUNE_LOCK = 0x6D757370  # advisory lock key: one retention pass at a time per database
 
+_NUMBER_EVERY = 0.1  # seconds between background numberings
+_NUMBER_LOCK = 0x6E756D62  # "numb": (this, repo id) is the repository's numbering lock
+
 SCHEMA = hub_schema(integer="BIGINT", real="DOUBLE PRECISION", blob="BYTEA",
-                     serial_key="BIGSERIAL PRIMARY KEY", flag="BOOLEAN", false="FALSE")
+                     serial_key="BIGSERIAL PRIMARY KEY", flag="BOOLEAN", false="FALSE") + (
+    # Fencing tokens: one sequence, so a grant touches no shared row.
+    "CREATE SEQUENCE IF NOT EXISTS live_fence",
+)
+# Run once on a store without hub_records.n (new, or made by an earlier version):
+# records are numbered after commit (see the module docstring), so seq may be
+# NULL until then, and `n` orders the unnumbered ones in insertion order.
+_NUMBER_AFTER_COMMIT = (
+    "ALTER TABLE hub_records ADD COLUMN n BIGSERIAL",
+    "ALTER TABLE hub_records DROP CONSTRAINT IF EXISTS hub_records_pkey",
+    "ALTER TABLE hub_records ALTER COLUMN seq DROP NOT NULL",
+    "CREATE UNIQUE INDEX IF NOT EXISTS hub_records_seq ON hub_records (repo_id, seq)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS hub_records_n ON hub_records (n)",
+    "CREATE INDEX IF NOT EXISTS hub_records_unnumbered ON hub_records (repo_id, n)"
+    " WHERE seq IS NULL",
+)
 
 _SQL_CACHE: dict[str, str] = {}
 
@@ -64,11 +92,29 @@ def _pg_sql(sql: str) -> str:
     return out
 
 
-class _LiveTx:
-    """``muse.storage.live.LiveTx`` on a pooled connection, repository row locked."""
+def _address_key(repo_id: int, address: str) -> int:
+    """The advisory lock key of *address* in a repository (a signed 64-bit hash;
+    a collision only makes two transactions wait for each other)."""
+    from hashlib import blake2b
 
-    def __init__(self, conn: Any, repo_id: int, last_seq: int) -> None:
-        self.conn, self.repo_id, self.last_seq = conn, repo_id, last_seq
+    digest = blake2b(f"{repo_id}\n{address}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class _LiveTx:
+    """``muse.storage.live.LiveTx`` on a pooled connection (READ COMMITTED).
+
+    Locks are row locks and advisory locks, held until commit; each statement
+    sees what committed before it started, so a check made after taking a
+    lock sees the work of the transaction that held it before.
+    """
+
+    row_lock = " FOR UPDATE"
+    share_lock = " FOR SHARE"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+
+    def __init__(self, conn: Any, repo_id: int) -> None:
+        self.conn, self.repo_id = conn, repo_id
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if has_nul(params):
@@ -85,8 +131,27 @@ class _LiveTx:
                 cur.executemany(_pg_sql(sql), rows)
 
     def append_records(self, rows: Sequence[RecordRow]) -> int:
-        stored, self.last_seq = PostgresStore._append(self.conn, self.repo_id, self.last_seq, rows)
-        return stored
+        return PostgresStore._append(self.conn, self.repo_id, rows)
+
+    def next_token(self) -> int:
+        return int(self.conn.execute("SELECT nextval('live_fence')").fetchone()[0])
+
+    def fence(self) -> int:
+        row = self.conn.execute("SELECT last_value, is_called FROM live_fence").fetchone()
+        return int(row[0]) if row[1] else 0
+
+    def lock_addresses(self, held: Sequence[str], scopes: Sequence[str]) -> None:
+        keys: dict[int, bool] = {_address_key(self.repo_id, a): False for a in scopes}
+        keys.update((_address_key(self.repo_id, a), True) for a in held)
+        if not keys:
+            return
+        order = sorted(keys)  # one global order: no two transactions wait in a cycle
+        # unnest() yields the rows in array order, and each row takes its lock then.
+        self.conn.execute(
+            "SELECT CASE WHEN x THEN pg_advisory_xact_lock(k)::text"
+            " ELSE pg_advisory_xact_lock_shared(k)::text END"
+            " FROM unnest(%s::bigint[], %s::boolean[]) AS t(k, x)",
+            (order, [keys[k] for k in order])).fetchall()
 
 
 class PostgresStore(HubStore):
@@ -106,6 +171,7 @@ class PostgresStore(HubStore):
         self._psycopg = psycopg
         self._sig_calls = 0
         self._sig_lock = threading.Lock()
+        self._stop = threading.Event()
         # One direct connection first: a wrong DSN fails here at once with the
         # server's reason, instead of as a pool timeout later.
         with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
@@ -132,9 +198,18 @@ class PostgresStore(HubStore):
                 with self._conn() as conn:
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
                     conn.execute(stmt)
+            with self._conn() as conn:  # once per database, before any hub serves it
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
+                if conn.execute("SELECT 1 FROM information_schema.columns WHERE table_schema ="
+                                " current_schema() AND table_name = 'hub_records'"
+                                " AND column_name = 'n'").fetchone() is None:
+                    for stmt in _NUMBER_AFTER_COMMIT:
+                        conn.execute(stmt)
         except BaseException:
             self._pool.close()
             raise
+        threading.Thread(target=self._number_in_background, name="muse-numberer",
+                         daemon=True).start()
 
     @contextmanager
     def _conn(self) -> Iterator[Any]:
@@ -150,6 +225,9 @@ class PostgresStore(HubStore):
                 yield conn
         except PoolTimeout as exc:
             raise StoreBusy(f"no database connection available ({exc})") from exc
+        except (self._psycopg.errors.TransactionRollback,  # deadlock, serialization failure
+                self._psycopg.errors.UniqueViolation) as exc:
+            raise StoreConflict(f"transaction lost a race ({str(exc).strip()[:200]})") from exc
         except self._psycopg.OperationalError as exc:
             raise StoreBusy(f"database unavailable ({str(exc).strip()[:200]})") from exc
 
@@ -158,7 +236,22 @@ class PostgresStore(HubStore):
             conn.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
+        self._stop.set()
         self._pool.close()
+
+    def _number_in_background(self) -> None:
+        """Every :data:`_NUMBER_EVERY` s, number what live decisions committed, so
+        ``last_seq`` (repository info, the dashboard's change check, stats)
+        follows within a moment even when nobody pulls. Pulls number anyway."""
+        while not self._stop.wait(_NUMBER_EVERY):
+            try:
+                with self._conn() as conn:
+                    repos = [int(r[0]) for r in conn.execute(
+                        "SELECT DISTINCT repo_id FROM hub_records WHERE seq IS NULL").fetchall()]
+                for repo_id in repos:
+                    self._number(repo_id)
+            except Exception:  # a busy or closing database: try next time
+                continue
 
     # ── identities ──
     def create_identity(self, handle: str, public_key: str, now: float) -> bool:
@@ -236,56 +329,74 @@ class PostgresStore(HubStore):
     # ── records ──
     def insert_records(self, repo_id: int, rows: Sequence[RecordRow]) -> InsertResult:
         with self._conn() as conn:
-            # The row lock is the point: it orders commits per repository.
-            found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=%s FOR UPDATE",
-                                 (repo_id,)).fetchone()
-            if found is None:
+            if conn.execute("SELECT 1 FROM hub_repos WHERE id=%s", (repo_id,)).fetchone() is None:
                 raise LookupError(f"no repository with id {repo_id}")
-            stored, last = self._append(conn, repo_id, int(found[0]), rows)
-            return InsertResult(stored, len(rows) - stored, last)
+            stored = self._append(conn, repo_id, rows)
+        return InsertResult(stored, len(rows) - stored, self._number(repo_id))
 
     @staticmethod
-    def _append(conn: Any, repo_id: int, last: int, rows: Sequence[RecordRow]) -> tuple[int, int]:
-        """Insert the rows the repository lacks after seq *last* (row lock held);
-        return (stored, new last seq)."""
-        if not rows:
-            return 0, last
-        # Stored ones, and ones retention pruned (a re-push must not bring them back).
-        existing = conn.execute(
-            "SELECT kind, record_id FROM hub_records WHERE repo_id=%s AND (kind, record_id)"
-            " IN (SELECT * FROM unnest(%b::text[], %b::text[])) UNION ALL"
-            " SELECT kind, record_id FROM hub_pruned WHERE repo_id=%s AND (kind, record_id)"
-            " IN (SELECT * FROM unnest(%b::text[], %b::text[]))",
-            (repo_id, [r.kind for r in rows], [r.record_id for r in rows],
-             repo_id, [r.kind for r in rows], [r.record_id for r in rows])).fetchall()
-        fresh = fresh_rows(rows, {(k, r) for k, r in existing})
-        if fresh:
-            # One statement for the batch: unnest() of parallel arrays is far
-            # cheaper than executemany round trips, and binary parameters (%b)
-            # skip text-array quoting (5x cheaper for a 500-row batch). Under the row lock nothing
-            # else can insert these ids, so no ON CONFLICT is needed: a
-            # violation would be a bug and rolls the batch back.
-            conn.execute(
-                "INSERT INTO hub_records (repo_id, seq, kind, record_id, body)"
-                " SELECT %s, s, k, r, b FROM unnest(%b::bigint[], %b::text[], %b::text[],"
-                " %b::bytea[]) AS t(s, k, r, b)",
-                (repo_id, list(range(last + 1, last + 1 + len(fresh))),
-                 [r.kind for r in fresh], [r.record_id for r in fresh],
-                 [r.body for r in fresh]))
-            conn.execute("UPDATE hub_repos SET last_seq=%s WHERE id=%s",
-                         (last + len(fresh), repo_id))
-        return len(fresh), last + len(fresh)
+    def _append(conn: Any, repo_id: int, rows: Sequence[RecordRow]) -> int:
+        """Insert the rows the repository lacks, unnumbered; return how many were stored."""
+        fresh = fresh_rows(rows, set())
+        if not fresh:
+            return 0
+        # One statement for the batch: unnest() of parallel arrays is far
+        # cheaper than executemany round trips, and binary parameters (%b) skip
+        # text-array quoting. A known (kind, record_id) is skipped by the unique
+        # key, also against a concurrent insert of the same id (it waits for it).
+        cur = conn.execute(
+            "INSERT INTO hub_records (repo_id, kind, record_id, body)"
+            " SELECT %s, k, r, b FROM unnest(%b::text[], %b::text[], %b::bytea[]) AS t(k, r, b)"
+            # Nor one retention pruned: a re-push must not bring it back.
+            " WHERE NOT EXISTS (SELECT 1 FROM hub_pruned p WHERE p.repo_id = %s AND p.kind = t.k"
+            " AND p.record_id = t.r)"
+            " ON CONFLICT (repo_id, kind, record_id) DO NOTHING",
+            (repo_id, [r.kind for r in fresh], [r.record_id for r in fresh],
+             [r.body for r in fresh], repo_id))
+        return int(cur.rowcount)
+
+    def _number(self, repo_id: int) -> int:
+        """Number the repository's committed unnumbered records; its last seq after.
+
+        Under the repository's numbering lock, held to this transaction's commit:
+        numberings are serial, each starts from the last one's ``last_seq`` and
+        sees every record committed before it started, so a record always gets
+        a number above every number given out before it was visible.
+        """
+        with self._conn() as conn:
+            if conn.execute("SELECT 1 FROM hub_records WHERE repo_id=%s AND seq IS NULL LIMIT 1",
+                            (repo_id,)).fetchone() is not None:
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                             (_NUMBER_LOCK, repo_id & 0x7FFFFFFF))
+                # A new statement: its snapshot is taken after the lock was granted.
+                conn.execute(
+                    "WITH todo AS (SELECT n, row_number() OVER (ORDER BY n) AS rn"
+                    "  FROM hub_records WHERE repo_id=%s AND seq IS NULL),"
+                    " done AS (UPDATE hub_records h SET seq = base.last_seq + todo.rn"
+                    "  FROM todo, (SELECT last_seq FROM hub_repos WHERE id=%s) AS base"
+                    "  WHERE h.n = todo.n RETURNING h.seq)"
+                    " UPDATE hub_repos SET last_seq = GREATEST(last_seq, (SELECT max(seq) FROM done))"
+                    " WHERE id=%s", (repo_id, repo_id, repo_id))
+            found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=%s",
+                                 (repo_id,)).fetchone()
+        if found is None:
+            raise LookupError(f"no repository with id {repo_id}")
+        return int(found[0])
 
     def fetch_records(self, repo_id: int, since: int, kinds: Sequence[str] | None,
                       limit: int) -> Page:
+        self._number(repo_id)  # what committed before this pull is in it
         with self._conn() as conn:
+            # One snapshot: `last` and the rows numbered up to it (same numbering
+            # transaction) are seen together.
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=%s",
                                  (repo_id,)).fetchone()
             if found is None:
                 raise LookupError(f"no repository with id {repo_id}")
             last = int(found[0])
-            # Rows up to `last` had all committed when `last` became visible (same
-            # transaction), so the later statements below see every one of them.
+            # Numbers are final once visible and never given below `last`, so
+            # the later statements below see every row up to it.
             #
             # Scan in bounded windows of seq: with an open range `seq > since AND
             # seq <= last` the planner may pick a bitmap scan of *every* remaining
@@ -360,19 +471,13 @@ class PostgresStore(HubStore):
     @contextmanager
     def live_transaction(self, repo_id: int, write: bool = True) -> Iterator[_LiveTx]:
         with self._conn() as conn:
-            if write:
-                # The repository row lock pushes take: live decisions and record
-                # numbers are serialised per repository across hub processes.
-                found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=%s FOR UPDATE",
-                                     (repo_id,)).fetchone()
-            else:
+            if not write:
                 # One snapshot for every statement of a status answer.
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                found = conn.execute("SELECT last_seq FROM hub_repos WHERE id=%s",
-                                     (repo_id,)).fetchone()
-            if found is None:
+            # No lock here: each decision locks what it decides about (_LiveTx).
+            if conn.execute("SELECT 1 FROM hub_repos WHERE id=%s", (repo_id,)).fetchone() is None:
                 raise LookupError(f"no repository with id {repo_id}")
-            yield _LiveTx(conn, repo_id, int(found[0]))
+            yield _LiveTx(conn, repo_id)
 
     # ── dashboard sign-ins ──
     def dashboard_generation(self, repo_id: int, handle: str) -> tuple[int, float]:

@@ -33,6 +33,7 @@ from muse.storage.base import (
     fresh_rows,
     has_nul,
 )
+from muse.storage.live import bump_repo_fence, repo_fence
 from muse.storage.schema import LIVE_LEASES_SQL, LIVE_TASKS_SQL, STATS_SQL, hub_schema
 
 __all__ = ["SqliteStore"]
@@ -45,7 +46,12 @@ SCHEMA = hub_schema(integer="INTEGER", real="REAL", blob="BLOB",
 
 
 class _LiveTx:
-    """``muse.storage.live.LiveTx`` on a connection inside ``BEGIN IMMEDIATE``."""
+    """``muse.storage.live.LiveTx`` on a connection inside ``BEGIN IMMEDIATE``.
+
+    One writer at a time: every lock a decision asks for is already held.
+    """
+
+    row_lock = share_lock = skip_locked = ""
 
     def __init__(self, conn: sqlite3.Connection, repo_id: int, last_seq: int) -> None:
         self.conn, self.repo_id, self.last_seq = conn, repo_id, last_seq
@@ -65,6 +71,15 @@ class _LiveTx:
     def append_records(self, rows: Sequence[RecordRow]) -> int:
         stored, self.last_seq = SqliteStore._append(self.conn, self.repo_id, self.last_seq, rows)
         return stored
+
+    def next_token(self) -> int:
+        return bump_repo_fence(self)
+
+    def fence(self) -> int:
+        return repo_fence(self)
+
+    def lock_addresses(self, held: Sequence[str], scopes: Sequence[str]) -> None:
+        """Nothing to take: the database's write lock serialises every decision."""
 
 
 class SqliteStore(HubStore):

@@ -220,3 +220,26 @@ def test_cli_live_verbs(team: Team, tmp_path: pathlib.Path) -> None:
     got = run_cli(bare, "coord", "status", "--hub", team.hub_urls[0], "--owner",
                   team.owner.handle, "--slug", team.slug, "--json")
     assert got.code == 0 and got.json["fence"] >= token
+
+
+def test_live_requests_cannot_be_replayed_granted_or_refused(team: Team, tx: HTTPTransport) -> None:
+    """The replay record is written in the decision's own transaction: a replay
+    of a granted request is refused, and so is one of a refused request, even
+    once what refused it is gone (it must not turn into a grant later)."""
+    def signed(agent: Agent, body: Any) -> Request:
+        req = Request("POST", _url(team, "reserve"), {"Content-Type": "application/msgpack"},
+                      msgspec.msgpack.encode(body), 30.0)
+        return agent.identity.sign_request(req)
+
+    a, b = team.agents
+    grant_req = signed(a, {"run_id": "run-a", "symbols": ["r.c::f"], "ttl": 60, "mode": "strict"})
+    first = tx.handle_request(grant_req)
+    assert first.status == 200
+    assert tx.handle_request(grant_req).status == 401
+    refused_req = signed(b, {"run_id": "run-b", "symbols": ["r.c"], "ttl": 60, "mode": "strict"})
+    assert tx.handle_request(refused_req).status == 409
+    got = orjson.loads(first.body)
+    team.client(a).release(got["reservation_id"], "run-a", got["token"])
+    again = tx.handle_request(refused_req)
+    assert again.status == 401 and b"replayed" in again.body
+    assert team.client().status(symbol="r.c")["holders"] == []

@@ -7,6 +7,9 @@ worker prints one JSON line with what it got (last line of stdout). Roles:
 ``drain``       claim and complete tasks until the queue is empty (some fail+requeue)
 ``steal``       (skewed clock) try to take a symbol and a task held by a live run
 ``claim_wait``  claim ``task_id``, print the token, wait for a stdin line, complete
+``write_loop``  until ``seconds`` pass: advisory reserve + release of symbols of its own
+``pull_loop``   pull from a cursor continuously until the ``stop`` file, then once more
+``overlap``     until ``seconds`` pass: strict-reserve a random one of ``symbols``, hold, release
 """
 
 from __future__ import annotations
@@ -121,6 +124,74 @@ def claim_wait(job: dict[str, Any]) -> Any:
     except StaleToken as exc:
         return {"complete": "stale_token", "reason": exc.details["reason"],
                 "holder": exc.details.get("holder"), "exit_code": exc.exit_code}
+
+
+def write_loop(job: dict[str, Any]) -> Any:
+    hub = _client(job, job["urls"][0])
+    hub.status(limit=0)
+    _wait_go(job)
+    granted: list[str] = []
+    deadline = time.monotonic() + job["seconds"]
+    k = 0
+    while time.monotonic() < deadline:
+        r = hub.reserve(job["run_id"], [f"src/{job['run_id']}/m{k}.py"], ttl=600)
+        hub.release(r["reservation_id"], job["run_id"], r["token"])
+        granted.append(r["reservation_id"])
+        k += 1
+    return granted
+
+
+def pull_loop(job: dict[str, Any]) -> Any:
+    """Every record id, in the order this cursor met them (page after page)."""
+    hub = _client(job, job["urls"][0])
+    hub.status(limit=0)
+    _wait_go(job)
+    seen: list[str] = []
+    cursor = 0
+    pages = 0
+
+    def drain() -> None:
+        nonlocal cursor, pages
+        while True:
+            page = hub.pull(since_id=cursor, limit=job.get("limit", 7))
+            seen.extend(r["record_id"] for r in page["records"])
+            cursor = page["cursor"]
+            pages += 1
+            if not page["has_more"]:
+                return
+
+    while not os.path.exists(job["stop"]):
+        drain()
+    drain()  # everything committed before the writers stopped
+    return {"seen": seen, "pages": pages}
+
+
+def overlap(job: dict[str, Any]) -> Any:
+    """Holds as (address, token, granted: answer received, released: request sent)."""
+    import random
+
+    hub = _client(job, job["urls"][0])
+    hub.status(limit=0)
+    _wait_go(job)
+    rnd = random.Random(job["run_id"])
+    holds: list[dict[str, Any]] = []
+    refused = 0
+    deadline = time.monotonic() + job["seconds"]
+    while time.monotonic() < deadline:
+        sym = rnd.choice(job["symbols"])
+        try:
+            r = hub.reserve(job["run_id"], [sym], ttl=600, strict=True)
+        except ConflictError:
+            refused += 1
+            continue
+        granted = time.time()
+        time.sleep(rnd.uniform(0, 0.01))
+        released = time.time()
+        hub.release(r["reservation_id"], job["run_id"], r["token"])
+        holds.append({"symbol": sym, "token": r["token"], "granted": granted,
+                      "released": released})
+        time.sleep(rnd.uniform(0, 0.02))  # leave gaps, or the directory is never free
+    return {"holds": holds, "refused": refused}
 
 
 def main() -> None:

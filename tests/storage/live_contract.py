@@ -8,6 +8,8 @@ must see exactly one winner, and a failed decision must leave nothing behind.
 
 from __future__ import annotations
 
+import random
+import threading
 import time
 from typing import Any
 
@@ -17,7 +19,7 @@ import pytest
 from muse.core.errors import ConflictError, NotFound, StaleToken
 from muse.core.records import decode
 from muse.storage import live
-from muse.storage.base import HubStore
+from muse.storage.base import HubStore, RecordRow
 from tests.storage.contract import race
 
 __all__ = ["LiveContract"]
@@ -274,3 +276,114 @@ class LiveContract:
         assert typed[4].slot == 2 and typed[4].status == "completed"
         assert recs[3]["payload"]["token"] == c["token"] and recs[3]["record_id"] == "t1+1"
         assert typed[5].reservation_id == a["reservation_id"]
+
+    # ── pull cursors under concurrent commits ──
+    def test_a_record_committed_late_under_a_pull_is_not_skipped(self, store: HubStore) -> None:
+        """A transaction that started first but commits after a later one's
+        record was pulled: the next pull from the cursor still returns it."""
+        rid = self._live_repo(store)
+        first_in = threading.Event()
+        let_go = threading.Event()
+
+        def slow() -> None:
+            with store.live_transaction(rid) as tx:
+                tx.append_records([_row("slow")])
+                first_in.set()
+                assert let_go.wait(30)
+
+        def quick() -> None:
+            with store.live_transaction(rid) as tx:
+                tx.append_records([_row("quick")])
+
+        a = threading.Thread(target=slow)
+        a.start()
+        assert first_in.wait(30)
+        b = threading.Thread(target=quick)  # commits first where writers may overlap
+        b.start()
+        b.join(0.5)
+        seen: list[str] = []
+        cursor = _pull_into(store, rid, 0, seen)
+        let_go.set()
+        a.join(30)
+        b.join(30)
+        _pull_into(store, rid, cursor, seen)
+        assert sorted(seen) == ["quick", "slow"]
+
+    def test_concurrent_writers_never_make_a_puller_skip(self, store: HubStore) -> None:
+        """Writers commit in random order while a reader pulls continuously:
+        the reader's pages, joined, are exactly the repository's records."""
+        rid = self._live_repo(store)
+        stop = threading.Event()
+        seen: list[str] = []
+
+        def write(i: int) -> int:
+            rnd = random.Random(i)
+            k = 0
+            while not stop.is_set():
+                with store.live_transaction(rid) as tx:
+                    tx.append_records([_row(f"w{i}-{k}")])
+                    time.sleep(rnd.uniform(0, 0.004))  # commit out of numbering order
+                k += 1
+            return k
+
+        def read() -> None:
+            cursor = 0
+            while not stop.is_set():
+                cursor = _pull_into(store, rid, cursor, seen)
+            time.sleep(0.05)
+            _pull_into(store, rid, cursor, seen)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        pool = [threading.Thread(target=write, args=(i,)) for i in range(4)]
+        for t in pool:
+            t.start()
+        time.sleep(1.5)
+        stop.set()
+        for t in pool:
+            t.join(30)
+        reader.join(30)
+        everything = [msgspec.msgpack.decode(b)["record_id"]
+                      for b in store.fetch_records(rid, 0, None, 5000).bodies]
+        assert len(everything) > 20
+        assert seen == everything  # nothing skipped, nothing twice, same order
+
+
+    def test_a_reserve_reads_no_marker_rows_of_enclosing_directories(
+            self, store: HubStore, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Every lease under ``src`` has a marker row at ``src``; a reserve of
+        another file there must not fetch them (it did: CPU grew per lease)."""
+        assert store.create_repo("alice", "scopes", "alice", False, time.time())
+        repo = store.get_repo("alice", "scopes")
+        assert repo is not None
+        for i in range(60):
+            _w(store, repo.id, live.reserve, T0, "h", f"run-{i}", [f"src/m{i}.py::f"], 60.0,
+               "strict")
+        fetched: list[int] = []
+        real = live.symbol_rows
+
+        def counting(tx: Any, *args: Any) -> list[Any]:
+            got = real(tx, *args)
+            fetched.append(len(got))
+            return got
+
+        monkeypatch.setattr(live, "symbol_rows", counting)
+        _w(store, repo.id, live.reserve, T0, "h", "run-x", ["src/new.py::f"], 60.0, "strict")
+        assert fetched == [0]
+        with pytest.raises(ConflictError):  # the directory still overlaps all of them
+            _w(store, repo.id, live.reserve, T0, "h", "run-y", ["src"], 60.0, "strict")
+
+def _row(record_id: str) -> RecordRow:
+    body = msgspec.msgpack.encode({"kind": "intent", "record_id": record_id, "run_id": "w",
+                                   "payload": {}, "expires_at": None})
+    return RecordRow("intent", record_id, body)
+
+
+def _pull_into(store: HubStore, repo_id: int, cursor: int, seen: list[str]) -> int:
+    """Pull every page after *cursor* into *seen*; the new cursor."""
+    while True:
+        page = store.fetch_records(repo_id, cursor, None, 50)
+        seen += [msgspec.msgpack.decode(b)["record_id"] for b in page.bodies]
+        cursor = page.cursor
+        if not page.has_more:
+            return cursor

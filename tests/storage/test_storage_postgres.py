@@ -75,6 +75,69 @@ def test_invalid_schema_name_is_refused() -> None:
         PostgresStore(pg_dsn(), schema='x"; drop table y; --')
 
 
+def test_a_store_of_the_earlier_layout_is_migrated_keeping_its_numbers() -> None:
+    """Records numbered under the old repository lock keep their numbers; new
+    ones are numbered after commit, after them, and starting twice migrates once."""
+    import psycopg
+
+    from muse.storage.postgres import PostgresStore
+    from muse.storage.schema import hub_schema
+
+    dsn, schema = pg_dsn(), new_schema()
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            conn.execute(f'SET search_path TO "{schema}"')
+            for stmt in hub_schema(integer="BIGINT", real="DOUBLE PRECISION", blob="BYTEA",
+                                   serial_key="BIGSERIAL PRIMARY KEY", flag="BOOLEAN",
+                                   false="FALSE"):
+                conn.execute(stmt)
+            conn.execute("INSERT INTO hub_repos (owner, slug, created_by, created_at, last_seq)"
+                         " VALUES ('alice', 'linux', 'alice', 1.0, 3)")
+            for i, r in enumerate(rows(3), 1):
+                conn.execute("INSERT INTO hub_records (repo_id, seq, kind, record_id, body)"
+                             " SELECT id, %s, %s, %s, %s FROM hub_repos", (i, r.kind, r.record_id,
+                                                                        r.body))
+        for _ in range(2):
+            PostgresStore(dsn, schema=schema).close()
+        store = PostgresStore(dsn, schema=schema)
+        try:
+            repo = store.get_repo("alice", "linux")
+            assert repo is not None and repo.last_seq == 3
+            got = store.insert_records(repo.id, rows(5))  # 3 known, 2 new
+            assert (got.inserted, got.skipped, got.last_seq) == (2, 3, 5)
+            page = store.fetch_records(repo.id, 0, None, 100)
+            assert page.bodies == [r.body for r in rows(5)] and page.cursor == 5
+        finally:
+            store.close()
+    finally:
+        drop_schema(dsn, schema)
+
+
+def test_last_seq_follows_live_records_without_a_pull(store: object) -> None:
+    """Live decisions store records unnumbered; the store numbers them in the
+    background, so the repository's last_seq (the dashboard's change check)
+    moves without anyone pulling."""
+    import time
+
+    from muse.storage import live
+    from muse.storage.postgres import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    assert store.create_repo("alice", "bg", "alice", False, 1.0)
+    repo = store.get_repo("alice", "bg")
+    assert repo is not None and repo.last_seq == 0
+    with store.live_transaction(repo.id) as tx:
+        live.reserve(tx, 1e9, "h", "run-a", ["f.c"], 60.0, None)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        now = store.get_repo("alice", "bg")
+        if now is not None and now.last_seq == 1:
+            break
+        time.sleep(0.05)
+    assert now is not None and now.last_seq == 1
+
+
 def test_opening_a_store_beside_a_serving_hub_does_not_deadlock() -> None:
     """Opening a store (a second hub, ``muse hub prune``) on a database in use.
 

@@ -61,8 +61,7 @@ def parse_coordinator(p: argparse.ArgumentParser,
     """Add ``--json`` and the live-mode options, parse *argv*, and open the
     engine they choose: the hub with ``--live``/``--hub``, else the record
     files of the enclosing repository. Every coord verb has this one path."""
-    from muse.core.coordinator import open_coordinator
-    from muse.core.live import add_live_options
+    from muse.core.live import add_live_options, open_coordinator
 
     add_json(p)
     add_live_options(p)

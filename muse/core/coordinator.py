@@ -6,7 +6,8 @@ repository's record files (``muse.core.coordination``); the live one
 (:class:`muse.core.coordinator_live.LiveCoordinator`, imported only when
 asked for) answers through a hub's live endpoints. Both return the same
 :mod:`muse.core.outcomes` documents and raise the same errors, so a shell
-has one code path and chooses an engine once, with :func:`open_coordinator`.
+has one code path and chooses an engine once, with
+:func:`muse.core.live.open_coordinator`.
 
 The engines decide; this layer only translates their answers into the
 shared documents. It never re-decides a rule.
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from muse.core.store import Problem
     from muse.core.types import JsonDict
 
-__all__ = ["DEFAULT_TTL", "Coordinator", "LocalCoordinator", "open_coordinator"]
+__all__ = ["DEFAULT_TTL", "Coordinator", "LocalCoordinator"]
 
 
 
@@ -332,25 +333,3 @@ def _finish_outcome(rec: JsonDict, token: int | None) -> FinishOutcome:
 
 
 # ── choosing an engine ───────────────────────────────────────────────────────
-def open_coordinator(*, live: bool = False, hub_url: str | None = None,
-                     owner: str | None = None, slug: str | None = None,
-                     root: pathlib.Path | None = None) -> Coordinator:
-    """The engine the options ask for: live when *live* or *hub_url* is given
-    (hub, repository and signing identity from the options, then the
-    environment and ``[hub]`` of the repository's config), else the record
-    files of the repository at *root* (default: the one enclosing the
-    working directory).
-
-    Raises:
-        NotARepository: local mode outside a repository.
-        UsageError: live mode without a hub URL or repository.
-    """
-    if live or hub_url:
-        from muse.core.coordinator_live import LiveCoordinator
-
-        return LiveCoordinator.from_config(hub_url=hub_url, owner=owner, slug=slug, root=root)
-    if root is None:
-        from muse.core.paths import require_repo
-
-        root = require_repo()
-    return LocalCoordinator(root)

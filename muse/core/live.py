@@ -3,7 +3,8 @@
 Every live request is described once in :mod:`muse.core.hub_client`;
 ``LiveClient`` is :class:`~muse.core.hub_client.HubClient` under its earlier
 name. ``add_live_options`` / ``live_client_from_args`` are the CLI glue
-(``--live``, ``--hub``, ``--owner``, ``--slug``).
+(``--live``, ``--hub``, ``--owner``, ``--slug``), and :func:`open_coordinator`
+chooses the engine those options ask for.
 
 Importing this module loads only the standard library (the coord verbs
 import it to add their options); msgspec and the HTTP stack load on the
@@ -16,9 +17,12 @@ from muse.core.hub_client import DEFAULT_TTL, HubClient
 
 TYPE_CHECKING = False  # not typing's: the verbs importing this must not load typing
 if TYPE_CHECKING:
+    import pathlib
     from typing import Any
 
-__all__ = ["DEFAULT_TTL", "LiveClient", "add_live_options", "live_client_from_args"]
+    from muse.core.coordinator import Coordinator
+
+__all__ = ["DEFAULT_TTL", "LiveClient", "add_live_options", "live_client_from_args", "open_coordinator"]
 
 LiveClient = HubClient
 
@@ -50,3 +54,29 @@ def live_client_from_args(args: Any) -> HubClient | None:
 
     return LiveCoordinator.from_config(hub_url=args.hub_url, owner=args.owner,
                                        slug=args.slug).client
+
+
+def open_coordinator(*, live: bool = False, hub_url: str | None = None,
+                     owner: str | None = None, slug: str | None = None,
+                     root: pathlib.Path | None = None) -> Coordinator:
+    """The engine the options ask for: live when *live* or *hub_url* is given
+    (hub, repository and signing identity from the options, then the
+    environment and ``[hub]`` of the repository's config), else the record
+    files of the repository at *root* (default: the one enclosing the
+    working directory).
+
+    Raises:
+        NotARepository: local mode outside a repository.
+        UsageError: live mode without a hub URL or repository.
+    """
+    if live or hub_url:
+        from muse.core.coordinator_live import LiveCoordinator
+
+        return LiveCoordinator.from_config(hub_url=hub_url, owner=owner, slug=slug, root=root)
+    from muse.core.coordinator import LocalCoordinator
+
+    if root is None:
+        from muse.core.paths import require_repo
+
+        root = require_repo()
+    return LocalCoordinator(root)

@@ -24,9 +24,6 @@ per enclosing scope, so overlap checks are index lookups), ``live_tasks`` +
 ``live_answers`` (answers kept for retries), ``hub_pruned`` (ids of pushed
 records retention removed: a re-push skips them). Retention's queries and
 deletes are here too; what is due is decided in :mod:`muse.hub.retention`.
-
-The lessor's names (``reserve``, ``claim``, ``TaskSpec`` …) stay importable
-from here for callers written before the split; they load the lessor lazily.
 """
 
 from __future__ import annotations
@@ -728,17 +725,3 @@ def count_live_run_reservations(tx: LiveTx, run_id: str, now: float) -> int:
     return int(tx.execute("SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
                           " AND state='live' AND expires_at>?",
                           (tx.repo_id, run_id, now)).fetchone()[0])
-
-
-# ── the lessor's names, for callers written before the split ─────────────────
-_LESSOR_NAMES = frozenset({"MODES", "RunOwnedElsewhere", "TaskSpec", "claim", "enqueue", "fence",
-                           "finish", "heartbeat", "intent", "release", "reserve", "set_mode",
-                           "status", "symbol_ancestors"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LESSOR_NAMES:
-        from muse.hub import lessor
-
-        return getattr(lessor, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,5 @@
-"""What every hub store must do for live coordination (``muse.storage.live``).
+"""What every hub store must do for live coordination: the lessor's decisions
+(``muse.hub.lessor``) over each backend's tables (``muse.storage.live``).
 
 Mixed into each backend's test class next to :class:`StoreContract`; the
 live logic is shared, so what differs per backend — and what these tests
@@ -18,7 +19,8 @@ import pytest
 
 from muse.core.errors import ConflictError, NotFound, StaleToken
 from muse.core.records import decode
-from muse.storage import live
+from muse.hub import lessor as live
+from muse.storage import live as tables
 from muse.storage.base import HubStore, RecordRow
 from tests.storage.contract import race
 
@@ -360,14 +362,14 @@ class LiveContract:
             _w(store, repo.id, live.reserve, T0, "h", f"run-{i}", [f"src/m{i}.py::f"], 60.0,
                "strict")
         fetched: list[int] = []
-        real = live.symbol_rows
+        real = tables.symbol_rows
 
         def counting(tx: Any, *args: Any) -> list[Any]:
             got = real(tx, *args)
             fetched.append(len(got))
             return got
 
-        monkeypatch.setattr(live, "symbol_rows", counting)
+        monkeypatch.setattr(tables, "symbol_rows", counting)
         _w(store, repo.id, live.reserve, T0, "h", "run-x", ["src/new.py::f"], 60.0, "strict")
         assert fetched == [0]
         with pytest.raises(ConflictError):  # the directory still overlaps all of them

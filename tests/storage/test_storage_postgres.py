@@ -120,7 +120,7 @@ def test_last_seq_follows_live_records_without_a_pull(store: object) -> None:
     moves without anyone pulling."""
     import time
 
-    from muse.storage import live
+    from muse.hub import lessor as live
     from muse.storage.postgres import PostgresStore
 
     assert isinstance(store, PostgresStore)

@@ -82,7 +82,7 @@ def main(argv: list[str], prog: str) -> int:
     if args.list_tools:
         print("\n".join(TOOL_NAMES))
         return 0
-    from muse.core.coordinator import open_coordinator
+    from muse.core.live import open_coordinator
 
     coord = open_coordinator(live=live, hub_url=args.hub_url, owner=args.owner, slug=args.slug,
                              root=root)

@@ -91,7 +91,7 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
-from muse.core.hub_client import (
+from muse.core.client.hub_client import (
     claim_call,
     enqueue_call,
     finish_call,
@@ -343,7 +343,7 @@ class EtcdHTTP(AsyncHub):
 
 
 def _scopes(symbol: str) -> list[str]:
-    from muse.core.state import symbol_ancestors
+    from muse.core.coord.state import symbol_ancestors
 
     return list(symbol_ancestors(symbol))
 
@@ -487,7 +487,7 @@ def _raise_for(verb: str, status: int, answer: Any) -> None:
 
 class MuseHubAgent:
     """The live verbs as an agent sends them: the one hub client's call builders
-    (``muse.core.hub_client``) over the swarm's ``AsyncHub``."""
+    (``muse.core.client.hub_client``) over the swarm's ``AsyncHub``."""
 
     def __init__(self, hub: AsyncHub, run_id: str) -> None:
         self.hub, self.run_id = hub, run_id
@@ -616,7 +616,7 @@ class MuseHubs(System):
 
 # ── Muse Coord local files (the in-process API, blocking, in threads) ────────
 class MuseLocalAgent:
-    """The :class:`~muse.core.coordinator.Coordinator` of the record files, called
+    """The :class:`~muse.core.coord.coordinator.Coordinator` of the record files, called
     from worker threads (it blocks)."""
 
     def __init__(self, coord: Any, run_id: str,
@@ -634,7 +634,7 @@ class MuseLocalAgent:
         return Claimed(got.data["task_id"], int(got.data["token"])) if got.won else None
 
     async def reserve(self, symbols: list[str]) -> Lease:
-        from muse.core.errors import ConflictError
+        from muse.core.vocab.errors import ConflictError
 
         try:
             res = await self._run(self.coord.reserve, self.run_id, symbols, ttl=TTL, strict=True)
@@ -646,7 +646,7 @@ class MuseLocalAgent:
         await self._run(self.coord.heartbeat, self.run_id, ttl=TTL)
 
     async def release(self, lease: Lease) -> bool:
-        from muse.core.errors import StaleToken
+        from muse.core.vocab.errors import StaleToken
 
         try:
             await self._run(self.coord.release, lease.handle, self.run_id, token=lease.token)
@@ -655,7 +655,7 @@ class MuseLocalAgent:
         return True
 
     async def complete(self, task: Claimed, token: int) -> bool:
-        from muse.core.errors import StaleToken
+        from muse.core.vocab.errors import StaleToken
 
         try:
             await self._run(self.coord.complete, task.task_id, self.run_id, token=token)
@@ -676,7 +676,7 @@ class MuseLocal(System):
         self.root = self.work / "repo"
         self.root.mkdir()
         init_repo(self.root)
-        from muse.core.coordinator import LocalCoordinator
+        from muse.core.coord.coordinator import LocalCoordinator
 
         self.coord = LocalCoordinator(self.root)  # stateless: one for every thread
         self.pool = concurrent.futures.ThreadPoolExecutor(self.args.local_threads)

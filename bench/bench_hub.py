@@ -83,7 +83,7 @@ class Hub(HubProcess):
 
 
 def setup_identity(hub: Hub, workdir: pathlib.Path) -> SigningIdentity:
-    from muse.core import signing
+    from muse.core.client import signing
 
     handle = f"bench-{uuid.uuid4().hex[:8]}"
     key = workdir / f"{handle}.key"

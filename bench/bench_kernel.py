@@ -66,7 +66,7 @@ def get_tree(args: argparse.Namespace) -> pathlib.Path:
 
 
 def bench_index(root: pathlib.Path, touch: int) -> dict[str, object]:
-    from muse.core.codeindex import default_store, update_index
+    from muse.core.source.index import default_store, update_index
 
     shutil.rmtree(default_store(root), ignore_errors=True)
     index, first = update_index(root)
@@ -124,8 +124,8 @@ def _clear_reservations(root: pathlib.Path) -> None:
 
 def bench_check(root: pathlib.Path) -> dict[str, str]:
     """The address check alone, in process (CLI wall times drown it on a busy machine)."""
-    from muse.core.code import check_addresses
-    from muse.core.codeindex import read_facts
+    from muse.core.source.check import check_addresses
+    from muse.core.source.index import read_facts
 
     def med(fn: object, n: int = 15) -> str:
         assert callable(fn)
@@ -152,7 +152,7 @@ def bench_check(root: pathlib.Path) -> dict[str, str]:
 def write_leases(root: pathlib.Path, index: object, leases: int, runs: int = 7000) -> None:
     import orjson
 
-    from muse.core.codeindex import CodeIndex
+    from muse.core.source.index import CodeIndex
 
     assert isinstance(index, CodeIndex)
     folder = root / ".muse" / "coordination" / "reservations"
@@ -177,8 +177,8 @@ def write_leases(root: pathlib.Path, index: object, leases: int, runs: int = 700
 
 
 def bench_forecast(root: pathlib.Path, leases: int, rounds: int) -> dict[str, object]:
-    from muse.core.codeindex import load_index
-    from muse.core.forecast import forecast
+    from muse.core.coord.forecast import forecast
+    from muse.core.source.index import load_index
 
     index = load_index(root)
     write_leases(root, index, leases)
@@ -206,9 +206,9 @@ def bench_forecast(root: pathlib.Path, leases: int, rounds: int) -> dict[str, ob
 
 
 def bench_shard(root: pathlib.Path) -> list[dict[str, object]]:
-    from muse.core.codegraph import Graph
-    from muse.core.codeindex import load_index
-    from muse.core.shard import shard
+    from muse.core.source.graph import Graph
+    from muse.core.source.index import load_index
+    from muse.core.source.shard import shard
 
     index = load_index(root)
     assert index is not None

@@ -48,7 +48,7 @@ sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 from bench_hub import Hub, new_repo, setup_identity
 
-from muse.core.live import LiveClient
+from muse.core.client.live import LiveClient
 from muse.core.transport import SigningIdentity
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"

@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from muse.core.codeparse import parse_source
+from muse.core.source.parse import parse_source
 
 
 def sample(root: str, count: int) -> list[str]:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 from bench_hub import Hub, new_repo, setup_identity
 
-from muse.core.live import LiveClient
+from muse.core.client.live import LiveClient
 from muse.hub.retention import prune, table_sizes
 from muse.storage import open_store
 

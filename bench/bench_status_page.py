@@ -32,8 +32,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=7)
     args = ap.parse_args()
 
-    from muse.core.coordinator_live import LiveCoordinator
-    from muse.core.hub_client import HubClient
+    from muse.core.client.coordinator_live import LiveCoordinator
+    from muse.core.client.hub_client import HubClient
     from tests.hub.conftest import create_repo, make_agent, running_hub
 
     with tempfile.TemporaryDirectory() as tmp, running_hub(pathlib.Path(tmp), "sqlite") as hub:

@@ -138,11 +138,11 @@ def main() -> None:
     args = ap.parse_args()
 
     from muse.cli.commands.coord_sync import _gather_local_records
-    from muse.core import index as idx
+    from muse.core.coord.forecast import forecast
+    from muse.core.coord.gc import run_coord_gc
+    from muse.core.coord.state import CoordState
     from muse.core.coordination import active_reservations
-    from muse.core.forecast import forecast
-    from muse.core.gc import run_coord_gc
-    from muse.core.state import CoordState
+    from muse.core.files import index as idx
 
     scratch = pathlib.Path(args.dir or tempfile.mkdtemp(prefix="muse-bench-"))
     rows: list[tuple[int, str, float, float, float, str]] = []

@@ -110,7 +110,7 @@ def _cpu_per_call(fn: Callable[[int], Any], n: int) -> float:
 
 
 def in_process(n: int) -> dict[str, float]:
-    from muse.core import signing
+    from muse.core.client import signing
     from muse.hub import lessor as live
     from muse.storage import open_store
 

@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bench_agents
 
-from muse.core import coordination, fileio, index, store
+from muse.core import coordination
+from muse.core.files import fileio, index, store
 
 VARIANTS = ("base", "no-fsync", "no-index", "no-recheck", "all-three")
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from muse.core.coordinator import Coordinator
+    from muse.core.coord.coordinator import Coordinator
 
 __all__ = [
     "add_json",
@@ -61,7 +61,7 @@ def parse_coordinator(p: argparse.ArgumentParser,
     """Add ``--json`` and the live-mode options, parse *argv*, and open the
     engine they choose: the hub with ``--live``/``--hub``, else the record
     files of the enclosing repository. Every coord verb has this one path."""
-    from muse.core.live import add_live_options, open_coordinator
+    from muse.core.client.live import add_live_options, open_coordinator
 
     add_json(p)
     add_live_options(p)
@@ -91,7 +91,7 @@ def add_run(p: argparse.ArgumentParser) -> None:
 
 def duration(text: str) -> float:
     """argparse type: ``90``, ``90s``, ``15m``, ``2h``, ``1d``."""
-    from muse.core.clock import parse_duration
+    from muse.core.vocab.clock import parse_duration
 
     try:
         return parse_duration(text)
@@ -117,7 +117,7 @@ def repo_root() -> pathlib.Path:
 def repo_arg(text: str) -> tuple[str, str]:
     """argparse type: ``OWNER/SLUG`` with the hub's name rules."""
     from muse.core.coord_bus import check_repo_name
-    from muse.core.errors import UsageError
+    from muse.core.vocab.errors import UsageError
 
     owner, sep, slug = text.partition("/")
     if not sep:
@@ -136,7 +136,7 @@ def dispatch(argv: list[str], prog: str, verbs: Mapping[str, Callable[[list[str]
         return 0 if argv else 2
     fn = verbs.get(argv[0])
     if fn is None:
-        from muse.core.errors import UsageError
+        from muse.core.vocab.errors import UsageError
 
         raise UsageError(f"unknown verb {argv[0]!r} for {prog} (use {', '.join(verbs)})")
     return fn(argv[1:], f"{prog} {argv[0]}")

@@ -28,8 +28,8 @@ def check_or_refuse(addresses: list[str], check: bool, json_out: bool) -> None:
     Raises:
         UserError: *check* (or the repository setting) and at least one miss.
     """
-    from muse.core.code import check_addresses, check_required
     from muse.core.paths import find_root
+    from muse.core.source.check import check_addresses, check_required
 
     root = find_root(pathlib.Path(os.getcwd()))
     if root is None:  # a live verb outside a checkout: nothing to check against
@@ -38,7 +38,7 @@ def check_or_refuse(addresses: list[str], check: bool, json_out: bool) -> None:
     if not warnings:
         return
     if check or check_required(root):
-        from muse.core.errors import UserError
+        from muse.core.vocab.errors import UserError
 
         raise UserError("; ".join(w.message() for w in warnings),
                         addresses=[w.to_json() for w in warnings])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from muse.core.errors import MuseError
+from muse.core.vocab.errors import MuseError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

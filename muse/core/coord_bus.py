@@ -14,7 +14,7 @@ Outcomes, in one place::
     unreachable, timeout  HubUnreachable
     body not msgpack/JSON, wrong shape → HubResponseError
 
-With ``user_errors=True`` (the live calls, ``muse.core.live``) a 4xx other
+With ``user_errors=True`` (the live calls, ``muse.core.client.live``) a 4xx other
 than 401/403 (and 408/415: a slow body, a client bug) is the hub judging the request, not
 failing: it is raised as the core error its ``error`` code names
 (``conflict`` → ConflictError, ``stale_token`` → StaleToken,
@@ -24,7 +24,7 @@ TooLarge, 404 → NotFound, other 400/409/422 → UserError), carrying the hub's
 found), as the local engine's refusals.
 
 Clock skew: every answer's ``X-Muse-Hub-Time`` (or ``Date``) header updates
-the per-hub clock offset in :mod:`muse.core.signing`, and requests are signed
+the per-hub clock offset in :mod:`muse.core.client.signing`, and requests are signed
 with hub-adjusted time. A signed request refused with 401 is re-signed once
 when the answer shows the client's clock was off (a client whose clock is
 minutes wrong gets in on its second try).
@@ -77,7 +77,7 @@ def _build_url(hub_url: str, owner: str, slug: str, endpoint: str) -> str:
 def check_repo_name(value: str, what: str) -> str:
     """*value* if it is a valid owner/slug/handle, else :class:`UsageError`."""
     if not isinstance(value, str) or not _NAME.fullmatch(value) or ".." in value:
-        from muse.core.errors import UsageError
+        from muse.core.vocab.errors import UsageError
 
         raise UsageError(f"invalid {what} {value!r}: use 1-100 of A-Z a-z 0-9 _ . -, "
                          "not starting with '.' or '-'")
@@ -136,9 +136,9 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
     """
     import os
 
-    from muse.core import signing as clock_sync
-    from muse.core.errors import HubAuthError, HubResponseError, HubUnreachable
+    from muse.core.client import signing as clock_sync
     from muse.core.transport import DEFAULT_TIMEOUT, Request, get_transport
+    from muse.core.vocab.errors import HubAuthError, HubResponseError, HubUnreachable
 
     tx = transport or get_transport()
     if timeout is None:
@@ -214,7 +214,7 @@ def hub_request(method: str, url: str, body: bytes = b"", *, signing: SigningIde
 
 def _user_error(resp: Response, what: str) -> Exception:
     """The core error a hub's 4xx verdict names, with the hub's details."""
-    from muse.core import errors
+    from muse.core.vocab import errors
 
     data = _error_body(resp)
     code = data.get("error") if isinstance(data, dict) else None
@@ -261,7 +261,7 @@ def push_to_hub(hub_url: str, owner: str, slug: str, records: list[JsonDict],
         UsageError: too many records, or an invalid owner/slug.
         HubUnreachable, HubAuthError, HubResponseError: see the module docstring.
     """
-    from muse.core.errors import HubResponseError, UsageError
+    from muse.core.vocab.errors import HubResponseError, UsageError
 
     if len(records) > MAX_PUSH_BATCH:
         raise UsageError(f"a push batch holds at most {MAX_PUSH_BATCH} records, got {len(records)}")
@@ -300,13 +300,13 @@ def pull_from_hub(hub_url: str, owner: str, slug: str, since_id: int = 0,
     Returns:
         ``{"records": [...], "cursor": int, "has_more": bool}``; pass ``cursor``
         as the next *since_id*. Records are returned as the hub sent them;
-        ``muse.core.sync.write_remote_records`` validates each before writing.
+        ``muse.core.client.sync.write_remote_records`` validates each before writing.
 
     Raises:
         UsageError: negative cursor or limit, or an invalid owner/slug.
         HubUnreachable, HubAuthError, HubResponseError: see the module docstring.
     """
-    from muse.core.errors import HubResponseError, UsageError
+    from muse.core.vocab.errors import HubResponseError, UsageError
 
     check_repo_name(owner, "owner")
     check_repo_name(slug, "slug")

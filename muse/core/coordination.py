@@ -3,7 +3,7 @@
 Write side: :func:`reserve`, :func:`intend`, :func:`release`, :func:`heartbeat`,
 :func:`depend`, :func:`enqueue`, :func:`claim`, :func:`complete`, :func:`fail`.
 Read side: :func:`active_reservations`, the ``load_*`` helpers and
-:class:`~muse.core.state.CoordState`. GC: :func:`run_coord_gc`.
+:class:`~muse.core.coord.state.CoordState`. GC: :func:`run_coord_gc`.
 
 Every write is a new write-once record; races are settled by exclusive create
 (claims) or by a deterministic re-check after writing (strict reservations),
@@ -15,11 +15,14 @@ from __future__ import annotations
 import pathlib
 from collections import defaultdict
 
-from muse.core import clock
-from muse.core.errors import ConflictError, DependencyCycle, NotFound, StaleToken, UserError
-from muse.core.fence import next_token
-from muse.core.gc import CoordGcResult, run_coord_gc
-from muse.core.records import (
+from muse.core.coord.gc import CoordGcResult, run_coord_gc
+from muse.core.coord.state import Conflict, CoordState, TaskState
+from muse.core.files.fence import next_token
+from muse.core.files.store import CoordStore, Problem
+from muse.core.types import OPERATIONS, JsonDict, check_id
+from muse.core.vocab import clock
+from muse.core.vocab.errors import ConflictError, DependencyCycle, NotFound, StaleToken, UserError
+from muse.core.vocab.records import (
     Claim,
     Dependency,
     Heartbeat,
@@ -29,7 +32,7 @@ from muse.core.records import (
     Task,
     claim_slot_id,
 )
-from muse.core.rules import (
+from muse.core.vocab.rules import (
     DEFAULT_TTL,
     Blocker,
     check_address,
@@ -46,9 +49,6 @@ from muse.core.rules import (
     reservation_stale,
     strict_refusal,
 )
-from muse.core.state import Conflict, CoordState, TaskState
-from muse.core.store import CoordStore, Problem
-from muse.core.types import OPERATIONS, JsonDict, check_id
 
 __all__ = [
     "DEFAULT_TTL",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import pathlib
 
-from muse.core.errors import NotARepository
 from muse.core.types import KIND_DIRS, check_id
+from muse.core.vocab.errors import NotARepository
 
 __all__ = [
     "MUSE_DIRNAME",

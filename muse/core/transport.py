@@ -10,7 +10,7 @@ for tests that need no socket.
 
 Failures of the exchange itself are translated here, at one boundary::
 
-    RemoteError (muse.core.errors)
+    RemoteError (muse.core.vocab.errors)
     ├── HubUnreachable     refused, reset, DNS, TLS, timeout
     └── HubResponseError   the peer answered something that is not HTTP
 
@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from muse.core.errors import HubResponseError, HubUnreachable, UserError
+from muse.core.vocab.errors import HubResponseError, HubUnreachable, UserError
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -263,7 +263,7 @@ class SigningIdentity:
         Raises:
             UserError: no key file there, or it is not an Ed25519 private key.
         """
-        from muse.core import signing
+        from muse.core.client import signing
 
         path = pathlib.Path(os.path.expanduser(os.fspath(key_path)))
         try:
@@ -278,7 +278,7 @@ class SigningIdentity:
 
     @property
     def public_key(self) -> str:
-        from muse.core import signing
+        from muse.core.client import signing
 
         return signing.public_key_b64(self._require_key())
 
@@ -293,11 +293,11 @@ class SigningIdentity:
         ``Authorization: MSign …`` header over the result.
 
         The timestamp is *now*, else the hub's time as last learnt from its
-        answers (:func:`muse.core.signing.hub_now`), so a client with a skewed
+        answers (:func:`muse.core.client.signing.hub_now`), so a client with a skewed
         clock still signs within the hub's window."""
         import secrets
 
-        from muse.core import signing
+        from muse.core.client import signing
 
         sep = "&" if "?" in request.url else "?"
         url = f"{request.url}{sep}n={secrets.token_hex(8)}"

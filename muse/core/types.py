@@ -102,7 +102,7 @@ def is_safe_id(value: object) -> bool:
 def check_id(value: object, what: str = "id") -> str:
     """Return *value* if it is a safe id, else raise :class:`InvalidId`."""
     if not is_safe_id(value):
-        from muse.core.errors import InvalidId
+        from muse.core.vocab.errors import InvalidId
 
         raise InvalidId(
             f"invalid {what} {value!r}: use 1-200 characters from A-Z a-z 0-9 _ . : + @ = -,"

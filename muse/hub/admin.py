@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from muse.core.errors import ConflictError, NotFound
-from muse.core.signing import check_public_key
+from muse.core.client.signing import check_public_key
+from muse.core.vocab.errors import ConflictError, NotFound
 from muse.hub.auth import Principal
 from muse.hub.context import (
     Call,
@@ -49,7 +49,7 @@ __all__ = [
 def check_name(value: Any, what: str) -> str:
     """A handle, owner or slug: the client's rule (``muse.core.coord_bus.check_repo_name``)."""
     from muse.core.coord_bus import check_repo_name
-    from muse.core.errors import UsageError
+    from muse.core.vocab.errors import UsageError
 
     try:
         return check_repo_name(value, what)

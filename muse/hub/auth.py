@@ -11,7 +11,7 @@ which returns a :class:`Principal` or raises
 3. the handle is registered (or, for registration, the key comes with the
    request: proof of possession);
 4. the ``Host`` is one of ``public_hosts`` when those are configured;
-5. the signature verifies over the canonical request (``muse.core.signing``),
+5. the signature verifies over the canonical request (``muse.core.client.signing``),
    whose last line is this hub's id: a request signed for another hub fails
    here, whatever ``Host`` it names;
 6. the signature was not accepted before (the replay set lives in the store,
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from muse.core import signing
+from muse.core.client import signing
 from muse.hub.errors import Unauthorized
 from muse.storage.base import HubStore
 

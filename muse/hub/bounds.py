@@ -23,7 +23,7 @@ bound and what frees room, and writes nothing.
 
 from __future__ import annotations
 
-from muse.core.errors import UserError
+from muse.core.vocab.errors import UserError
 from muse.storage import live as tables
 from muse.storage.live import LiveTx
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from muse.core.rules import DEFAULT_GRACE
+from muse.core.vocab.rules import DEFAULT_GRACE
 
 __all__ = ["DEFAULT_DB", "DEFAULT_PORT", "METRICS", "REGISTRATION", "HubSettings"]
 

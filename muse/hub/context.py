@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from muse.core.errors import NotFound
+from muse.core.vocab.errors import NotFound
 from muse.hub.auth import Authenticator, Principal
 from muse.hub.config import HubSettings
 from muse.hub.errors import (
@@ -46,7 +46,7 @@ _MSGPACK_TYPES = frozenset((MSGPACK, "application/x-msgpack", "application/vnd.m
 @dataclass
 class Hub:
     """The running hub: settings, store, authenticator, clock, and its id
-    (signatures name it; see ``muse.core.signing``)."""
+    (signatures name it; see ``muse.core.client.signing``)."""
 
     settings: HubSettings
     store: HubStore
@@ -215,10 +215,10 @@ async def _read_body(request: Any, limit: int, timeout: float | None = None) -> 
 def _render(call: Call, reply: Reply, hub_time: float, hub_id: str) -> Any:
     from starlette.responses import Response
 
-    from muse.core.signing import HUB_ID_HEADER, HUB_TIME_HEADER
+    from muse.core.client.signing import HUB_ID_HEADER, HUB_TIME_HEADER
 
     # Every answer tells the client the hub's clock and id (it signs with both;
-    # see muse.core.signing), the time stamped as late as possible.
+    # see muse.core.client.signing), the time stamped as late as possible.
     headers = {**reply.headers, HUB_TIME_HEADER: f"{hub_time:.3f}", HUB_ID_HEADER: hub_id}
     if reply.raw is not None:
         return Response(reply.raw, status_code=reply.status, media_type=reply.raw_type,
@@ -236,7 +236,7 @@ def _render(call: Call, reply: Reply, hub_time: float, hub_id: str) -> Any:
 
 def _status_of(exc: Exception) -> int:
     """The status the exception handlers (``muse.hub.errors``) will answer with."""
-    from muse.core.errors import MuseError
+    from muse.core.vocab.errors import MuseError
     from muse.storage.base import InvalidText, StoreBusy
 
     if isinstance(exc, MuseError):

@@ -1,6 +1,6 @@
 """Errors the hub answers with, and their mapping to HTTP responses.
 
-Hub-only refusals extend the core tree (``muse.core.errors``) so one MRO
+Hub-only refusals extend the core tree (``muse.core.vocab.errors``) so one MRO
 walk maps everything::
 
     MuseError                   500 internal (logged, body says nothing more)
@@ -21,7 +21,7 @@ Every error body is JSON: ``{"error": code, "message": one line}``, plus
 ``"details"`` when the error names them (a conflict's holder and
 ``retry_after``, a stale token's reason …); a 409 with ``retry_after`` also
 sets ``Retry-After``. Every answer carries ``X-Muse-Hub-Time`` and ``X-Muse-Hub-Id`` so
-clients learn the hub's clock and id (``muse.core.signing``).
+clients learn the hub's clock and id (``muse.core.client.signing``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 from typing import Any, ClassVar
 
-from muse.core.errors import MuseError
+from muse.core.vocab.errors import MuseError
 
 __all__ = [
     "BadRequest",
@@ -84,10 +84,10 @@ class UnsupportedMedia(HubRefusal):
 
 
 def _hub_headers(request: Any) -> dict[str, str]:
-    """The hub's clock and id, which every answer carries (``muse.core.signing``)."""
+    """The hub's clock and id, which every answer carries (``muse.core.client.signing``)."""
     import time
 
-    from muse.core.signing import HUB_ID_HEADER, HUB_TIME_HEADER
+    from muse.core.client.signing import HUB_ID_HEADER, HUB_TIME_HEADER
 
     hub = getattr(getattr(getattr(request, "app", None), "state", None), "hub", None)
     if hub is None:

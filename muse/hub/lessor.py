@@ -6,7 +6,7 @@ addresses (:func:`_lock_addresses`), the task or lease row — through the
 storage's primitives, so reading, deciding and writing are one atomic step
 without a lock per repository (see :mod:`muse.storage.live` for the tables
 and the SQL). The
-decisions themselves are the functions of :mod:`muse.core.rules` the local
+decisions themselves are the functions of :mod:`muse.core.vocab.rules` the local
 engine calls too: addresses and overlap, lease end and the heartbeat rule,
 claim order, stale-token reasons, the strict refusal, record ids.
 
@@ -18,7 +18,7 @@ whose end has passed is dead for good; the run's next heartbeat writes the
 release / requeue records that make pulled records agree.
 
 Every grant is also written as bus records in the core shapes
-(``muse.core.records``) through :meth:`LiveTx.append_records`, so they take the
+(``muse.core.vocab.records``) through :meth:`LiveTx.append_records`, so they take the
 next record sequence numbers in the same transaction and show up in pulls.
 Records pushed with ``coord push`` are applied to the live tables by
 :func:`apply_pushed`, under the same rules, so pushed and live are one world
@@ -31,10 +31,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from muse.core.address import ancestors
-from muse.core.clock import format_ts
-from muse.core.errors import ConflictError, MuseError, NotFound
-from muse.core.rules import (
+from muse.core.types import JsonDict
+from muse.core.vocab.address import ancestors
+from muse.core.vocab.clock import format_ts
+from muse.core.vocab.errors import ConflictError, MuseError, NotFound
+from muse.core.vocab.rules import (
     MAX_PREREQUISITES,
     Blocker,
     check_prerequisites,
@@ -52,7 +53,6 @@ from muse.core.rules import (
     retry_after,
     strict_refusal,
 )
-from muse.core.types import JsonDict
 from muse.hub import bounds
 from muse.storage import live as tables
 from muse.storage.base import HubStore, RecordRow, decide_live
@@ -84,7 +84,7 @@ __all__ = [
 
 MODES = ("advisory", "strict")
 _TASK_GRAPH = "\ntask graph"  # the lock name of a repository's dependency edges
-symbol_ancestors = ancestors  # the one overlap relation (muse.core.address)
+symbol_ancestors = ancestors  # the one overlap relation (muse.core.vocab.address)
 
 
 class RunOwnedElsewhere(MuseError):
@@ -681,8 +681,8 @@ def apply_pushed(tx: LiveTx, now: float, handle: str, records: Sequence[JsonDict
     at hub time changes nothing. Idempotent: re-pushing a batch applies nothing
     twice. Returns counts per kind applied.
     """
-    from muse.core.errors import InvalidRecord
-    from muse.core.records import decode
+    from muse.core.vocab.errors import InvalidRecord
+    from muse.core.vocab.records import decode
 
     typed: dict[str, list[Any]] = {k: [] for k in _APPLY_ORDER}
     for rec in records:

@@ -10,7 +10,7 @@ Under ``/api/v1/repos/{owner}/{slug}/live/`` (bodies and answers in
 
 Each handler checks its whole input here, at the boundary (ids, symbols, ttl,
 sizes → 400 naming the field; addresses and limits by the rulebook,
-``muse.core.rules``, as local verbs check them), then runs one
+``muse.core.vocab.rules``, as local verbs check them), then runs one
 ``muse.hub.lessor`` function
 inside :meth:`~muse.storage.base.HubStore.live_transaction` (rerun on a
 database-detected conflict): the decision, its records and the request's
@@ -23,9 +23,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from muse.core.address import AddressError, canonical
-from muse.core.errors import MuseError
-from muse.core.rules import (
+from muse.core.types import OPERATIONS, is_safe_id
+from muse.core.vocab.address import AddressError, canonical
+from muse.core.vocab.errors import MuseError
+from muse.core.vocab.rules import (
     DEFAULT_TTL,
     MAX_ADDRESS_LEN,
     MAX_PREREQUISITES,
@@ -35,7 +36,6 @@ from muse.core.rules import (
     TooManySymbols,
     check_symbols,
 )
-from muse.core.types import OPERATIONS, is_safe_id
 from muse.hub import lessor as live
 from muse.hub.context import (
     Call,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import secrets
 
-from muse.core.errors import ConflictError, UsageError
-from muse.core.signing import check_public_key
+from muse.core.client.signing import check_public_key
+from muse.core.vocab.errors import ConflictError, UsageError
 from muse.hub.admin import invite_hash
 from muse.storage.base import HubStore
 

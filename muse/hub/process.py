@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 
-from muse.core.errors import HubUnreachable
+from muse.core.vocab.errors import HubUnreachable
 
 __all__ = ["LISTENING", "HubProcess"]
 

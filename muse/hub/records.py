@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from muse.core.errors import InvalidRecord, NotFound
-from muse.core.sync import validate_bus_record
+from muse.core.client.sync import validate_bus_record
 from muse.core.types import KINDS
+from muse.core.vocab.errors import InvalidRecord, NotFound
 from muse.hub import authorship
 from muse.hub.admin import check_name
 from muse.hub.context import (

@@ -5,14 +5,14 @@ most *batch* rows (each holding the repository's lock only briefly, so live
 decisions are not starved), removes:
 
 * leases that ended (released, expired, or lapsed without an end) before the
-  horizon, now minus the grace (:func:`muse.core.rules.lease_buried`), with
+  horizon, now minus the grace (:func:`muse.core.vocab.rules.lease_buried`), with
   their symbol rows;
 * runs that hold nothing the hub still remembers and whose heartbeat ended
-  before the horizon (:func:`muse.core.rules.run_spent`);
+  before the horizon (:func:`muse.core.vocab.rules.run_spent`);
 * remembered answers (lost-answer replays) past their time, and seen
   signatures past their expiry;
 * pushed records that only served dead reservations, exactly what local GC
-  removes (:func:`muse.core.gc.dead_records` over the stored records), each
+  removes (:func:`muse.core.coord.gc.dead_records` over the stored records), each
   entered in a graveyard so a later push skips it instead of storing it again.
   Sequence numbers are never reused: a pull cursor stays valid and a client
   resuming from an old one simply gets fewer records;
@@ -32,10 +32,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from muse.core.gc import CoordGcResult, dead_records
-from muse.core.rules import DEFAULT_GRACE, lease_buried, run_spent
-from muse.core.state import CoordState
+from muse.core.coord.gc import CoordGcResult, dead_records
+from muse.core.coord.state import CoordState
 from muse.core.types import JsonDict
+from muse.core.vocab.rules import DEFAULT_GRACE, lease_buried, run_spent
 from muse.hub.lessor import symbol_marks
 from muse.storage import live as tables
 from muse.storage.base import MAX_PAGE, HubStore
@@ -195,8 +195,8 @@ def _records(store: HubStore, repo_id: int, now: float, horizon: float, grace: f
     """Pushed records local GC would remove, decided by :func:`dead_records`."""
     import msgspec
 
-    from muse.core.errors import InvalidRecord
-    from muse.core.records import decode
+    from muse.core.vocab.errors import InvalidRecord
+    from muse.core.vocab.records import decode
 
     by_kind: dict[str, list[Any]] = {k: [] for k in _GC_KINDS}
     unpack = msgspec.msgpack.Decoder().decode

@@ -45,7 +45,7 @@ def serve(settings: HubSettings, out: TextIO = sys.stdout) -> None:
 
     import uvicorn
 
-    from muse.core.errors import UsageError
+    from muse.core.vocab.errors import UsageError
     from muse.hub.app import create_app
     from muse.hub.connections import ConnectionGuard, descriptor_budget, guarded_protocol
     from muse.storage import describe_url, open_store
@@ -63,7 +63,7 @@ def serve(settings: HubSettings, out: TextIO = sys.stdout) -> None:
         store = open_store(settings.db, **options)
     except Exception as exc:
         sock.close()
-        from muse.core.errors import UserError
+        from muse.core.vocab.errors import UserError
 
         reason = " ".join(str(exc).split())[:300] or type(exc).__name__
         raise UserError(f"cannot open hub database {describe_url(settings.db)}: {reason}") from exc

@@ -1,6 +1,6 @@
 """MuseError → the structured error body an MCP tool returns.
 
-Every error keeps its code, message and details from :mod:`muse.core.errors`
+Every error keeps its code, message and details from :mod:`muse.core.vocab.errors`
 and gains a ``next_step``: the hint a model needs to recover (who holds the
 symbol and when to retry, which tool lists valid ids, …). Hints are looked up
 by walking the error class's MRO, so a subclass without its own hint gets
@@ -10,7 +10,8 @@ its parent's.
 from collections.abc import Callable
 from typing import Any
 
-from muse.core.errors import (
+from muse.core.files.watch import TaskSettled, WatchTimeout
+from muse.core.vocab.errors import (
     ConflictError,
     DependencyCycle,
     HubAuthError,
@@ -24,7 +25,6 @@ from muse.core.errors import (
     UsageError,
     UserError,
 )
-from muse.core.watch import TaskSettled, WatchTimeout
 
 __all__ = ["error_body", "internal_error_body", "next_step"]
 

@@ -1,10 +1,10 @@
 """The Muse Coord MCP server: every coordination verb as a typed MCP tool.
 
 Each verb tool is a thin shell around the
-:class:`~muse.core.coordinator.Coordinator` the CLI calls (local record
+:class:`~muse.core.coord.coordinator.Coordinator` the CLI calls (local record
 files, or a hub's live engine with ``muse mcp --live``): it fills in the run
 id, calls the verb, and returns its ``--json`` document as a typed model.
-A :class:`~muse.core.errors.MuseError` becomes a tool result with ``isError: true`` whose structured content is
+A :class:`~muse.core.vocab.errors.MuseError` becomes a tool result with ``isError: true`` whose structured content is
 :class:`~muse.mcp.models.ToolErrorBody` (code, message, details and a
 ``next_step`` hint). Nothing here decides a coordination rule.
 
@@ -24,9 +24,9 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, ValidationError
 
-from muse.core.coordinator import DEFAULT_TTL, Coordinator
-from muse.core.errors import MuseError
+from muse.core.coord.coordinator import DEFAULT_TTL, Coordinator
 from muse.core.types import KINDS, OPERATIONS
+from muse.core.vocab.errors import MuseError
 from muse.mcp import models as m
 from muse.mcp.errors import error_body, internal_error_body
 
@@ -158,7 +158,7 @@ def build_server(root: pathlib.Path | None, default_run: str,
             uses, so every tool returns the CLI's ``--json`` document.
     """
     from muse import __version__
-    from muse.core.coordinator import LocalCoordinator
+    from muse.core.coord.coordinator import LocalCoordinator
 
     if coordinator is None:
         if root is None:
@@ -179,7 +179,7 @@ def build_server(root: pathlib.Path | None, default_run: str,
 
     def repo() -> pathlib.Path:
         if root is None:
-            from muse.core.errors import UsageError
+            from muse.core.vocab.errors import UsageError
 
             raise UsageError("this tool works on a local repository: start `muse mcp` inside one "
                              "(or with --root)")
@@ -404,7 +404,7 @@ def build_server(root: pathlib.Path | None, default_run: str,
             ge=0, description="keep dead records at least this long")] = 600.0,
     ) -> m.GcResult:
         """Remove released and expired reservations and the records that only served them."""
-        from muse.core.gc import run_coord_gc
+        from muse.core.coord.gc import run_coord_gc
 
         result = run_coord_gc(repo(), dry_run=dry_run, grace_period_seconds=grace_seconds)
         return m.GcResult.model_validate(result.to_json())
@@ -424,7 +424,7 @@ def build_server(root: pathlib.Path | None, default_run: str,
         hub_url: HubUrl = None, owner: Owner = None, slug: Slug = None, kinds: Kinds = None,
     ) -> m.PushResult:
         """Send local coordination records to the hub (idempotent: the hub skips what it has)."""
-        from muse.core.sync import gather_local_records, push_records, resolve_target
+        from muse.core.client.sync import gather_local_records, push_records, resolve_target
 
         target = resolve_target(repo(), hub_url, owner, slug)
         return m.PushResult.model_validate(
@@ -439,7 +439,7 @@ def build_server(root: pathlib.Path | None, default_run: str,
         limit: Annotated[int, Field(ge=1, le=5000, description="records per page")] = 500,
     ) -> m.PullResult:
         """Fetch other machines' records from the hub into remote/ (resumes from a cursor)."""
-        from muse.core.sync import pull_into, resolve_target
+        from muse.core.client.sync import pull_into, resolve_target
 
         target = resolve_target(repo(), hub_url, owner, slug)
         return m.PullResult.model_validate(
@@ -465,8 +465,8 @@ def build_server(root: pathlib.Path | None, default_run: str,
         Returns as soon as the condition holds; on timeout the error names who
         still holds the symbols (or where the task stands).
         """
-        from muse.core.errors import UsageError
-        from muse.core.watch import watch
+        from muse.core.files.watch import watch
+        from muse.core.vocab.errors import UsageError
 
         if bool(symbols) == (task_id is not None):
             raise UsageError("give either symbols or task_id")

@@ -1,7 +1,7 @@
 """The live tables and the operations on them: persistence and atomicity only.
 
 Decisions (who may hold what, fencing, the heartbeat rule, claim order) live
-in :mod:`muse.hub.lessor`, which calls the rules of :mod:`muse.core.rules`;
+in :mod:`muse.hub.lessor`, which calls the rules of :mod:`muse.core.vocab.rules`;
 this module stores and fetches what it decided, in SQL both backends speak
 (``?`` parameters; each backend's :class:`LiveTx` adapts it).
 
@@ -409,7 +409,7 @@ def count_run_leases(tx: LiveTx, run_id: str) -> tuple[int, int]:
 # ── tasks ────────────────────────────────────────────────────────────────────
 TASK_COLS = ("task_id, description, priority, depends_on, symbols, created_at, status, blocked,"
              " holder, token, slot, claim_expires_at")
-# ORDER BY of muse.core.rules.claim_order, served by the live_tasks_ready index.
+# ORDER BY of muse.core.vocab.rules.claim_order, served by the live_tasks_ready index.
 _CLAIM_ORDER = " ORDER BY priority DESC, created_at, task_id LIMIT 1"
 
 
@@ -570,7 +570,7 @@ def ended_reservations(tx: LiveTx, horizon: float, limit: int) -> list[Any]:
     run_id, state, expires_at, ended_at, symbols, run heartbeat expiry)``.
 
     Released/expired ones by ``ended_at``, never-ended ones by ``expires_at``
-    (a candidate list: the rule in ``muse.core.rules`` decides).
+    (a candidate list: the rule in ``muse.core.vocab.rules`` decides).
     """
     cols = ("SELECT r.reservation_id, r.run_id, r.state, r.expires_at, r.ended_at, r.symbols,"
             " COALESCE(u.expires_at, 0) FROM live_reservations r LEFT JOIN live_runs u"

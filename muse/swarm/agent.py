@@ -27,8 +27,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from muse.core.errors import RemoteError
-from muse.core.hub_client import (
+from muse.core.client.hub_client import (
     claim_call,
     finish_call,
     heartbeat_call,
@@ -36,6 +35,7 @@ from muse.core.hub_client import (
     release_call,
     reserve_call,
 )
+from muse.core.vocab.errors import RemoteError
 from muse.swarm.client import AsyncHub
 from muse.swarm.metrics import Recorder
 

@@ -1,7 +1,7 @@
 """The asyncio transport of the one hub client: msgpack calls with keep-alive.
 
-Requests are described by :mod:`muse.core.hub_client` (the builders the
-blocking :class:`~muse.core.hub_client.HubClient` sends); :meth:`AsyncHub.send`
+Requests are described by :mod:`muse.core.client.hub_client` (the builders the
+blocking :class:`~muse.core.client.hub_client.HubClient` sends); :meth:`AsyncHub.send`
 carries them from an event loop instead.
 
 Thousands of simulated agents share one event loop per worker process, so the
@@ -27,8 +27,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from muse.core.errors import HubResponseError, HubUnreachable
-from muse.core.hub_client import HubCall
+from muse.core.client.hub_client import HubCall
+from muse.core.vocab.errors import HubResponseError, HubUnreachable
 
 __all__ = ["AsyncHub", "LatencySink"]
 
@@ -55,7 +55,7 @@ class _Conn:
 
 def _hub_id(netloc: str, headers: dict[str, str] | None = None) -> str:
     """The hub id known for *netloc*, learning it from *headers* first."""
-    from muse.core.signing import hub_id, note_hub_id
+    from muse.core.client.signing import hub_id, note_hub_id
 
     if headers is not None:
         note_hub_id(netloc, headers)
@@ -115,7 +115,7 @@ class AsyncHub:
 
     async def send(self, call: HubCall) -> tuple[int, Any]:
         """Send a request described by the one hub client's builders
-        (:mod:`muse.core.hub_client`: ``claim_call(run_id, ttl)`` …), so the
+        (:mod:`muse.core.client.hub_client`: ``claim_call(run_id, ttl)`` …), so the
         swarm and the CLI speak the same protocol; returns ``(status, body)``."""
         return await self.call(call.verb, call.method, call.path, call.body)
 

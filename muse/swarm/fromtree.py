@@ -18,7 +18,7 @@ import os
 import pathlib
 import time
 
-from muse.core.errors import UsageError
+from muse.core.vocab.errors import UsageError
 from muse.swarm.plan import Plan, make_tree_plan
 from muse.swarm.tree import Tree, load_tree
 
@@ -47,7 +47,7 @@ class TreeInfo:
 def index_store(path: pathlib.Path) -> pathlib.Path:
     """Where the index of the tree at *path* lives (see the module docstring)."""
     if (path / ".muse").is_dir():
-        from muse.core.codeindex import default_store
+        from muse.core.source.index import default_store
 
         return default_store(path)
     from zlib import crc32
@@ -69,7 +69,7 @@ def plan_from_tree(path: str, tasks: int | None, overlap: float, seed: int,
     Raises:
         UsageError: *path* is not a folder, or holds no symbol the parser knows.
     """
-    from muse.core.codeindex import update_index
+    from muse.core.source.index import update_index
 
     root = pathlib.Path(path).resolve()
     if not root.is_dir():

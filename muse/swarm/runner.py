@@ -35,8 +35,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
-from muse.core.errors import MuseError, UsageError
-from muse.core.hub_client import HubClient
+from muse.core.client.hub_client import HubClient
+from muse.core.vocab.errors import MuseError, UsageError
 from muse.hub.process import HubProcess as BaseHubProcess
 from muse.swarm.metrics import (
     VERBS,
@@ -241,7 +241,7 @@ def _task_body(plan: Plan, t: Any, tree_paths: list[str]) -> dict[str, Any]:
 def _signing(cfg: SwarmConfig) -> Any:
     if not cfg.handle:
         return None
-    from muse.core.config import muse_home
+    from muse.core.files.config import muse_home
     from muse.core.transport import SigningIdentity
 
     key = cfg.key or str(muse_home() / "keys" / f"{cfg.handle}.key")

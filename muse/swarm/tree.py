@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from muse.core.codeindex import CodeIndex
+    from muse.core.source.index import CodeIndex
 
 __all__ = ["BASE_SUBSYSTEMS", "Subsystem", "Tree", "generate_tree", "load_tree"]
 
@@ -226,12 +226,12 @@ def load_tree(root: str, index: CodeIndex, *, kinds: str | None = None) -> Tree:
 
     Args:
         root: the tree's folder.
-        index: its symbol index (:func:`muse.core.codeindex.update_index`).
+        index: its symbol index (:func:`muse.core.source.index.update_index`).
         kinds: the symbol kinds kept (letters of ``codeparse.KINDS``; default all).
     """
     import os
 
-    from muse.core.codegraph import Graph
+    from muse.core.source.graph import Graph
 
     names_of: dict[str, tuple[str, ...]] = {}
     for path in index.entries:

@@ -215,7 +215,7 @@ def test_hub_mode_pulls_remote_records(
 def test_hub_mode_unreachable_on_first_pull_exits_5(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from muse.cli.commands import coord_sync
     from muse.cli.main import main
-    from muse.core.errors import HubUnreachable
+    from muse.core.vocab.errors import HubUnreachable
 
     def down(*a: Any, **kw: Any) -> dict[str, Any]:
         raise HubUnreachable("connection refused")

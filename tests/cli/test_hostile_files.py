@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 import orjson
 import pytest
 
-from muse.core.fileio import MAX_RECORD_BYTES
+from muse.core.files.fileio import MAX_RECORD_BYTES
 from muse.core.types import KIND_DIRS
 from tests.conftest import subprocess_env
 from tests.hub.conftest import Agent, HubProcess, create_repo, make_agent, make_repo_dir, running_hub

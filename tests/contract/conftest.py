@@ -1,6 +1,6 @@
 """Backends for the contract suite: the same tests against every engine.
 
-``engine`` is a factory of fresh :class:`~muse.core.coordinator.Coordinator`
+``engine`` is a factory of fresh :class:`~muse.core.coord.coordinator.Coordinator`
 instances, each on a repository of its own:
 
 * ``local``    — record files in a new repository directory;
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from muse.core.coordinator import Coordinator, LocalCoordinator
+from muse.core.coord.coordinator import Coordinator, LocalCoordinator
 from tests.hub.conftest import HubProcess, create_repo, make_agent, running_hub
 
 Engine = Callable[[], Coordinator]
@@ -54,8 +54,8 @@ def engine(backend: str, hub: HubProcess | None,
             init_repo(root)
             coord: Coordinator = LocalCoordinator(root)
         else:
-            from muse.core.coordinator_live import LiveCoordinator
-            from muse.core.hub_client import HubClient
+            from muse.core.client.coordinator_live import LiveCoordinator
+            from muse.core.client.hub_client import HubClient
 
             owner = make_agent(hub, keys, "owner")
             slug = create_repo(hub, owner)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import pathlib
 
-from muse.core import outcomes as o
+from muse.core.vocab import outcomes as o
 from tests.hub.conftest import HubProcess, create_repo, make_agent, make_repo_dir, run_cli
 
 
@@ -69,7 +69,7 @@ def test_a_strict_refusal_is_one_json_line(hub: HubProcess | None, tmp_path: pat
 
 
 def test_refusals_exit_with_the_same_codes(hub: HubProcess | None, tmp_path: pathlib.Path) -> None:
-    from muse.core.rules import MAX_SYMBOLS
+    from muse.core.vocab.rules import MAX_SYMBOLS
 
     root, mode = _repo(tmp_path, hub)
     wide = [f"s{i}.c" for i in range(MAX_SYMBOLS + 1)]

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from muse.core.coordinator import Coordinator
-from muse.core.errors import StaleToken
+from muse.core.coord.coordinator import Coordinator
+from muse.core.vocab.errors import StaleToken
 
 
 def test_each_claim_of_a_task_gets_a_higher_token(coord: Coordinator) -> None:

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from muse.core.coordinator import Coordinator
-from muse.core.errors import ConflictError, DependencyCycle, NotFound, TooLarge, UserError
-from muse.core.outcomes import (
+from muse.core.coord.coordinator import Coordinator
+from muse.core.vocab.errors import ConflictError, DependencyCycle, NotFound, TooLarge, UserError
+from muse.core.vocab.outcomes import (
     ClaimOutcome,
     EnqueueOutcome,
     FinishOutcome,
@@ -178,7 +178,7 @@ def test_unknown_ids_are_not_found(coord: Coordinator) -> None:
 
 
 def test_a_request_over_the_symbol_cap_is_a_user_error(coord: Coordinator) -> None:
-    from muse.core.rules import MAX_SYMBOLS
+    from muse.core.vocab.rules import MAX_SYMBOLS
 
     too_many = [f"s{i}.c" for i in range(MAX_SYMBOLS + 1)]
     with pytest.raises(TooLarge) as refused:
@@ -291,7 +291,7 @@ def test_depend_on_an_unknown_task_is_not_found(coord: Coordinator) -> None:
 
 
 def test_a_task_waits_for_at_most_the_prerequisite_cap(coord: Coordinator) -> None:
-    from muse.core.rules import MAX_PREREQUISITES
+    from muse.core.vocab.rules import MAX_PREREQUISITES
 
     coord.enqueue("t", task_id="t", depends_on=[f"p{i}" for i in range(MAX_PREREQUISITES - 1)])
     coord.depend("t", ["p0", f"p{MAX_PREREQUISITES - 1}"], on_tasks=True)  # 256: at the cap

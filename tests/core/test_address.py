@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from muse.core import coordination as co
-from muse.core.address import AddressError, ancestors, canonical, encloses, overlaps
-from muse.core.errors import ConflictError
-from muse.core.state import CoordState
+from muse.core.coord.state import CoordState
+from muse.core.vocab.address import AddressError, ancestors, canonical, encloses, overlaps
+from muse.core.vocab.errors import ConflictError
 
 # Path components and names as real trees have them: dots, '+', ',', '-', case.
 _COMP = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_+,.\-]{0,6}", fullmatch=True).filter(
@@ -139,14 +139,14 @@ def test_hand_written_records_are_read_in_canonical_form(repo: pathlib.Path) -> 
 
 
 def test_symbol_ancestors_include_directories() -> None:
-    from muse.core.state import symbol_ancestors
+    from muse.core.coord.state import symbol_ancestors
 
     assert symbol_ancestors("kernel/sched/core.c::Rq.lock") == [
         "kernel", "kernel/sched", "kernel/sched/core.c", "kernel/sched/core.c::Rq"]
 
 
 def test_status_path_filter_is_component_wise(repo: pathlib.Path) -> None:
-    from muse.core.views import status_view
+    from muse.core.coord.views import status_view
 
     co.reserve(repo, "run-a", ["drivers/net/ethernet/intel/e1000/hw.c::e1000_reset"])
     co.reserve(repo, "run-b", ["drivers/net/ethernet/intel/e1000e/netdev.c::e1000_open"])

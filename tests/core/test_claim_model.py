@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from muse.core import coordination as co
-from muse.core.errors import MuseError
-from muse.core.state import CoordState
+from muse.core.coord.state import CoordState
+from muse.core.vocab.errors import MuseError
 
 T0 = 2_000_000_000.0
 RUNS = ["r1", "r2", "r3"]

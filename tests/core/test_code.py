@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from muse.cli.commands.init import init_repo
-from muse.core.code import check_addresses, check_required
-from muse.core.codeparse import parse_source
+from muse.core.source.check import check_addresses, check_required
+from muse.core.source.parse import parse_source
 from tests.kernel_slice import E1000, SLICE, copy_slice
 
 MAIN = f"{E1000}/e1000_main.c"

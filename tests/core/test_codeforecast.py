@@ -8,9 +8,9 @@ import shutil
 import pytest
 
 from muse.cli.commands.init import init_repo
-from muse.core.codeindex import update_index
+from muse.core.coord.forecast import Prediction, forecast
 from muse.core.coordination import reserve
-from muse.core.forecast import Prediction, forecast
+from muse.core.source.index import update_index
 from tests.kernel_slice import E1000, copy_slice
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -73,13 +73,13 @@ def test_a_module_and_its_importers(tmp_path: pathlib.Path) -> None:
     root = tmp_path / "src"
     shutil.copytree(ROOT / "muse", root / "muse")
     init_repo(root)
-    reserve(root, "run-a", ["muse/core/clock.py::now"])
-    reserve(root, "run-b", ["muse/core/forecast.py::forecast", "muse/core/gc.py"])
+    reserve(root, "run-a", ["muse/core/vocab/clock.py::now"])
+    reserve(root, "run-b", ["muse/core/coord/forecast.py::forecast", "muse/core/coord/gc.py"])
     rows = [p for p in _code_rows(root) if p.kind == "import"]
-    assert [(p.target, p.runs) for p in rows] == [("muse/core/clock.py", ("run-a", "run-b"))]
+    assert [(p.target, p.runs) for p in rows] == [("muse/core/vocab/clock.py", ("run-a", "run-b"))]
     assert "fan-in 2" in rows[0].reason
     calls = [p for p in _code_rows(root) if p.kind == "call"]
-    assert ("muse/core/clock.py::now", ("run-a", "run-b")) in [(p.target, p.runs) for p in calls]
+    assert ("muse/core/vocab/clock.py::now", ("run-a", "run-b")) in [(p.target, p.runs) for p in calls]
 
 
 def test_forecast_code_on_the_command_line(tree: pathlib.Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import pathlib
 
-from muse.core.codeindex import default_store, load_index, update_index
+from muse.core.source.index import default_store, load_index, update_index
 from tests.kernel_slice import E1000, copy_slice
 
 
@@ -59,7 +59,7 @@ def test_symlinks_hidden_folders_and_other_files_are_skipped(tmp_path: pathlib.P
 
 
 def test_one_file_is_looked_up_from_its_folder_alone(tmp_path: pathlib.Path) -> None:
-    from muse.core.codeindex import stored_symbols
+    from muse.core.source.index import stored_symbols
 
     root = copy_slice(tmp_path / "tree")
     rel = f"{E1000}/e1000_param.c"

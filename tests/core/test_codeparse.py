@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pathlib
 
-from muse.core.codeparse import parse_source
+from muse.core.source.parse import parse_source
 from tests.kernel_slice import E1000, SLICE
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -37,13 +37,13 @@ def test_c_includes_and_calls_per_function() -> None:
 
 
 def test_python_symbols_and_absolute_imports() -> None:
-    rel = "muse/core/forecast.py"
+    rel = "muse/core/coord/forecast.py"
     f = parse_source(rel, (ROOT / rel).read_bytes())
     assert {"forecast", "Prediction", "Prediction.to_json", "SEVERITIES"} <= set(f.symbols)
-    assert "muse.core.state" in f.includes and "muse.core.clock" in f.includes
-    rel = "muse/core/codegraph.py"
+    assert "muse.core.coord.state" in f.includes and "muse.core.vocab.clock" in f.includes
+    rel = "muse/core/source/graph.py"
     g = parse_source(rel, (ROOT / rel).read_bytes())
-    assert "muse.core.codeindex" in g.includes
+    assert "muse.core.source.index" in g.includes
 
 
 def test_relative_imports_resolve_against_the_package() -> None:

@@ -7,9 +7,9 @@ import pathlib
 
 import pytest
 
-from muse.core.config import hub_config, load_config, set_config_value
-from muse.core.errors import UserError
+from muse.core.files.config import hub_config, load_config, set_config_value
 from muse.core.paths import config_path
+from muse.core.vocab.errors import UserError
 
 
 def test_a_fifo_config_is_refused_not_waited_for(repo: pathlib.Path) -> None:

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from muse.core import coordination as co
-from muse.core.clock import format_ts
-from muse.core.errors import ConflictError, DependencyCycle, NotFound, StaleToken, UserError
-from muse.core.state import CoordState, symbol_ancestors
+from muse.core.coord.state import CoordState, symbol_ancestors
+from muse.core.vocab.clock import format_ts
+from muse.core.vocab.errors import ConflictError, DependencyCycle, NotFound, StaleToken, UserError
 
 T0 = 2_000_000_000.0  # a fixed "now" keeps every expiry decision explicit
 
@@ -190,7 +190,7 @@ def test_hand_written_minimal_claim_is_understood(repo: pathlib.Path) -> None:
 
 def _brute_conflicts(active: list[co.Reservation]) -> set[tuple[str, str]]:
     """O(n²) definition: (symbol, overlap) for every pair of runs that overlap."""
-    from muse.core.state import symbol_ancestors
+    from muse.core.coord.state import symbol_ancestors
 
     out: set[tuple[str, str]] = set()
     for a in active:

@@ -8,8 +8,8 @@ import pathlib
 import pytest
 
 from muse.core import coordination as co
+from muse.core.coord.state import CoordState
 from muse.core.paths import coordination_dir
-from muse.core.state import CoordState
 
 FUT = "2099-12-31T23:59:59+00:00"
 

@@ -28,10 +28,10 @@ import time
 import orjson
 import pytest
 
-from muse.core.fileio import DEAD_WRITER_GRACE, TEMP_PREFIX
-from muse.core.gc import run_coord_gc
+from muse.core.coord.gc import run_coord_gc
+from muse.core.coord.state import CoordState
+from muse.core.files.fileio import DEAD_WRITER_GRACE, TEMP_PREFIX
 from muse.core.paths import coordination_dir, state_dir
-from muse.core.state import CoordState
 from muse.core.types import KIND_DIRS
 from tests.conftest import subprocess_env
 
@@ -71,7 +71,7 @@ while True:
 
 _GC = """
 import sys, pathlib
-from muse.core.gc import run_coord_gc
+from muse.core.coord.gc import run_coord_gc
 print("ready", flush=True)
 run_coord_gc(pathlib.Path(sys.argv[1]), grace_period_seconds=60)
 print("done", flush=True)
@@ -224,7 +224,7 @@ def test_gc_killed_partway_leaves_nothing_the_next_gc_misses(repo: pathlib.Path)
 def test_orphans_of_an_older_crash_are_collected(repo: pathlib.Path) -> None:
     """A GC killed by an older version (reservations first) left intents and edges."""
     _dead_leases_with_dependents(repo, 20)
-    from muse.core.gc import _bury
+    from muse.core.coord.gc import _bury
 
     doomed = [("reservation", r.record_id) for r in CoordState(repo).reservations]
     _bury(repo, doomed)  # what that GC wrote first …

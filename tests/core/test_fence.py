@@ -8,13 +8,13 @@ import subprocess
 import sys
 
 from muse.core import coordination as co
-from muse.core.fence import next_token
+from muse.core.files.fence import next_token
 from muse.core.paths import state_dir
 from tests.conftest import REPO_ROOT, subprocess_env
 
 _TAKE = """
 import pathlib, sys
-from muse.core.fence import next_token
+from muse.core.files.fence import next_token
 root = pathlib.Path(sys.argv[1])
 print(" ".join(str(next_token(root)) for _ in range(40)))
 """

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from muse.core.fileio import (
+from muse.core.files.fileio import (
     DEAD_WRITER_GRACE,
     MAX_RECORD_BYTES,
     TEMP_PREFIX,

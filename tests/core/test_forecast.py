@@ -3,7 +3,7 @@ from __future__ import annotations
 import pathlib
 
 from muse.core import coordination as co
-from muse.core.forecast import forecast
+from muse.core.coord.forecast import forecast
 
 T0 = 2_000_000_000.0
 

@@ -5,9 +5,9 @@ import os
 import pathlib
 
 from muse.core import coordination as co
-from muse.core.gc import load_graveyard, run_coord_gc
+from muse.core.client.sync import gather_local_records, write_remote_records
+from muse.core.coord.gc import load_graveyard, run_coord_gc
 from muse.core.paths import coordination_dir
-from muse.core.sync import gather_local_records, write_remote_records
 
 T0 = 2_000_000_000.0
 
@@ -90,8 +90,8 @@ def test_gc_on_hand_written_corrupt_files_reports_and_continues(repo: pathlib.Pa
 def test_a_graveyard_that_is_not_a_file_stops_gc_before_it_removes_anything(repo: pathlib.Path) -> None:
     import pytest
 
-    from muse.core.errors import UserError
-    from muse.core.gc import graveyard_path
+    from muse.core.coord.gc import graveyard_path
+    from muse.core.vocab.errors import UserError
 
     co.reserve(repo, "run-a", ["a.c::f"], ttl=60, now=T0)
     os.mkfifo(graveyard_path(repo))  # appending to it would block forever

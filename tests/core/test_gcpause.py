@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from muse.core.gcpause import paused_gc
+from muse.core.files.gcpause import paused_gc
 
 
 def test_collector_is_paused_inside_and_restored_after() -> None:

@@ -1,6 +1,6 @@
 """The hub client is the one way to talk to a hub.
 
-Every request of the shells goes through :class:`muse.core.hub_client.HubClient`
+Every request of the shells goes through :class:`muse.core.client.hub_client.HubClient`
 (one error mapping, one identity, one transport): nothing else in ``muse``
 calls the low-level ``coord_bus.hub_request``; its refusals are the local
 engine's errors, so the exit codes agree.
@@ -15,7 +15,9 @@ import orjson
 import pytest
 
 import muse
-from muse.core.errors import (
+from muse.core.client.hub_client import HubClient
+from muse.core.transport import BaseTransport, Request, Response
+from muse.core.vocab.errors import (
     ConflictError,
     DependencyCycle,
     HubAuthError,
@@ -27,10 +29,8 @@ from muse.core.errors import (
     TooLarge,
     UserError,
 )
-from muse.core.hub_client import HubClient
-from muse.core.transport import BaseTransport, Request, Response
 
-_LOW_LEVEL = {"core/coord_bus.py", "core/hub_client.py"}
+_LOW_LEVEL = {"core/coord_bus.py", "core/client/hub_client.py"}
 _CALL = re.compile(r"\bhub_request\b")  # the function, not e.g. a metric muse_hub_requests
 
 

@@ -7,8 +7,8 @@ import pathlib
 
 import pytest
 
-from muse.core import signing
-from muse.core.config import muse_home
+from muse.core.client import signing
+from muse.core.files.config import muse_home
 
 
 @pytest.fixture

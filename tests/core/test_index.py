@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from muse.core import index as idx
+from muse.core.coord.state import CoordState
 from muse.core.coordination import active_reservations
+from muse.core.files import index as idx
 from muse.core.paths import coordination_dir, state_dir
-from muse.core.state import CoordState
 from tests.conftest import subprocess_env
 
 FUT = "2099-12-31T23:59:59+00:00"

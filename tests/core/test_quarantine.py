@@ -9,10 +9,10 @@ import orjson
 import pytest
 
 from muse.core import coordination as co
-from muse.core.errors import HubResponseError
+from muse.core.client.sync import HubTarget, push_records, write_remote_records
+from muse.core.files.store import Problem
 from muse.core.paths import coordination_dir, quarantine_dir
-from muse.core.store import Problem
-from muse.core.sync import HubTarget, push_records, write_remote_records
+from muse.core.vocab.errors import HubResponseError
 
 FUT = "2099-12-31T23:59:59+00:00"
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from muse.core import coordination as co
-from muse.core.state import CoordState
+from muse.core.coord.state import CoordState
 from tests.conftest import subprocess_env
 
 _CLAIMER = """
@@ -27,7 +27,7 @@ print(json.dumps(won))
 _STRICT = """
 import json, sys, pathlib
 from muse.core.coordination import reserve
-from muse.core.errors import ConflictError
+from muse.core.vocab.errors import ConflictError
 root, run = pathlib.Path(sys.argv[1]), sys.argv[2]
 got = []
 for i in range(int(sys.argv[3])):

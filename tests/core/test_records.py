@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from muse.core.errors import InvalidRecord
-from muse.core.records import (
+from muse.core.vocab.errors import InvalidRecord
+from muse.core.vocab.records import (
     Claim,
     Dependency,
     Heartbeat,

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from muse.core import rules
-from muse.core.address import AddressError
-from muse.core.errors import UserError
+from muse.core.vocab import rules
+from muse.core.vocab.address import AddressError
+from muse.core.vocab.errors import UserError
 
 
 @given(st.floats(0.0, 1e6), st.floats(0.0, 1e6))
@@ -96,7 +96,7 @@ def test_record_ids_differ_for_identical_bodies() -> None:
 
 
 def test_the_rulebook_imports_no_typing() -> None:
-    probe = ("import sys; import muse.core.rules, muse.core.address, muse.core.fence;"
+    probe = ("import sys; import muse.core.vocab.rules, muse.core.vocab.address, muse.core.files.fence;"
              "print([m for m in ('typing', 'dataclasses', 'shutil') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True,
                          timeout=60, check=True, cwd=str(__import__("pathlib").Path(__file__)

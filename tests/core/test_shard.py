@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from muse.cli.commands.init import init_repo
-from muse.core.shard import shard
+from muse.core.source.shard import shard
 from tests.conftest import subprocess_env
 from tests.kernel_slice import copy_slice
 

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from muse.core import coordination as co
+from muse.core.client.sync import gather_local_records, load_cursor, save_cursor, write_remote_records
 from muse.core.paths import coordination_dir, muse_dir
-from muse.core.sync import gather_local_records, load_cursor, save_cursor, write_remote_records
 
 FUT = "2099-12-31T23:59:59+00:00"
 
@@ -84,7 +84,7 @@ def test_cursor_round_trip(repo: pathlib.Path) -> None:
 
 
 def test_filtered_pull_keeps_its_own_cursor(repo: pathlib.Path) -> None:
-    from muse.core.sync import HubTarget, pull_into
+    from muse.core.client.sync import HubTarget, pull_into
 
     pages: list[tuple[int, tuple[str, ...]]] = []
 

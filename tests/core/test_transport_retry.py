@@ -11,7 +11,7 @@ import pathlib
 import socket
 import threading
 
-from muse.core import signing
+from muse.core.client import signing
 from muse.core.coord_bus import hub_request
 from muse.core.transport import HTTPTransport, SigningIdentity
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from muse.core.errors import InvalidId
 from muse.core.paths import record_path
 from muse.core.types import canonical_json, check_id, content_hash, is_safe_id
+from muse.core.vocab.errors import InvalidId
 
 
 def test_content_hash_is_canonical_json_sha256() -> None:

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from muse.core import coordination as co
-from muse.core.state import CoordState
-from muse.core.views import path_matches, status_view
+from muse.core.coord.state import CoordState
+from muse.core.coord.views import path_matches, status_view
 
 _part = st.text(alphabet="abcde019_+.,-", min_size=1, max_size=6).filter(lambda s: s not in (".", ".."))
 

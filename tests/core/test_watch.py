@@ -1,4 +1,4 @@
-"""muse.core.watch: events from successive snapshots, incremental reads, waits."""
+"""muse.core.files.watch: events from successive snapshots, incremental reads, waits."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import time
 import pytest
 
 from muse.core import coordination as co
-from muse.core.errors import NotFound
+from muse.core.client.sync import write_remote_records
+from muse.core.files.watch import TaskSettled, Watcher, WatchTimeout, watch
 from muse.core.paths import kind_dir
-from muse.core.sync import write_remote_records
-from muse.core.watch import TaskSettled, Watcher, WatchTimeout, watch
+from muse.core.vocab.errors import NotFound
 from tests.conftest import PYTHON, subprocess_env
 
 T0 = 4_000_000_000.0  # a fixed "now" so expiry is decided by the test, not the machine

@@ -21,7 +21,7 @@ def real_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
 def capability_for(hub: HubProcess, agent: Agent, owner: str, slug: str,
                    ttl: float = 3600, issued: float | None = None) -> str:
     """A capability as ``muse hub dashboard-link`` makes it, issued at *issued* (default now)."""
-    from muse.core import signing
+    from muse.core.client import signing
     from muse.hub.dashboard import link_host, mint_capability
 
     key: Any = signing.load_private_key(agent.key_path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from muse.core.clock import format_ts
+from muse.core.vocab.clock import format_ts
 
 __all__ = ["SUBSYSTEMS", "bus", "swarm_records"]
 

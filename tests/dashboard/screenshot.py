@@ -39,7 +39,7 @@ def register(hub_url: str, work: pathlib.Path, handle: str) -> Any:
     """A key pair for *handle* under *work*, registered with the hub."""
     import orjson
 
-    from muse.core import signing
+    from muse.core.client import signing
     from muse.core.coord_bus import hub_request
     from tests.hub.conftest import Agent
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from muse.core.snapshot import from_bus_records
-from muse.core.views import status_view, tasks_view
+from muse.core.coord.snapshot import from_bus_records
+from muse.core.coord.views import status_view, tasks_view
 from tests.dashboard.data import bus, swarm_records
 
 HOST = "testserver"  # what Starlette's TestClient sends as Host
@@ -43,7 +43,7 @@ class Env:
         self.keys: dict[str, Any] = {}
 
     def identity(self, handle: str) -> Any:
-        from muse.core import signing
+        from muse.core.client import signing
 
         key = signing.generate_private_key()
         self.keys[handle] = key
@@ -133,7 +133,7 @@ def test_capability_signs_in_with_an_httponly_cookie(linux: Env) -> None:
 @pytest.mark.parametrize("case", ["expired", "other_repo", "other_host", "forged", "tampered",
                                   "too_long", "garbage", "nul_handle"])
 def test_bad_capabilities_are_refused(linux: Env, case: str) -> None:
-    from muse.core import signing
+    from muse.core.client import signing
 
     linux.repo("alice", "other")
     token = {
@@ -162,7 +162,7 @@ def test_bad_capabilities_are_refused(linux: Env, case: str) -> None:
 
 def _tamper(token: str) -> str:
     """bob's valid capability with the handle changed to alice (signature no longer matches)."""
-    from muse.core import signing
+    from muse.core.client import signing
 
     body, sig = token.split(".")
     data = json.loads(signing.b64url_decode(body))
@@ -172,7 +172,7 @@ def _tamper(token: str) -> str:
 
 
 def _long_lived(env: Env) -> str:
-    from muse.core import signing
+    from muse.core.client import signing
     from muse.hub.dashboard import CAPABILITY_CONTEXT, MAX_CAPABILITY_TTL
 
     now = int(env.clock())
@@ -202,7 +202,7 @@ def test_revoking_access_ends_a_session_at_once(linux: Env) -> None:
 
 
 def test_replacing_the_key_ends_a_session(linux: Env) -> None:
-    from muse.core import signing
+    from muse.core.client import signing
 
     assert linux.sign_in(linux.capability("alice", "alice", "linux"), "alice", "linux").status_code == 200
     with linux.store._write() as conn:  # the operator re-keys alice
@@ -233,7 +233,7 @@ def test_sign_ins_per_handle_are_bounded(linux: Env, monkeypatch: pytest.MonkeyP
 
 
 def test_signing_out_a_forged_cookie_stores_nothing(linux: Env) -> None:
-    from muse.core import signing
+    from muse.core.client import signing
     from muse.hub.dashboard import cookie_name
     from muse.hub.dashboard.sessions import capability_id
 
@@ -261,7 +261,7 @@ def test_public_repo_is_readable_by_anyone(env: Env) -> None:
 
 
 def test_signed_requests_read_the_json(linux: Env, tmp_path: pathlib.Path) -> None:
-    from muse.core import signing
+    from muse.core.client import signing
     from muse.core.transport import Request, SigningIdentity
 
     key_path = tmp_path / "alice.key"
@@ -421,7 +421,7 @@ def test_static_files(env: Env) -> None:
 def test_dashboard_link_cli_makes_a_working_link(linux: Env, tmp_path: pathlib.Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     from muse.cli.main import main
-    from muse.core import signing
+    from muse.core.client import signing
 
     key_path = tmp_path / "keys" / "alice.key"
     key_path.parent.mkdir()

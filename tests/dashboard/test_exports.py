@@ -16,7 +16,7 @@ DASHBOARD_MODULES = ["muse.hub.dashboard", *(
                                         "web"))]
 
 
-@pytest.mark.parametrize("name", [*DASHBOARD_MODULES, "muse.core.snapshot",
+@pytest.mark.parametrize("name", [*DASHBOARD_MODULES, "muse.core.coord.snapshot",
                                   "muse.cli.commands.hub_dashboard"])
 def test_all_is_honest(name: str) -> None:
     module = importlib.import_module(name)

@@ -127,7 +127,7 @@ def test_revoke_ends_every_sign_in_of_a_handle(hub: HubProcess, tmp_path: pathli
 def _revoke(hub: HubProcess, agent: Agent, owner: str, slug: str, handle: str) -> int:
     """End *handle*'s sign-ins as *agent*: the HTTP status (200, or the refusal's)."""
     from muse.core.coord_bus import hub_request
-    from muse.core.errors import HubAuthError
+    from muse.core.vocab.errors import HubAuthError
 
     try:
         hub_request("DELETE", f"{hub.url}/api/v1/repos/{owner}/{slug}/dashboard/sessions"
@@ -140,7 +140,7 @@ def _revoke(hub: HubProcess, agent: Agent, owner: str, slug: str, handle: str) -
 def test_an_impossible_handle_is_refused_before_the_store(hub: HubProcess,
                                                           tmp_path: pathlib.Path) -> None:
     """A NUL byte in a capability's handle: 401 (PostgreSQL answered 500 before)."""
-    from muse.core import signing
+    from muse.core.client import signing
     from muse.hub.dashboard import link_host, mint_capability
 
     alice = make_agent(hub, tmp_path, "alice")

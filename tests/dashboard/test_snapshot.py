@@ -5,10 +5,10 @@ from __future__ import annotations
 import pathlib
 import time
 
-from muse.core.snapshot import MemoryState, RecordSet, from_bus_records
-from muse.core.state import CoordState
-from muse.core.sync import write_remote_records
-from muse.core.views import status_view, tasks_view
+from muse.core.client.sync import write_remote_records
+from muse.core.coord.snapshot import MemoryState, RecordSet, from_bus_records
+from muse.core.coord.state import CoordState
+from muse.core.coord.views import status_view, tasks_view
 from tests.dashboard.data import bus, swarm_records
 
 

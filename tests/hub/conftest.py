@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from muse.core.errors import HubUnreachable
+from muse.core.vocab.errors import HubUnreachable
 from muse.hub.process import HubProcess as BaseHubProcess
 from tests.conftest import subprocess_env
 from tests.storage.pg import drop_schema, new_schema, pg_dsn
@@ -90,7 +90,7 @@ def make_agent(hub: HubProcess, tmp: pathlib.Path, prefix: str = "agent",
                register: bool = True) -> Agent:
     import orjson
 
-    from muse.core import signing
+    from muse.core.client import signing
     from muse.core.coord_bus import hub_request
 
     handle = unique(prefix)

@@ -10,10 +10,10 @@ import msgspec
 import orjson
 import pytest
 
-from muse.core import signing
+from muse.core.client import signing
 from muse.core.coord_bus import pull_from_hub, push_to_hub
-from muse.core.errors import HubAuthError, HubResponseError
 from muse.core.transport import HTTPTransport, Request, Response, split_url
+from muse.core.vocab.errors import HubAuthError, HubResponseError
 from tests.hub.conftest import (
     Agent,
     HubProcess,

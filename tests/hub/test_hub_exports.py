@@ -6,13 +6,13 @@ import importlib
 
 import pytest
 
-MODULES = ["muse.core.coord_bus", "muse.core.transport", "muse.core.signing",
+MODULES = ["muse.core.coord_bus", "muse.core.transport", "muse.core.client.signing",
            "muse.storage", "muse.storage.base", "muse.storage.sqlite", "muse.storage.postgres",
            "muse.hub.app", "muse.hub.auth", "muse.hub.config", "muse.hub.context",
            "muse.hub.errors", "muse.hub.records", "muse.hub.admin", "muse.hub.server",
            "muse.cli.commands.auth", "muse.cli.commands.hub",
-           "muse.core.live", "muse.storage.live", "muse.hub.live", "muse.hub.lessor",
-           "muse.core.rules", "muse.core.address", "muse.core.fence"]
+           "muse.core.client.live", "muse.storage.live", "muse.hub.live", "muse.hub.lessor",
+           "muse.core.vocab.rules", "muse.core.vocab.address", "muse.core.files.fence"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -29,7 +29,7 @@ def test_storage_package_imports_no_driver() -> None:
     import subprocess
     import sys
 
-    probe = ("import sys, muse.storage, muse.core.coord_bus, muse.core.transport, muse.core.live;"
+    probe = ("import sys, muse.storage, muse.core.coord_bus, muse.core.transport, muse.core.client.live;"
              "print(sorted(m for m in ('sqlite3', 'psycopg', 'msgspec', 'http.client', "
              "'cryptography', 'starlette') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

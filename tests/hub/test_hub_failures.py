@@ -14,8 +14,8 @@ import orjson
 import pytest
 
 from muse.core.coord_bus import pull_from_hub, push_to_hub
-from muse.core.errors import HubAuthError, HubResponseError, HubUnreachable, UsageError
 from muse.core.transport import MockTransport, Request, Response, set_transport
+from muse.core.vocab.errors import HubAuthError, HubResponseError, HubUnreachable, UsageError
 from tests.hub.conftest import make_repo_dir, run_cli, write_records
 
 Handler = Callable[[http.server.BaseHTTPRequestHandler], None]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import orjson
 import pytest
 
-from muse.core import signing
+from muse.core.client import signing
 from muse.core.coord_bus import hub_request
 from muse.core.transport import HTTPTransport, Request
 from tests.hub.conftest import HubProcess, make_agent, running_hub

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import orjson
 import pytest
 
-from muse.core import signing
+from muse.core.client import signing
 from muse.core.coord_bus import hub_request
-from muse.core.errors import HubAuthError
+from muse.core.vocab.errors import HubAuthError
 from tests.hub.conftest import Agent, HubProcess, make_agent, run_cli, running_hub
 
 

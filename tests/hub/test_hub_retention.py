@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from muse.core.errors import MuseError
+from muse.core.vocab.errors import MuseError
 from muse.hub.lessor import symbol_marks
 from muse.storage.base import HubStore
 from tests.hub.conftest import (
@@ -83,7 +83,7 @@ def sizes(db_args: list[str]) -> dict[str, int]:
 
 
 def client(hub: HubProcess, owner: Agent, slug: str, agent: Agent | None = None) -> Any:
-    from muse.core.live import LiveClient
+    from muse.core.client.live import LiveClient
 
     return LiveClient(hub.url, owner.handle, slug, (agent or owner).identity)
 

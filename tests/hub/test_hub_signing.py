@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from muse.core import signing
+from muse.core.client import signing
 from muse.core.transport import Request, SigningIdentity, split_url
 from muse.hub.auth import InsecureDevAuth, SignatureAuth
 from muse.hub.context import Call
@@ -69,7 +69,7 @@ def test_key_pair_files(tmp_path: pathlib.Path) -> None:
 
 
 def test_signing_identity_load_errors(tmp_path: pathlib.Path) -> None:
-    from muse.core.errors import UserError
+    from muse.core.vocab.errors import UserError
 
     with pytest.raises(UserError, match="muse auth keygen"):
         SigningIdentity.load("ghost", tmp_path / "none.key")

@@ -8,8 +8,8 @@ import orjson
 import pytest
 
 from muse.core.coord_bus import pull_from_hub, push_to_hub
-from muse.core.errors import HubResponseError
 from muse.core.transport import HTTPTransport
+from muse.core.vocab.errors import HubResponseError
 from tests.hub.conftest import (
     HubProcess,
     create_repo,

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from muse.core.clock import format_ts
+from muse.core.vocab.clock import format_ts
 
 NOW = 1_800_000_000.0
 GRACE = 600.0
@@ -67,7 +67,7 @@ def local_gc(records: list[dict[str, Any]], root: pathlib.Path, dry_run: bool) -
     import orjson
 
     from muse.cli.commands.init import init_repo
-    from muse.core.gc import run_coord_gc
+    from muse.core.coord.gc import run_coord_gc
     from muse.core.types import KIND_DIRS
 
     init_repo(root)

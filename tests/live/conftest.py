@@ -84,7 +84,7 @@ class Team:
     agents: list[Agent] = field(default_factory=list)
 
     def client(self, agent: Agent | None = None, url: str | None = None) -> Any:
-        from muse.core.live import LiveClient
+        from muse.core.client.live import LiveClient
 
         a = agent or self.owner
         return LiveClient(url or self.hub_urls[0], self.owner.handle, self.slug, a.identity)

@@ -45,7 +45,7 @@ def test_skewed_client_cannot_steal_a_live_lease(team: Team, skew: str) -> None:
     assert got["complete"] == "not_holder" and got["fence_valid"] is True
     # Its own lease runs on hub time: ttl 60 from the hub's now, whatever its clock says.
     assert got["own_expires_in"] == 60.0
-    from muse.core.clock import parse_ts
+    from muse.core.vocab.clock import parse_ts
 
     assert abs(parse_ts(got["own_expires_at"]) - (got["hub_now"] + 60)) <= 1
     assert abs(got["hub_now"] - time.time()) < 30

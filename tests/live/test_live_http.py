@@ -17,8 +17,8 @@ import orjson
 import pytest
 
 from muse.core.coord_bus import pull_from_hub
-from muse.core.errors import ConflictError, HubAuthError, NotFound, UserError
 from muse.core.transport import HTTPTransport, Request
+from muse.core.vocab.errors import ConflictError, HubAuthError, NotFound, UserError
 from tests.hub.conftest import Agent, HubProcess, grant, make_agent, make_repo_dir, run_cli
 from tests.live.conftest import Team, make_team
 

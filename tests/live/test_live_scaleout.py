@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from muse.core.address import ancestors
+from muse.core.vocab.address import ancestors
 from tests.live.conftest import finish, hubs_for, make_team, run_workers, spawn_worker
 
 pytestmark = pytest.mark.postgres

@@ -103,7 +103,7 @@ def proxy(hub: HubProcess) -> Iterator[DroppingProxy]:
 def _knows_hub_behind(proxy: DroppingProxy, team: Team) -> None:
     """The client already knows the id of the hub behind the proxy (as from an earlier
     answer), so the first request through it is signed for that hub, not refused."""
-    from muse.core import signing
+    from muse.core.client import signing
 
     hub = team.hub_urls[0].split("://", 1)[1]
     signing.note_hub_id(proxy.url.split("://", 1)[1], {signing.HUB_ID_HEADER: signing.hub_id(hub)})
@@ -135,7 +135,7 @@ def test_a_lost_claim_answer_strands_no_task(team: Team, proxy: DroppingProxy) -
 
 
 def test_request_ids_are_kept_per_identity(team: Team) -> None:
-    from muse.core.hub_client import LIVE, HubCall, HubClient
+    from muse.core.client.hub_client import LIVE, HubCall, HubClient
 
     def reserve(agent: Agent, run_id: str) -> dict:  # type: ignore[type-arg]
         body = {"run_id": run_id, "symbols": ["a.c"], "ttl": 60, "request_id": "req-fixed"}

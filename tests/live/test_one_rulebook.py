@@ -3,7 +3,7 @@
 Each test is one divergence of issue 10 (and the address part of issue 12),
 asked of both engines — local files through ``muse.core.coordination`` and a
 hub process over real sockets (SQLite and PostgreSQL) — and each failed
-before the engines shared :mod:`muse.core.rules`.
+before the engines shared :mod:`muse.core.vocab.rules`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import time
 import pytest
 
 from muse.core import coordination as co
-from muse.core.clock import now as wall_now
-from muse.core.errors import ConflictError, StaleToken, UserError
-from muse.core.state import CoordState
+from muse.core.coord.state import CoordState
+from muse.core.vocab.clock import now as wall_now
+from muse.core.vocab.errors import ConflictError, StaleToken, UserError
 from tests.hub.conftest import HubProcess, make_repo_dir, run_cli
 from tests.live.conftest import Team, make_team
 
@@ -198,8 +198,8 @@ def test_both_engines_refuse_the_same_addresses(team: Team, repo: pathlib.Path,
 
 
 def test_both_engines_cap_symbols_per_request_alike(team: Team, repo: pathlib.Path) -> None:
-    from muse.core.errors import MuseError
-    from muse.core.rules import MAX_SYMBOLS, TooManySymbols
+    from muse.core.vocab.errors import MuseError
+    from muse.core.vocab.rules import MAX_SYMBOLS, TooManySymbols
 
     ok = [f"s{i}.c" for i in range(MAX_SYMBOLS)]
     co.reserve(repo, "run-a", ok)

@@ -20,9 +20,9 @@ import sys
 import time
 from typing import Any
 
-from muse.core.errors import ConflictError, MuseError, StaleToken
-from muse.core.live import LiveClient
+from muse.core.client.live import LiveClient
 from muse.core.transport import SigningIdentity
+from muse.core.vocab.errors import ConflictError, MuseError, StaleToken
 
 
 def _client(job: dict[str, Any], url: str) -> LiveClient:
@@ -81,7 +81,7 @@ def drain(job: dict[str, Any]) -> Any:
 
 
 def steal(job: dict[str, Any]) -> Any:
-    from muse.core import signing
+    from muse.core.client import signing
 
     hub = _client(job, job["urls"][0])
     out: dict[str, Any] = {"local_time": time.time()}

@@ -18,8 +18,8 @@ import anyio
 from mcp.client import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from muse.core.hub_client import HubClient
-from muse.core.outcomes import ClaimOutcome, ReserveOutcome
+from muse.core.client.hub_client import HubClient
+from muse.core.vocab.outcomes import ClaimOutcome, ReserveOutcome
 from tests.conftest import PYTHON, subprocess_env
 from tests.hub.conftest import Agent, HubProcess, create_repo, make_agent, make_repo_dir, running_hub
 from tests.mcp.test_mcp_server import WAIT, call, call_error

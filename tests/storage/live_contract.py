@@ -17,8 +17,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from muse.core.errors import ConflictError, NotFound, StaleToken
-from muse.core.records import decode
+from muse.core.vocab.errors import ConflictError, NotFound, StaleToken
+from muse.core.vocab.records import decode
 from muse.hub import lessor as live
 from muse.storage import live as tables
 from muse.storage.base import HubStore, RecordRow

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from muse.core.codeindex import update_index
+from muse.core.source.index import update_index
 from muse.core.types import is_safe_id
 from muse.swarm.plan import MAX_TASK_SYMBOLS, make_tree_plan, task_slug
 from muse.swarm.tree import load_tree
@@ -104,7 +104,7 @@ def test_no_two_tasks_overlap_on_python_classes_and_methods(tmp_path: pathlib.Pa
     """A file over the 256-symbol cap is split over tasks; a class and its methods split
     apart would be an unplanted conflict (2 of them at 7,000 agents on the kernel's Python
     scripts, before the class stood for its methods)."""
-    from muse.core.address import ancestors, canonical
+    from muse.core.vocab.address import ancestors, canonical
 
     root = tmp_path / "src"
     root.mkdir()

@@ -18,7 +18,7 @@ from typing import Any
 
 from muse.cli.args import add_json, dispatch, make_parser
 from muse.cli.output import emit
-from muse.core.errors import UsageError, UserError
+from muse.core.vocab.errors import UsageError, UserError
 
 __all__ = ["add_client_args", "client_root", "default_key_path", "main", "resolve_client"]
 
@@ -40,7 +40,7 @@ Configure a repository to use it:  .muse/config.toml
 
 
 def default_key_path(handle: str) -> pathlib.Path:
-    from muse.core.config import muse_home
+    from muse.core.files.config import muse_home
 
     return muse_home() / "keys" / f"{handle}.key"
 
@@ -64,7 +64,7 @@ def add_client_args(p: argparse.ArgumentParser, hub_required: bool = False) -> N
 def resolve_client(args: argparse.Namespace, need_hub: bool = True,
                    need_identity: bool = True) -> tuple[str | None, Any]:
     """``(hub_url, SigningIdentity | None)`` from flags, then config/environment."""
-    from muse.core.config import hub_config
+    from muse.core.files.config import hub_config
     from muse.core.transport import SigningIdentity
 
     cfg = hub_config(client_root())
@@ -92,7 +92,7 @@ def _keygen(argv: list[str], prog: str) -> int:
                    "(default: ~/.muse/keys/HANDLE.key, or $MUSE_HOME/keys/)")
     add_json(p)
     args = p.parse_args(argv)
-    from muse.core import signing
+    from muse.core.client import signing
     from muse.core.coord_bus import check_repo_name
 
     handle = check_repo_name(args.handle, "handle")
@@ -118,7 +118,7 @@ def _register(argv: list[str], prog: str) -> int:
                    help="invite code, for a hub serving with --registration invite")
     add_json(p)
     args = p.parse_args(argv)
-    from muse.core.hub_client import HubClient
+    from muse.core.client.hub_client import HubClient
 
     url, ident = resolve_client(args)
     assert url is not None and ident is not None
@@ -131,7 +131,7 @@ def _register(argv: list[str], prog: str) -> int:
     created = bool(isinstance(answer, dict) and answer.get("created"))
     saved = None
     if args.save:
-        from muse.core.config import set_config_value
+        from muse.core.files.config import set_config_value
         from muse.core.paths import require_repo
 
         root = require_repo()
@@ -156,7 +156,7 @@ def _whoami(argv: list[str], prog: str) -> int:
     out: dict[str, Any] = {"handle": ident.handle, "key": ident.key_path,
                            "public_key": ident.public_key, "hub": url}
     if url:
-        from muse.core.hub_client import HubClient
+        from muse.core.client.hub_client import HubClient
 
         out["hub_says"] = HubClient(url, signing=ident).request(
             "GET", "/api/v1/identities/me", what="whoami", user_errors=False)

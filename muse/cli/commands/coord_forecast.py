@@ -36,7 +36,7 @@ def main(argv: list[str], prog: str, verb: str = "forecast") -> int:
     index = None
     if args.code:
         from muse.cli.args import repo_root
-        from muse.core.codeindex import update_index
+        from muse.core.source.index import update_index
 
         index = update_index(repo_root())[0]
     got = coord.forecast(min_severity=args.min_severity,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from muse.cli.args import add_json, grace, make_parser, repo_root
 from muse.cli.output import emit, print_problems
-from muse.core.rules import DEFAULT_GRACE
+from muse.core.vocab.rules import DEFAULT_GRACE
 
 __all__ = ["main"]
 
@@ -18,8 +18,8 @@ def main(argv: list[str], prog: str, verb: str = "gc") -> int:
     p.add_argument("--grace", type=grace, default=DEFAULT_GRACE, help="keep dead records this long (default 10m)")
     add_json(p)
     args = p.parse_args(argv)
-    from muse.core.gc import run_coord_gc
-    from muse.core.store import Problem
+    from muse.core.coord.gc import run_coord_gc
+    from muse.core.files.store import Problem
 
     result = run_coord_gc(repo_root(), dry_run=args.dry_run, grace_period_seconds=args.grace)
     if result.problems:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from muse.cli.args import add_run, duration, make_parser, parse_coordinator, run_of
 from muse.cli.output import emit
-from muse.core.rules import DEFAULT_TTL
+from muse.core.vocab.rules import DEFAULT_TTL
 
 __all__ = ["main"]
 

@@ -48,17 +48,17 @@ def main(argv: list[str], prog: str, verb: str = "shard") -> int:
         p.error("--slack must be between 0 and 10")
     import time
 
-    from muse.core.codegraph import Graph
-    from muse.core.codeindex import update_index
-    from muse.core.errors import UserError
-    from muse.core.shard import shard
+    from muse.core.source.graph import Graph
+    from muse.core.source.index import update_index
+    from muse.core.source.shard import shard
+    from muse.core.vocab.errors import UserError
 
     root = repo_root()
     t0 = time.perf_counter()
     index = update_index(root)[0]
     items: dict[str, list[str]]
     if args.tasks:
-        from muse.core.state import CoordState
+        from muse.core.coord.state import CoordState
 
         items = {}
         for t in CoordState(root).tasks:

@@ -14,10 +14,7 @@ import sys
 
 from muse.cli.args import add_json, make_parser
 from muse.cli.output import emit, print_problems, warn
-from muse.core.coord_bus import pull_from_hub, push_to_hub
-from muse.core.paths import require_repo
-from muse.core.store import Problem
-from muse.core.sync import (
+from muse.core.client.sync import (
     HubTarget,
     gather_local_records,
     pull_into,
@@ -27,6 +24,9 @@ from muse.core.sync import (
     resolve_signing,
     write_remote_records,
 )
+from muse.core.coord_bus import pull_from_hub, push_to_hub
+from muse.core.files.store import Problem
+from muse.core.paths import require_repo
 from muse.core.transport import SigningIdentity
 from muse.core.types import KINDS, JsonDict
 

@@ -18,7 +18,7 @@ _EPILOG = """examples:
 
 
 def main(argv: list[str], prog: str, verb: str = "tasks") -> int:
-    from muse.core.views import TASK_STATUSES
+    from muse.core.coord.views import TASK_STATUSES
 
     p = make_parser(prog, "List tasks: pending (ready or blocked), claimed, completed, failed.",
                     _EPILOG)

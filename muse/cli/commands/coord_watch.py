@@ -1,6 +1,6 @@
 """``muse coord watch``: stream coordination changes, or wait for a symbol or task.
 
-The work happens in :mod:`muse.core.watch`; this module parses options,
+The work happens in :mod:`muse.core.files.watch`; this module parses options,
 prints one line per event (flushed, so a pipe sees it at once) and turns the
 outcome into an exit code.
 """
@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 from muse.cli.args import add_run, default_run_id, duration, make_parser, repo_root
 from muse.cli.output import warn
-from muse.core import clock
-from muse.core.errors import MuseError, RemoteError, UsageError
-from muse.core.watch import DEFAULT_EVENTS, EVENT_TYPES, TASK_TARGETS, WatchEvent, watch
+from muse.core.files.watch import DEFAULT_EVENTS, EVENT_TYPES, TASK_TARGETS, WatchEvent, watch
+from muse.core.vocab import clock
+from muse.core.vocab.errors import MuseError, RemoteError, UsageError
 
 __all__ = ["main"]
 
@@ -134,7 +134,7 @@ class _HubPuller:
         if now < self.next_at:
             return
         self.next_at = now + self.every
-        from muse.core.sync import pull_into, resolve_target
+        from muse.core.client.sync import pull_into, resolve_target
 
         try:
             target = resolve_target(self.root, self.args.hub_url or None, self.args.owner, self.args.slug)

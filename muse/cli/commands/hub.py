@@ -21,7 +21,7 @@ from typing import Any
 from muse.cli.args import add_json, dispatch, make_parser, repo_arg
 from muse.cli.commands import hub_dashboard
 from muse.cli.output import emit
-from muse.core.errors import UsageError
+from muse.core.vocab.errors import UsageError
 
 __all__ = ["main"]
 
@@ -150,7 +150,7 @@ def _open_db(args: argparse.Namespace, *, must_exist: bool = False) -> Any:
     a missing SQLite file is an error rather than a new, empty hub."""
     import os
 
-    from muse.core.errors import UserError
+    from muse.core.vocab.errors import UserError
     from muse.hub.config import HubSettings
     from muse.storage import describe_url, open_store
 
@@ -300,7 +300,7 @@ def _client_parser(prog: str, description: str) -> argparse.ArgumentParser:
 def _call(args: argparse.Namespace, method: str, path: str, body: dict[str, Any] | None,
           what: str) -> Any:
     from muse.cli.commands.auth import resolve_client
-    from muse.core.hub_client import HubClient
+    from muse.core.client.hub_client import HubClient
 
     url, ident = resolve_client(args, need_identity=False)
     assert url is not None

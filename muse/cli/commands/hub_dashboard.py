@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from muse.cli.args import add_json, duration, make_parser, repo_arg
 from muse.cli.output import emit
-from muse.core.errors import UsageError
+from muse.core.vocab.errors import UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from argparse import Namespace
 
-    from muse.core.hub_client import HubClient
+    from muse.core.client.hub_client import HubClient
 
 __all__ = ["DEFAULT_TTL", "main"]
 
@@ -60,9 +60,10 @@ def main(argv: list[str], prog: str) -> int:
     from urllib.parse import urlsplit
 
     from muse.cli.commands.auth import resolve_client
-    from muse.core import clock, signing
-    from muse.core.errors import UserError
-    from muse.core.hub_client import HubClient
+    from muse.core.client import signing
+    from muse.core.client.hub_client import HubClient
+    from muse.core.vocab import clock
+    from muse.core.vocab.errors import UserError
     from muse.hub.dashboard import MAX_CAPABILITY_TTL, link_host, mint_capability
 
     if args.ttl > MAX_CAPABILITY_TTL:

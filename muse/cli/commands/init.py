@@ -33,8 +33,8 @@ def init_repo(root: pathlib.Path) -> bool:
     meta = muse_dir(root) / "repo.json"
     if not meta.exists():
         from muse import __version__
-        from muse.core import clock
         from muse.core.types import canonical_json
+        from muse.core.vocab import clock
 
         meta.write_bytes(canonical_json({"created_at": clock.format_ts(clock.now()),
                                          "format": 1, "created_by": f"muse {__version__}"}))
@@ -48,7 +48,7 @@ def main(argv: list[str], prog: str) -> int:
     args = p.parse_args(argv)
     root = pathlib.Path(args.path).resolve()
     if not root.is_dir():
-        from muse.core.errors import UserError
+        from muse.core.vocab.errors import UserError
 
         raise UserError(f"{args.path} is not a folder")
     created = init_repo(root)

@@ -10,7 +10,7 @@ import pathlib
 import sys
 
 from muse.cli.args import add_run, default_run_id, make_parser
-from muse.core.errors import NotARepository, UsageError
+from muse.core.vocab.errors import NotARepository, UsageError
 
 __all__ = ["main"]
 
@@ -67,7 +67,7 @@ def main(argv: list[str], prog: str) -> int:
     add_run(p)
     p.add_argument("--list-tools", action="store_true",
                    help="print the tool names and exit (checks the SDK is installed)")
-    from muse.core.live import add_live_options
+    from muse.core.client.live import add_live_options
 
     add_live_options(p)
     args = p.parse_args(argv)
@@ -82,7 +82,7 @@ def main(argv: list[str], prog: str) -> int:
     if args.list_tools:
         print("\n".join(TOOL_NAMES))
         return 0
-    from muse.core.live import open_coordinator
+    from muse.core.client.live import open_coordinator
 
     coord = open_coordinator(live=live, hub_url=args.hub_url, owner=args.owner, slug=args.slug,
                              root=root)

@@ -108,7 +108,7 @@ def main(argv: list[str], prog: str) -> int:
     if args.hub_url and not handle:
         import pathlib
 
-        from muse.core.config import hub_config
+        from muse.core.files.config import hub_config
         from muse.core.paths import find_root
 
         cfg = hub_config(find_root(pathlib.Path.cwd()))  # outside a repository: environment only

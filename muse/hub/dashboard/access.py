@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from muse.core.errors import NotFound
+from muse.core.vocab.errors import NotFound
 from muse.hub.auth import Principal
 from muse.hub.context import Call, Hub, require_repo_access
 from muse.hub.dashboard.capability import cookie_name, verify_capability
@@ -40,7 +40,7 @@ def check_names(owner: str, slug: str) -> None:
         NotFound: *owner* or *slug* is not a valid name.
     """
     from muse.core.coord_bus import check_repo_name
-    from muse.core.errors import UsageError
+    from muse.core.vocab.errors import UsageError
 
     try:
         check_repo_name(owner, "owner")
@@ -100,7 +100,7 @@ def reauthorize(hub: Hub, call: Call, owner: str, slug: str) -> Viewer:
     MSign keeps that identity and re-checks only its permission.
     """
     if "authorization" in call.headers and cookie_name(owner, slug) not in cookies(call):
-        from muse.core.signing import parse_authorization
+        from muse.core.client.signing import parse_authorization
 
         parsed = parse_authorization(call.headers.get("authorization"))
         if parsed is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from muse.core import clock
 from muse.core.types import JsonDict
+from muse.core.vocab import clock
 from muse.hub.context import Call, Hub
 from muse.hub.dashboard.access import Viewer, authorize
 from muse.hub.dashboard.board import Boards, boards_of

@@ -2,9 +2,9 @@
 
 Every record a repository holds is in the hub's append-only records table. A
 :class:`Board` per repository keeps them decoded in a
-:class:`~muse.core.snapshot.RecordSet` with the last sequence number read, so
+:class:`~muse.core.coord.snapshot.RecordSet` with the last sequence number read, so
 a refresh pulls only what came after it. Views are derived on the hub clock
-through the same :class:`~muse.core.state.CoordState` rules as every command
+through the same :class:`~muse.core.coord.state.CoordState` rules as every command
 (``status_view``, ``task_counts``, ``forecast``) into a
 :class:`~muse.hub.dashboard.digest.Digest`, at most once per sequence number
 and time step however many people watch. Records are also counted into
@@ -19,10 +19,10 @@ import time
 from collections import Counter, OrderedDict, defaultdict
 from typing import Any
 
-from muse.core.forecast import SEVERITIES, forecast
-from muse.core.snapshot import RecordSet, record_time
+from muse.core.coord.forecast import SEVERITIES, forecast
+from muse.core.coord.snapshot import RecordSet, record_time
+from muse.core.coord.views import sorted_tasks, status_view, task_counts
 from muse.core.types import KINDS, JsonDict
-from muse.core.views import sorted_tasks, status_view, task_counts
 from muse.hub.context import Hub
 from muse.hub.dashboard.digest import Digest, RunRow
 from muse.hub.dashboard.filters import Filters

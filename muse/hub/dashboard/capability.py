@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from muse.core import signing
+from muse.core.client import signing
 from muse.hub.context import Hub
 from muse.hub.errors import Unauthorized
 
@@ -110,7 +110,7 @@ def read_capability(token: str) -> tuple[Capability, bytes, bytes]:
 
 def _is_name(value: str) -> bool:
     from muse.core.coord_bus import check_repo_name
-    from muse.core.errors import UsageError
+    from muse.core.vocab.errors import UsageError
 
     try:
         check_repo_name(value, "name")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from muse.core.forecast import Prediction
-from muse.core.records import Reservation
-from muse.core.state import TaskState
+from muse.core.coord.forecast import Prediction
+from muse.core.coord.state import TaskState
 from muse.core.types import JsonDict
+from muse.core.vocab.records import Reservation
 
 __all__ = ["Digest", "RunRow"]
 

@@ -12,8 +12,8 @@ import asyncio
 import time
 from typing import Any
 
-from muse.core.errors import NotFound
 from muse.core.types import JsonDict
+from muse.core.vocab.errors import NotFound
 from muse.hub.context import Hub
 from muse.hub.dashboard.access import authorize, reauthorize
 from muse.hub.dashboard.api import decorate

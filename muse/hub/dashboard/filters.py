@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from muse.core.forecast import SEVERITIES
-from muse.core.views import TASK_STATUSES
+from muse.core.coord.forecast import SEVERITIES
+from muse.core.coord.views import TASK_STATUSES
 from muse.hub.errors import BadRequest
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "RUN_SORTS", "SECTIONS", "Filters", "parse_filters"]

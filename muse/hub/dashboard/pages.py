@@ -11,7 +11,7 @@ import re
 from importlib import resources
 from typing import Any
 
-from muse.core.errors import MuseError, NotFound
+from muse.core.vocab.errors import MuseError, NotFound
 from muse.hub.context import Hub
 from muse.hub.dashboard.access import authorize
 from muse.hub.dashboard.web import SECURITY_HEADERS, call_of, repo_names

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 
-from muse.core import clock
+from muse.core.vocab import clock
 from muse.hub.context import Hub
 from muse.hub.dashboard.capability import Capability
 from muse.hub.errors import HubRefusal, Unauthorized

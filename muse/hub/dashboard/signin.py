@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from muse.core import clock
+from muse.core.vocab import clock
 from muse.hub.auth import Principal
 from muse.hub.context import Call, Hub, Reply, require_repo_access
 from muse.hub.dashboard.access import check_names, cookies

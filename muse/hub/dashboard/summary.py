@@ -9,12 +9,12 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from muse.core import clock
-from muse.core.forecast import SEVERITIES
-from muse.core.records import Reservation
-from muse.core.state import TaskState
+from muse.core.coord.forecast import SEVERITIES
+from muse.core.coord.state import TaskState
+from muse.core.coord.views import task_counts, tasks_in
 from muse.core.types import JsonDict
-from muse.core.views import task_counts, tasks_in
+from muse.core.vocab import clock
+from muse.core.vocab.records import Reservation
 from muse.hub.dashboard.digest import Digest, RunRow
 from muse.hub.dashboard.filters import Filters
 

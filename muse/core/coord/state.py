@@ -11,11 +11,13 @@ import os
 import pathlib
 from collections import defaultdict
 
-from muse.core import clock
-from muse.core.address import SCOPE, ancestors
-from muse.core.gcpause import paused_gc
+from muse.core.files.gcpause import paused_gc
+from muse.core.files.store import CoordStore, Problem
 from muse.core.paths import state_dir
-from muse.core.records import (
+from muse.core.types import KINDS, JsonDict
+from muse.core.vocab import clock
+from muse.core.vocab.address import SCOPE, ancestors
+from muse.core.vocab.records import (
     Claim,
     Dependency,
     Heartbeat,
@@ -24,20 +26,18 @@ from muse.core.records import (
     Reservation,
     Task,
 )
-from muse.core.rules import DEFAULT_TTL, lease_end
-from muse.core.store import CoordStore, Problem
-from muse.core.types import KINDS, JsonDict
+from muse.core.vocab.rules import DEFAULT_TTL, lease_end
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
     from typing import NamedTuple as RecordTuple
 else:
-    from muse.core.recordbase import Record as RecordTuple
+    from muse.core.vocab.recordbase import Record as RecordTuple
 
 __all__ = ["DEFAULT_TTL", "Conflict", "CoordState", "TaskState", "symbol_ancestors"]
 
-symbol_ancestors = ancestors  # every enclosing address, outermost first (muse.core.address)
+symbol_ancestors = ancestors  # every enclosing address, outermost first (muse.core.vocab.address)
 
 
 def _add_run(runs_of: dict[str, set[str]], path: str, first_run: str, run: str) -> None:
@@ -145,7 +145,7 @@ class CoordState:
         if cached is not None:
             return cached
         assert self.store is not None
-        from muse.core.index import index_enabled, load_folder
+        from muse.core.files.index import index_enabled, load_folder
 
         cache_dir = os.path.join(state_dir(self.root), "index") if index_enabled() else None
         with paused_gc():

@@ -35,7 +35,7 @@ No typing import at run time: ``muse coord reserve`` loads this module.
 
 from __future__ import annotations
 
-from muse.core.errors import UserError
+from muse.core.vocab.errors import UserError
 
 __all__ = [
     "MAX_ADDRESS_LEN",

@@ -1,7 +1,7 @@
 """Typed records and the one place raw dicts (files, HTTP bodies) become them.
 
 Records are named tuples: immutable, cheap to build, and plain tuples on the
-wire to the persistent index (:mod:`muse.core.index`), which stores them
+wire to the persistent index (:mod:`muse.core.files.index`), which stores them
 with ``marshal`` and rebuilds them with ``_make``.
 
 Readers are tolerant: a record needs only the minimal fields of its kind
@@ -16,17 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from sys import intern
 
-from muse.core.address import canonical_or_raw
-from muse.core.clock import parse_ts
-from muse.core.errors import InvalidRecord
 from muse.core.types import OPERATIONS, JsonDict, is_safe_id
+from muse.core.vocab.address import canonical_or_raw
+from muse.core.vocab.clock import parse_ts
+from muse.core.vocab.errors import InvalidRecord
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
     from typing import NamedTuple as RecordTuple
 else:
-    from muse.core.recordbase import Record as RecordTuple
+    from muse.core.vocab.recordbase import Record as RecordTuple
 
 __all__ = [
     "DECODERS",

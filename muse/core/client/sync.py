@@ -26,10 +26,10 @@ from typing import Any
 
 import orjson
 
-from muse.core.fileio import MAX_RECORD_BYTES, UnusableFile, read_path, write_file
-from muse.core.gcpause import paused_gc
+from muse.core.files.fileio import MAX_RECORD_BYTES, UnusableFile, read_path, write_file
+from muse.core.files.gcpause import paused_gc
+from muse.core.files.store import Problem, read_folder, record_names
 from muse.core.paths import coordination_dir, quarantine_dir, remote_dir, state_dir
-from muse.core.store import Problem, read_folder, record_names
 from muse.core.types import KIND_DIRS, KINDS, JsonDict, is_safe_id
 
 __all__ = [
@@ -142,8 +142,8 @@ def hostile_reason(kind: str, record_id: str, payload: JsonDict) -> str | None:
     A field that is present with a wrong type or value is hostile (or broken
     beyond use); a missing field is not: other tools write minimal records.
     """
-    from muse.core.errors import InvalidRecord
-    from muse.core.records import decode
+    from muse.core.vocab.errors import InvalidRecord
+    from muse.core.vocab.records import decode
 
     try:
         decode(kind, record_id, payload, True)
@@ -170,7 +170,7 @@ def write_remote_records(
 ) -> RemoteWriteResult:
     """Store pulled *records* under ``remote/``; hostile or buried ones are skipped."""
     if graveyard is None:
-        from muse.core.gc import load_graveyard
+        from muse.core.coord.gc import load_graveyard
 
         graveyard = load_graveyard(root)
     result = RemoteWriteResult()
@@ -267,7 +267,7 @@ class HubTarget:
 
 def resolve_signing(root: pathlib.Path | None) -> Any:
     """The configured identity (``[hub] handle``/``key``), or None for unsigned requests."""
-    from muse.core.config import hub_config, muse_home
+    from muse.core.files.config import hub_config, muse_home
 
     cfg = hub_config(root)
     if not cfg.handle:
@@ -279,8 +279,8 @@ def resolve_signing(root: pathlib.Path | None) -> Any:
 
 
 def resolve_hub_url(root: pathlib.Path | None, hub_url: str | None) -> str:
-    from muse.core.config import hub_config
-    from muse.core.errors import UsageError
+    from muse.core.files.config import hub_config
+    from muse.core.vocab.errors import UsageError
 
     url = hub_url or hub_config(root).url
     if not url:
@@ -289,8 +289,8 @@ def resolve_hub_url(root: pathlib.Path | None, hub_url: str | None) -> str:
 
 
 def resolve_repo(root: pathlib.Path | None, owner: str | None, slug: str | None) -> tuple[str, str]:
-    from muse.core.config import hub_config
-    from muse.core.errors import UsageError
+    from muse.core.files.config import hub_config
+    from muse.core.vocab.errors import UsageError
 
     if not owner or not slug:
         cfg = hub_config(root)
@@ -347,7 +347,7 @@ def push_records(
 
 def _send_isolating(batch: list[JsonDict], target: HubTarget, send: Callable[..., Any],
                     totals: dict[str, int], refused: list[str]) -> None:
-    from muse.core.errors import HubResponseError
+    from muse.core.vocab.errors import HubResponseError
 
     try:
         answer = send(target.url, target.owner, target.slug, batch, signing=target.signing)
@@ -387,9 +387,9 @@ def pull_into(
     Resumes from the saved cursor unless *since_id* is given; stops at a short
     page, at ``has_more: false``, or when the cursor stops moving.
     """
+    from muse.core.coord.gc import load_graveyard
     from muse.core.coord_bus import pull_from_hub
-    from muse.core.errors import HubResponseError
-    from muse.core.gc import load_graveyard
+    from muse.core.vocab.errors import HubResponseError
 
     fetch = pull_from_hub if fetch is None else fetch
     kinds = list(kinds or KINDS)

@@ -8,7 +8,7 @@ becomes an :class:`AddressWarning` with the nearest names (``difflib``).
 
 It is cheap enough for ``reserve``: a ``stat`` per address, a folder listing
 for a missing file, and for a symbol the file's folder's shard of the stored
-index (:mod:`muse.core.codeindex`) when it holds the file unchanged, else
+index (:mod:`muse.core.source.index`) when it holds the file unchanged, else
 the file parsed now. Files in languages the parser does not know
 are never second-guessed, and a repository with no working tree (only
 ``.muse/``: coordination without a checkout) is not checked at all.
@@ -87,11 +87,11 @@ def _nearest_paths(root: str, path: str) -> tuple[str, ...]:
 def _symbols_of(root: str, path: str) -> tuple[str, ...] | None:
     """Symbols of the file: from its folder's shard of the stored index when that holds
     the file as it is, else parsed now; None when the parser does not read this language."""
-    from muse.core.codeparse import language_of
+    from muse.core.source.parse import language_of
 
     if language_of(path) is None:
         return None
-    from muse.core.codeindex import read_facts, stored_symbols
+    from muse.core.source.index import read_facts, stored_symbols
 
     stored = stored_symbols(pathlib.Path(root), path)
     return stored if stored is not None else read_facts(root, path).symbols
@@ -103,7 +103,7 @@ def check_addresses(root: pathlib.Path, addresses: list[str]) -> list[AddressWar
     if not _has_working_tree(base):
         return []
     out: list[AddressWarning] = []
-    from muse.core.address import canonical_or_none
+    from muse.core.vocab.address import canonical_or_none
 
     for address in addresses:
         canon = canonical_or_none(address)
@@ -138,7 +138,7 @@ def check_required(root: pathlib.Path) -> bool:
         return False
     if CHECK_SETTING.encode() not in raw:  # spares parsing TOML on every reserve
         return False
-    from muse.core.config import load_config
+    from muse.core.files.config import load_config
 
     section = load_config(root).get("coord", {})
     return isinstance(section, dict) and section.get(CHECK_SETTING) is True

@@ -3,11 +3,11 @@
 :class:`Coordinator` is what every shell (the ``muse coord`` verbs, the MCP
 tools, scripts) talks to. :class:`LocalCoordinator` answers from the
 repository's record files (``muse.core.coordination``); the live one
-(:class:`muse.core.coordinator_live.LiveCoordinator`, imported only when
+(:class:`muse.core.client.coordinator_live.LiveCoordinator`, imported only when
 asked for) answers through a hub's live endpoints. Both return the same
-:mod:`muse.core.outcomes` documents and raise the same errors, so a shell
+:mod:`muse.core.vocab.outcomes` documents and raise the same errors, so a shell
 has one code path and chooses an engine once, with
-:func:`muse.core.live.open_coordinator`.
+:func:`muse.core.client.live.open_coordinator`.
 
 The engines decide; this layer only translates their answers into the
 shared documents. It never re-decides a rule.
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import pathlib
 
-from muse.core import clock
-from muse.core.outcomes import (
+from muse.core.vocab import clock
+from muse.core.vocab.outcomes import (
     ClaimOutcome,
     DependOutcome,
     EnqueueOutcome,
@@ -34,16 +34,16 @@ from muse.core.outcomes import (
     StatusOutcome,
     TasksOutcome,
 )
-from muse.core.rules import DEFAULT_TTL
+from muse.core.vocab.rules import DEFAULT_TTL
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from muse.core.codeindex import CodeIndex
+    from muse.core.coord.state import CoordState
     from muse.core.coordination import ClaimResult, ReserveResult
-    from muse.core.state import CoordState
-    from muse.core.store import Problem
+    from muse.core.files.store import Problem
+    from muse.core.source.index import CodeIndex
     from muse.core.types import JsonDict
 
 __all__ = ["DEFAULT_TTL", "Coordinator", "LocalCoordinator"]
@@ -54,13 +54,13 @@ class Coordinator:
     """The coordination verbs. ``backend`` is ``"local"`` or ``"live"``.
 
     Strictness: ``strict=True`` refuses an overlap with another run's live
-    lease (:class:`~muse.core.errors.ConflictError` naming the holder and
+    lease (:class:`~muse.core.vocab.errors.ConflictError` naming the holder and
     ``retry_after``), False grants and reports it, None follows the
     repository's default (the hub repository's mode live; advisory locally).
 
     Tokens: ``release``/``intent``/``complete``/``fail`` take the fencing
     token of the lease they act on; a stale one is refused with
-    :class:`~muse.core.errors.StaleToken` whose ``details["reason"]`` says why.
+    :class:`~muse.core.vocab.errors.StaleToken` whose ``details["reason"]`` says why.
     """
 
     backend = "abstract"
@@ -133,7 +133,7 @@ def seconds_until(expires_at: str | None, now: float) -> float | None:
 def forecast_outcome(state: CoordState, backend: str, min_severity: str,
                      limit: int | None, code: CodeIndex | None = None) -> ForecastOutcome:
     """The forecast of *state* (records of either engine), ranked and cut to *limit*."""
-    from muse.core.forecast import SEVERITIES, forecast
+    from muse.core.coord.forecast import SEVERITIES, forecast
 
     fc = forecast(state.root, state=state, code=code)
     keep = SEVERITIES[: SEVERITIES.index(min_severity) + 1]
@@ -149,7 +149,7 @@ def forecast_outcome(state: CoordState, backend: str, min_severity: str,
 
 def tasks_outcome(state: CoordState, backend: str, status: str | None,
                   limit: int | None) -> TasksOutcome:
-    from muse.core.views import tasks_view
+    from muse.core.coord.views import tasks_view
 
     return TasksOutcome(**tasks_view(state, status, limit), backend=backend)
 
@@ -164,7 +164,7 @@ class LocalCoordinator(Coordinator):
         self.root = pathlib.Path(root)
 
     def _state(self, now: float | None = None) -> CoordState:
-        from muse.core.state import CoordState
+        from muse.core.coord.state import CoordState
 
         return CoordState(self.root, now)
 
@@ -263,7 +263,7 @@ class LocalCoordinator(Coordinator):
     def status(self, *, run_id: str | None = None, path: str | None = None,
                symbol: str | None = None, limit: int | None = 20,
                cursor: str | None = None) -> StatusOutcome:
-        from muse.core.views import status_view
+        from muse.core.coord.views import status_view
 
         return StatusOutcome(**status_view(self._state(), run_id, path, limit, cursor=cursor,
                                            symbol=symbol))
@@ -274,7 +274,7 @@ class LocalCoordinator(Coordinator):
 
     def fence(self, token: int, *, reservation_id: str | None = None,
               task_id: str | None = None, symbol: str | None = None) -> FenceOutcome:
-        from muse.core.views import fence_view
+        from muse.core.coord.views import fence_view
 
         return FenceOutcome(**fence_view(self._state(), token, reservation_id=reservation_id,
                                          task_id=task_id, symbol=symbol), backend=self.backend)

@@ -1,7 +1,7 @@
 """The code-aware forecast pass: runs related through the code, not the text.
 
 Two relations, each reported as ``low`` and ranked after the direct
-overlaps of :mod:`muse.core.forecast`:
+overlaps of :mod:`muse.core.coord.forecast`:
 
 * **include / import** — run A holds a header (or a Python module), run B
   holds files that include (import) it directly. One row per
@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from muse.core.codegraph import Graph
-from muse.core.codeindex import CodeIndex
-from muse.core.records import Reservation
+from muse.core.source.graph import Graph
+from muse.core.source.index import CodeIndex
+from muse.core.vocab.records import Reservation
 
 __all__ = ["CODE_KINDS", "code_relations"]
 

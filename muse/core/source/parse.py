@@ -8,7 +8,7 @@ One function, :func:`parse_source`, turns a file's bytes into
   enumerators, typedefs and file-scope variables; Python functions, classes,
   methods (``Class.method``) and module-level names;
 * **includes**: ``#include`` targets as written (``linux/sched.h``), or
-  the absolute modules a Python file imports (``muse.core.state``);
+  the absolute modules a Python file imports (``muse.core.coord.state``);
 * **calls**: for each function, the distinct names it calls (C: plain
   calls ``f(x)``; Python: ``f(x)`` and ``mod.f(x)``).
 
@@ -228,7 +228,7 @@ _PY_QUERY = """
 
 
 def _module_of(path: str) -> list[str]:
-    """Package parts of *path* (``muse/core/state.py`` → ``["muse", "core"]``)."""
+    """Package parts of *path* (``muse/core/coord/state.py`` → ``["muse", "core"]``)."""
     return path.replace(os.sep, "/").split("/")[:-1]
 
 

@@ -1,9 +1,9 @@
-"""The live engine behind the :class:`~muse.core.coordinator.Coordinator` verbs.
+"""The live engine behind the :class:`~muse.core.coord.coordinator.Coordinator` verbs.
 
 Leases and the queue are decided by the hub (its clock, its fencing-token
 sequence); this class sends each verb through the one hub client
-(:class:`muse.core.hub_client.HubClient`) and translates the answer into the
-shared :mod:`muse.core.outcomes` documents. Views the live endpoints do not
+(:class:`muse.core.client.hub_client.HubClient`) and translates the answer into the
+shared :mod:`muse.core.vocab.outcomes` documents. Views the live endpoints do not
 serve (the task list, the forecast) are computed by the same view functions
 as locally, over the hub's record log (the live engine writes every decision
 there), pulled into a scratch store.
@@ -19,17 +19,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from muse.core import clock
-from muse.core.coordinator import (
+from muse.core.client.hub_client import HubClient
+from muse.core.coord.coordinator import (
     DEFAULT_TTL,
     Coordinator,
     forecast_outcome,
     seconds_until,
     tasks_outcome,
 )
-from muse.core.errors import UsageError, UserError
-from muse.core.hub_client import HubClient
-from muse.core.outcomes import (
+from muse.core.coord.state import CoordState
+from muse.core.types import JsonDict
+from muse.core.vocab import clock
+from muse.core.vocab.errors import UsageError, UserError
+from muse.core.vocab.outcomes import (
     ClaimOutcome,
     DependOutcome,
     EnqueueOutcome,
@@ -43,12 +45,10 @@ from muse.core.outcomes import (
     StatusOutcome,
     TasksOutcome,
 )
-from muse.core.state import CoordState
-from muse.core.types import JsonDict
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from muse.core.codeindex import CodeIndex
+    from muse.core.source.index import CodeIndex
 
 __all__ = ["LiveCoordinator"]
 
@@ -69,8 +69,8 @@ class LiveCoordinator(Coordinator):
         """Hub, repository and identity from the arguments, then the environment
         and ``[hub]`` of the repository enclosing *root* (or the working
         directory); a repository is not needed when those name everything."""
+        from muse.core.client.sync import resolve_hub_url, resolve_repo, resolve_signing
         from muse.core.paths import find_root
-        from muse.core.sync import resolve_hub_url, resolve_repo, resolve_signing
 
         where = find_root(pathlib.Path.cwd()) if root is None else pathlib.Path(root)
         owner, slug = resolve_repo(where, owner, slug)
@@ -137,9 +137,9 @@ class LiveCoordinator(Coordinator):
         checks read the log and the record goes in by push, like a local one
         pushed later; two racing writers could still close a cycle together.
         """
-        from muse.core.errors import NotFound
-        from muse.core.rules import cycle_refusal, find_cycle, new_record_id
         from muse.core.types import check_id
+        from muse.core.vocab.errors import NotFound
+        from muse.core.vocab.rules import cycle_refusal, find_cycle, new_record_id
 
         check_id(node, "reservation id")
         if not depends_on:
@@ -232,7 +232,7 @@ class LiveCoordinator(Coordinator):
                       limit: int | None, cursor: str | None) -> StatusOutcome:
         """Status under *path*: the same view as locally, over the hub's record log
         (which the hub writes with every decision)."""
-        from muse.core.views import status_view
+        from muse.core.coord.views import status_view
 
         got = self.client.status(limit=0)
         with self._records(["reservation", "release", "heartbeat", "task", "claim",
@@ -262,7 +262,7 @@ class LiveCoordinator(Coordinator):
     @contextmanager
     def _records(self, kinds: list[str] | None) -> Iterator[CoordState]:
         """The hub's record log (of *kinds*) as a state, in memory."""
-        from muse.core.snapshot import RecordSet
+        from muse.core.coord.snapshot import RecordSet
 
         records = RecordSet(remote=False)
         records.add_bus_records(self.client.pull_all(kinds))

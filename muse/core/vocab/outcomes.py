@@ -1,6 +1,6 @@
 """What each coordination verb answers: one document per verb, whatever the engine.
 
-A :class:`~muse.core.coordinator.Coordinator` returns one of these for every
+A :class:`~muse.core.coord.coordinator.Coordinator` returns one of these for every
 verb; ``to_json()`` is the ``--json`` document of ``muse coord <verb>``, of
 the MCP tool and of the docs (``docs/verbs.md``). Each class names its
 fields once (``FIELDS``) and refuses to be built without every one of them,

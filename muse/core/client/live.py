@@ -1,7 +1,7 @@
 """Live mode for the shells: the CLI options and the client they name.
 
-Every live request is described once in :mod:`muse.core.hub_client`;
-``LiveClient`` is :class:`~muse.core.hub_client.HubClient` under its earlier
+Every live request is described once in :mod:`muse.core.client.hub_client`;
+``LiveClient`` is :class:`~muse.core.client.hub_client.HubClient` under its earlier
 name. ``add_live_options`` / ``live_client_from_args`` are the CLI glue
 (``--live``, ``--hub``, ``--owner``, ``--slug``), and :func:`open_coordinator`
 chooses the engine those options ask for.
@@ -13,14 +13,14 @@ first call.
 
 from __future__ import annotations
 
-from muse.core.hub_client import DEFAULT_TTL, HubClient
+from muse.core.client.hub_client import DEFAULT_TTL, HubClient
 
 TYPE_CHECKING = False  # not typing's: the verbs importing this must not load typing
 if TYPE_CHECKING:
     import pathlib
     from typing import Any
 
-    from muse.core.coordinator import Coordinator
+    from muse.core.coord.coordinator import Coordinator
 
 __all__ = ["DEFAULT_TTL", "LiveClient", "add_live_options", "live_client_from_args", "open_coordinator"]
 
@@ -50,7 +50,7 @@ def live_client_from_args(args: Any) -> HubClient | None:
     """
     if not (getattr(args, "live", False) or getattr(args, "hub_url", None)):
         return None
-    from muse.core.coordinator_live import LiveCoordinator
+    from muse.core.client.coordinator_live import LiveCoordinator
 
     return LiveCoordinator.from_config(hub_url=args.hub_url, owner=args.owner,
                                        slug=args.slug).client
@@ -70,10 +70,10 @@ def open_coordinator(*, live: bool = False, hub_url: str | None = None,
         UsageError: live mode without a hub URL or repository.
     """
     if live or hub_url:
-        from muse.core.coordinator_live import LiveCoordinator
+        from muse.core.client.coordinator_live import LiveCoordinator
 
         return LiveCoordinator.from_config(hub_url=hub_url, owner=owner, slug=slug, root=root)
-    from muse.core.coordinator import LocalCoordinator
+    from muse.core.coord.coordinator import LocalCoordinator
 
     if root is None:
         from muse.core.paths import require_repo

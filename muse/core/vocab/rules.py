@@ -5,7 +5,7 @@ The local engine (:mod:`muse.core.coordination`, files) and the live engine
 lives here, as a function of plain values, so the two cannot drift apart:
 
 * addresses and limits: :func:`check_symbols`, :func:`check_address`,
-  :data:`MAX_SYMBOLS`, :func:`check_prerequisites` (the overlap relation is :mod:`muse.core.address`);
+  :data:`MAX_SYMBOLS`, :func:`check_prerequisites` (the overlap relation is :mod:`muse.core.vocab.address`);
 * lease end and the heartbeat rule: :func:`lease_end`, :func:`grant_expiry`,
   :func:`heartbeat_expiry`, :func:`lapsed`;
 * claim order: :func:`claim_order`;
@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import os
 
-from muse.core.address import MAX_ADDRESS_LEN, ancestors, canonical
-from muse.core.clock import format_ts
-from muse.core.errors import ConflictError, DependencyCycle, StaleToken, TooLarge, UserError
 from muse.core.types import content_hash
+from muse.core.vocab.address import MAX_ADDRESS_LEN, ancestors, canonical
+from muse.core.vocab.clock import format_ts
+from muse.core.vocab.errors import ConflictError, DependencyCycle, StaleToken, TooLarge, UserError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

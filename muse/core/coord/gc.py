@@ -25,14 +25,14 @@ import pathlib
 import stat
 from collections.abc import Callable
 
-from muse.core import clock
-from muse.core.errors import UserError
-from muse.core.fileio import UnusableFile, read_path, sweep_temps
+from muse.core.coord.state import DEFAULT_TTL, CoordState
+from muse.core.files.fileio import UnusableFile, read_path, sweep_temps
+from muse.core.files.store import CoordStore
 from muse.core.paths import coordination_dir, state_dir
-from muse.core.rules import DEFAULT_GRACE, lease_buried, run_spent, slot_superseded
-from muse.core.state import DEFAULT_TTL, CoordState
-from muse.core.store import CoordStore
 from muse.core.types import KIND_DIRS, JsonDict
+from muse.core.vocab import clock
+from muse.core.vocab.errors import UserError
+from muse.core.vocab.rules import DEFAULT_GRACE, lease_buried, run_spent, slot_superseded
 
 __all__ = ["DEFAULT_GRACE", "CoordGcResult", "dead_records", "graveyard_path", "load_graveyard", "run_coord_gc",
            "sweep_all_temps"]

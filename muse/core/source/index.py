@@ -1,7 +1,7 @@
 """The symbol index of a working tree: built once, then updated by what changed.
 
 Every C (``.c``, ``.h``) and Python file under the root is parsed with
-:mod:`muse.core.codeparse`. An update walks the tree once (``scandir``:
+:mod:`muse.core.source.parse`. An update walks the tree once (``scandir``:
 names, then one ``lstat`` per indexed file, as the record index does),
 re-parses only files whose ``(mtime_ns, size, inode)`` changed, drops files
 that are gone, and rewrites only what changed. A large batch of files is
@@ -31,7 +31,7 @@ import pathlib
 import time
 import zlib
 
-from muse.core.codeparse import LANGUAGES, PARSER_VERSION, FileFacts, parse_source
+from muse.core.source.parse import LANGUAGES, PARSER_VERSION, FileFacts, parse_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def _read(path: pathlib.Path) -> object:
 
 
 def _write(path: pathlib.Path, payload: dict[str, Entry] | dict[str, Stat]) -> None:
-    from muse.core.fileio import write_file
+    from muse.core.files.fileio import write_file
 
     body = zlib.compress(marshal.dumps(payload), 1)
     path.parent.mkdir(parents=True, exist_ok=True)

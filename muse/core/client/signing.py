@@ -208,7 +208,7 @@ _remembered_loaded = False
 
 
 def _remembered_path() -> pathlib.Path:
-    from muse.core.config import muse_home
+    from muse.core.files.config import muse_home
 
     return muse_home() / _HUB_IDS_FILE
 
@@ -223,7 +223,7 @@ def _load_remembered() -> None:
     _remembered_loaded = True
     import json
 
-    from muse.core.fileio import UnusableFile, read_path
+    from muse.core.files.fileio import UnusableFile, read_path
 
     try:
         data = json.loads(read_path(_remembered_path(), limit=64 * 1024))
@@ -238,7 +238,7 @@ def _load_remembered() -> None:
 def _remember() -> None:
     import json
 
-    from muse.core.fileio import write_file
+    from muse.core.files.fileio import write_file
 
     path = _remembered_path()
     data = dict(list(_hub_ids.items())[-_MAX_REMEMBERED:])

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import posixpath
 
-from muse.core.codeindex import CodeIndex
+from muse.core.source.index import CodeIndex
 
 __all__ = ["Graph"]
 

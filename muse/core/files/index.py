@@ -47,10 +47,10 @@ from functools import partial
 from itertools import compress, repeat
 from operator import eq, is_, ne, not_
 
-from muse.core.errors import InvalidRecord
-from muse.core.fileio import TEMP_PREFIX, UnusableFile, read_path, sweep_temps, write_file
-from muse.core.records import DECODERS
-from muse.core.store import Problem, read_folder
+from muse.core.files.fileio import TEMP_PREFIX, UnusableFile, read_path, sweep_temps, write_file
+from muse.core.files.store import Problem, read_folder
+from muse.core.vocab.errors import InvalidRecord
+from muse.core.vocab.records import DECODERS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ write::
     if TYPE_CHECKING:
         from typing import NamedTuple as Record   # what mypy checks
     else:
-        from muse.core.recordbase import Record   # what runs
+        from muse.core.vocab.recordbase import Record   # what runs
 
     class Reservation(Record):
         record_id: str

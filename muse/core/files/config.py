@@ -20,8 +20,8 @@ import pathlib
 from dataclasses import dataclass
 from typing import Any
 
-from muse.core.errors import UserError
 from muse.core.paths import config_path
+from muse.core.vocab.errors import UserError
 
 __all__ = ["HubConfig", "hub_config", "load_config", "muse_home", "set_config_value"]
 
@@ -47,7 +47,7 @@ _MAX_CONFIG_BYTES = 1 << 20
 def _read_config(path: pathlib.Path) -> bytes | None:
     """The config file's bytes (None when absent); a FIFO, symlink, device or
     oversized file is refused with the reason instead of blocking or being followed."""
-    from muse.core.fileio import UnusableFile, read_path
+    from muse.core.files.fileio import UnusableFile, read_path
 
     try:
         return read_path(path, limit=_MAX_CONFIG_BYTES)
@@ -94,7 +94,7 @@ def _toml_value(value: str) -> str:
 
 def set_config_value(root: pathlib.Path, section: str, key: str, value: str) -> None:
     """Set ``[section] key = "value"`` keeping the rest of the file (atomic rewrite)."""
-    from muse.core.fileio import write_file
+    from muse.core.files.fileio import write_file
 
     path = config_path(root)
     data = _read_config(path)

@@ -1,6 +1,6 @@
 """Coordination state over records already in memory.
 
-:class:`~muse.core.state.CoordState` reads record files; the watcher and the
+:class:`~muse.core.coord.state.CoordState` reads record files; the watcher and the
 hub dashboard already hold decoded records (from a folder poll, or from a
 hub's records table). :class:`MemoryState` is the same CoordState with the
 loading replaced, so every view derived from it (active reservations,
@@ -23,11 +23,11 @@ import pathlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from muse.core.errors import InvalidRecord
-from muse.core.records import Reservation, decode
-from muse.core.state import Conflict, CoordState
-from muse.core.store import CoordStore, Problem
+from muse.core.coord.state import Conflict, CoordState
+from muse.core.files.store import CoordStore, Problem
 from muse.core.types import KINDS
+from muse.core.vocab.errors import InvalidRecord
+from muse.core.vocab.records import Reservation, decode
 
 __all__ = ["MemoryState", "RecordSet", "from_bus_records", "record_time"]
 

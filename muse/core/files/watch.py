@@ -8,7 +8,7 @@ keeps the decoded records it has seen and, on each poll:
    only those whose mtime moved (or moved too recently to trust, the
    "racy git" rule), then reads just the new files;
 2. re-derives the view (active reservations, conflicts, task states) through
-   :class:`~muse.core.state.CoordState` — the same rules every command uses —
+   :class:`~muse.core.coord.state.CoordState` — the same rules every command uses —
    only when a record arrived or left, or when the earliest lease deadline
    passed (expiries happen by time alone, with no file to notice);
 3. diffs that view against the previous one and yields :class:`WatchEvent`.
@@ -35,14 +35,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from muse.core import clock
-from muse.core.errors import InvalidRecord, NotFound, UserError
+from muse.core.coord.snapshot import MemoryState
+from muse.core.coord.state import CoordState, TaskState, symbol_ancestors
+from muse.core.files.store import Problem, read_folder, record_names
 from muse.core.paths import coordination_dir, remote_dir
-from muse.core.records import Reservation, decode
-from muse.core.snapshot import MemoryState
-from muse.core.state import CoordState, TaskState, symbol_ancestors
-from muse.core.store import Problem, read_folder, record_names
 from muse.core.types import KIND_DIRS, KINDS, JsonDict
+from muse.core.vocab import clock
+from muse.core.vocab.errors import InvalidRecord, NotFound, UserError
+from muse.core.vocab.records import Reservation, decode
 
 __all__ = [
     "DEFAULT_EVENTS",

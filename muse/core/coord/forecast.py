@@ -10,7 +10,7 @@ Three passes over the live state, each near-linear:
    a plain modify.
 3. **Neighbourhood** — different runs holding different symbols of the same
    file: no direct clash, but likely merge friction.
-4. **Code** (only with a symbol index, see :mod:`muse.core.codeforecast`) —
+4. **Code** (only with a symbol index, see :mod:`muse.core.source.forecast`) —
    a header and the runs whose files include it (one row per header and run,
    with the fan-in), a module and its importers, a function and its callers.
 
@@ -24,14 +24,14 @@ import pathlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from muse.core import clock
-from muse.core.records import Intent
-from muse.core.state import DEFAULT_TTL, CoordState, symbol_ancestors
+from muse.core.coord.state import DEFAULT_TTL, CoordState, symbol_ancestors
 from muse.core.types import JsonDict
+from muse.core.vocab import clock
+from muse.core.vocab.records import Intent
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from muse.core.codeindex import CodeIndex
+    from muse.core.source.index import CodeIndex
 
 __all__ = ["SEVERITIES", "Forecast", "Prediction", "forecast"]
 
@@ -150,7 +150,7 @@ def forecast(root: pathlib.Path, now: float | None = None, state: CoordState | N
 
     # Pass 4: relations through the code.
     if code is not None:
-        from muse.core.codeforecast import code_relations
+        from muse.core.source.forecast import code_relations
 
         out.predictions.extend(Prediction(*row) for row in code_relations(code, active))
 

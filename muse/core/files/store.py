@@ -3,7 +3,7 @@
 One JSON file per record, write-once. Reads are a tight ``scandir`` +
 ``os.read`` (through a directory fd) + JSON decode loop; a file that is
 unreadable, not a JSON object, not a regular file (a symlink, a FIFO …) or
-larger than :data:`~muse.core.fileio.MAX_RECORD_BYTES` becomes a
+larger than :data:`~muse.core.files.fileio.MAX_RECORD_BYTES` becomes a
 :class:`Problem`, is never read, and never hides the good records next to it.
 """
 
@@ -16,7 +16,7 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator
 
-from muse.core.fileio import TEMP_PREFIX, UnusableFile, describe_mode, read_regular, sweep_temps, write_file
+from muse.core.files.fileio import TEMP_PREFIX, UnusableFile, describe_mode, read_regular, sweep_temps, write_file
 from muse.core.paths import coordination_dir, remote_dir
 from muse.core.types import KIND_DIRS, JsonDict, check_id
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from typing import Any
     from typing import NamedTuple as RecordTuple
 else:
-    from muse.core.recordbase import Record as RecordTuple
+    from muse.core.vocab.recordbase import Record as RecordTuple
 
 __all__ = ["CoordStore", "Problem", "encode_record", "read_folder", "record_names"]
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from muse.core.rules import DEFAULT_TTL
+from muse.core.vocab.rules import DEFAULT_TTL
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ def status_call(limit: int = 100, run_id: str | None = None, symbol: str | None 
 
 def fence_call(token: int, reservation_id: str | None = None, task_id: str | None = None,
                symbol: str | None = None) -> HubCall:
-    from muse.core.errors import UsageError
+    from muse.core.vocab.errors import UsageError
 
     if (reservation_id is None) == (task_id is None):
         raise UsageError("fence needs exactly one of reservation_id and task_id")
@@ -203,7 +203,7 @@ class HubClient:
     def send(self, call: HubCall) -> JsonDict:
         """Send *call* and return the hub's answer (an object), or raise its refusal."""
         from muse.core.coord_bus import _build_url, check_repo_name
-        from muse.core.errors import HubResponseError
+        from muse.core.vocab.errors import HubResponseError
 
         check_repo_name(self.owner, "owner")
         check_repo_name(self.slug, "slug")

@@ -11,11 +11,11 @@ from collections import Counter
 from operator import attrgetter
 from typing import Any
 
-from muse.core import clock, rules
-from muse.core.address import canonical_or_raw, overlaps
-from muse.core.records import Reservation
-from muse.core.state import CoordState, TaskState
+from muse.core.coord.state import CoordState, TaskState
 from muse.core.types import JsonDict
+from muse.core.vocab import clock, rules
+from muse.core.vocab.address import canonical_or_raw, overlaps
+from muse.core.vocab.records import Reservation
 
 __all__ = ["TASK_STATUSES", "fence_view", "path_matches", "sorted_tasks", "status_view", "task_counts",
            "tasks_in", "tasks_view"]
@@ -28,7 +28,7 @@ def path_matches(symbol: str, path: str) -> bool:
 
     ``drivers/net/e1000`` matches ``drivers/net/e1000/main.c::probe`` (and a
     lease on all of ``drivers``) but not ``drivers/net/e1000e/...``; the rule
-    is :func:`muse.core.address.overlaps`, the one every engine uses.
+    is :func:`muse.core.vocab.address.overlaps`, the one every engine uses.
     """
     path = path.strip()
     if not path.strip("/"):
@@ -95,7 +95,7 @@ def fence_view(state: CoordState, token: int, *, reservation_id: str | None = No
     """Whether *token* is still the live lease of a reservation (covering
     *symbol*) or of a task's claim, read from the records; ``reason`` says
     why not (the reasons the hub gives)."""
-    from muse.core.errors import UsageError
+    from muse.core.vocab.errors import UsageError
 
     if (reservation_id is None) == (task_id is None):
         raise UsageError("fence needs exactly one of a reservation id and a task id")

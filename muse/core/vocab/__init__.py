@@ -1,0 +1,3 @@
+"""The words every part speaks: errors, the clock, record shapes, addresses, the coordination rules
+and the verbs' result documents.
+"""

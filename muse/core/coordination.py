@@ -15,7 +15,6 @@ from __future__ import annotations
 import pathlib
 from collections import defaultdict
 
-from muse.core.coord.gc import CoordGcResult, run_coord_gc
 from muse.core.coord.state import Conflict, CoordState, TaskState
 from muse.core.files.fence import next_token
 from muse.core.files.store import CoordStore, Problem
@@ -49,6 +48,10 @@ from muse.core.vocab.rules import (
     reservation_stale,
     strict_refusal,
 )
+
+TYPE_CHECKING = False  # not typing's: reserve's start-up must not load typing
+if TYPE_CHECKING:
+    from muse.core.coord.gc import CoordGcResult, run_coord_gc
 
 __all__ = [
     "DEFAULT_TTL",
@@ -645,3 +648,14 @@ def fail(
 ) -> JsonDict:
     """Mark *task_id* failed; with *requeue* it returns to the queue for another run."""
     return _finish(root, task_id, run_id, "failed", token=token, detail=detail, requeue=requeue, now=now)
+
+
+def __getattr__(name: str) -> object:
+    # GC is a verb of its own: ``CoordGcResult`` and ``run_coord_gc`` stay
+    # importable from here (the contract names them) without every verb
+    # loading the collector at start-up.
+    if name in ("CoordGcResult", "run_coord_gc"):
+        from muse.core.coord import gc
+
+        return getattr(gc, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,18 +13,30 @@ first call.
 
 from __future__ import annotations
 
-from muse.core.client.hub_client import DEFAULT_TTL, HubClient
+from muse.core.vocab.rules import DEFAULT_TTL
 
 TYPE_CHECKING = False  # not typing's: the verbs importing this must not load typing
 if TYPE_CHECKING:
     import pathlib
     from typing import Any
 
+    from muse.core.client.hub_client import HubClient
+
+    LiveClient = HubClient
     from muse.core.coord.coordinator import Coordinator
 
 __all__ = ["DEFAULT_TTL", "LiveClient", "add_live_options", "live_client_from_args", "open_coordinator"]
 
-LiveClient = HubClient
+
+
+def __getattr__(name: str) -> Any:
+    # ``LiveClient`` is the HubClient; loaded on first use so that the verbs
+    # importing this module for their options do not pay for the client.
+    if name == "LiveClient":
+        from muse.core.client.hub_client import HubClient
+
+        return HubClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ── CLI glue (standard library only) ─────────────────────────────────────────

@@ -190,8 +190,15 @@ def live_schema(integer: str, real: str) -> tuple[str, ...]:
         """DROP INDEX IF EXISTS live_tasks_holder""",
         """CREATE INDEX IF NOT EXISTS live_tasks_holder_expiry
             ON live_tasks (repo_id, holder, status, claim_expires_at)""",
-        """CREATE INDEX IF NOT EXISTS live_tasks_expiry
-            ON live_tasks (repo_id, status, claim_expires_at)""",
+        # Claims by expiry (the lapsed ones are claimable again). Partial, on
+        # claimed rows only: as a (repo_id, status, …) index it also matched
+        # "status = 'pending'", and a planner without statistics yet (a queue
+        # just filled) took it for the ready-task query and sorted every
+        # pending task per claim (29 ms at 20,000 tasks) instead of reading
+        # the first entry of live_tasks_ready.
+        """DROP INDEX IF EXISTS live_tasks_expiry""",
+        """CREATE INDEX IF NOT EXISTS live_tasks_lapsing
+            ON live_tasks (repo_id, claim_expires_at) WHERE status = 'claimed'""",
         f"""CREATE TABLE IF NOT EXISTS live_task_deps (
             repo_id {integer} NOT NULL,
             depends_on TEXT NOT NULL,

@@ -59,6 +59,7 @@ __all__ = [
     "insert_run",
     "insert_tasks",
     "lapsed_run_claims",
+    "lapsed_run_leases",
     "lapsed_run_reservations",
     "live_schema",
     "mark",
@@ -319,17 +320,18 @@ def symbol_rows(tx: LiveTx, keys: Sequence[str], scopes: Sequence[str] = ()) -> 
     Only exact rows at enclosing scopes: a directory's marker rows (one per
     lease anywhere below it) would be thousands, and none of them overlaps.
     """
-    out: list[Any] = []
+    results = []
     for names, exact_only in ((keys, ""), (scopes, " AND s.exact = 1")):
         for start in range(0, len(names), _CHUNK):
             chunk = names[start:start + _CHUNK]
-            out += tx.execute(
+            results.append(tx.execute(
                 "SELECT s.symbol, s.exact, r.run_id, r.reservation_id, r.token, r.expires_at,"
                 " r.state, r.symbols FROM live_symbols s JOIN live_reservations r"
                 " ON r.repo_id = s.repo_id AND r.reservation_id = s.reservation_id"
                 f" WHERE s.repo_id=? AND s.symbol IN ({_marks(len(chunk))}){exact_only}",
-                (tx.repo_id, *chunk)).fetchall()
-    return out
+                (tx.repo_id, *chunk)))
+    # Every statement sent before any is read: one wait on a pipelined backend.
+    return [row for result in results for row in result.fetchall()]
 
 
 def delete_symbol_rows(tx: LiveTx, pairs: Sequence[tuple[str, str]]) -> None:
@@ -395,6 +397,24 @@ def lapsed_run_reservations(tx: LiveTx, run_id: str, now: float) -> list[tuple[s
         (tx.repo_id, run_id, now)).fetchall()]
 
 
+def lapsed_run_leases(tx: LiveTx, run_id: str, now: float
+                      ) -> tuple[list[tuple[str, int]], list[tuple[str, int, int]], tuple[int, int]]:
+    """:func:`lapsed_run_reservations`, :func:`lapsed_run_claims` and
+    :func:`count_run_leases` (counted after the lapsed rows are locked, lapsed
+    ones included), sent together and read after: one wait on a pipelined backend."""
+    res = tx.execute("SELECT reservation_id, token FROM live_reservations WHERE repo_id=?"
+                     " AND run_id=? AND state='live' AND expires_at<=? ORDER BY reservation_id"
+                     + tx.row_lock, (tx.repo_id, run_id, now))
+    claims = tx.execute("SELECT task_id, slot, token FROM live_tasks WHERE repo_id=? AND holder=?"
+                        " AND status='claimed' AND claim_expires_at<=? ORDER BY task_id"
+                        + tx.row_lock, (tx.repo_id, run_id, now))
+    counts = tx.execute(_COUNT_RUN_LEASES, (tx.repo_id, run_id, tx.repo_id, run_id))
+    dead = [(str(r[0]), int(r[1])) for r in res.fetchall()]
+    lapsed = [(str(r[0]), int(r[1]), int(r[2])) for r in claims.fetchall()]
+    n_res, n_claims = counts.fetchone()
+    return dead, lapsed, (int(n_res), int(n_claims))
+
+
 def extend_run_leases(tx: LiveTx, run_id: str, expires_at: float) -> None:
     """Raise every live lease and claim of *run_id* to at least *expires_at*."""
     tx.execute("UPDATE live_reservations SET expires_at=? WHERE repo_id=? AND run_id=?"
@@ -406,11 +426,14 @@ def extend_run_leases(tx: LiveTx, run_id: str, expires_at: float) -> None:
 
 def count_run_leases(tx: LiveTx, run_id: str) -> tuple[int, int]:
     """(live reservations, claims) of *run_id*."""
-    n_res, n_claims = tx.execute(
-        "SELECT (SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
-        " AND state='live'), (SELECT COUNT(*) FROM live_tasks WHERE repo_id=? AND holder=?"
-        " AND status='claimed')", (tx.repo_id, run_id, tx.repo_id, run_id)).fetchone()
+    n_res, n_claims = tx.execute(_COUNT_RUN_LEASES,
+                                 (tx.repo_id, run_id, tx.repo_id, run_id)).fetchone()
     return int(n_res), int(n_claims)
+
+
+_COUNT_RUN_LEASES = ("SELECT (SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
+                     " AND state='live'), (SELECT COUNT(*) FROM live_tasks WHERE repo_id=?"
+                     " AND holder=? AND status='claimed')")
 
 
 # ── tasks ────────────────────────────────────────────────────────────────────
@@ -432,12 +455,12 @@ def next_claimable(tx: LiveTx, now: float) -> tuple[Any, Any]:
     each locked until commit; rows other claimers hold are skipped, not waited for."""
     pending = tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=?"
                          " AND status='pending' AND blocked=0" + _CLAIM_ORDER + tx.skip_locked,
-                         (tx.repo_id,)).fetchone()
+                         (tx.repo_id,))
     lapsed = tx.execute(f"SELECT {TASK_COLS} FROM live_tasks WHERE repo_id=?"
                         " AND status='claimed' AND claim_expires_at<=? AND blocked=0"
                         + _CLAIM_ORDER + tx.skip_locked,
-                        (tx.repo_id, now)).fetchone()
-    return pending, lapsed
+                        (tx.repo_id, now))
+    return pending.fetchone(), lapsed.fetchone()  # both sent before either is read
 
 
 def existing_tasks(tx: LiveTx, ids: Sequence[str]) -> set[str]:
@@ -556,9 +579,9 @@ def remember_signature(tx: LiveTx, sig: bytes, keep_until: float, now: float) ->
     (one commit per request); False if *sig* was seen before (a replay)."""
     if next(_seen_calls) % _PRUNE_EVERY == 0:
         tx.execute("DELETE FROM hub_seen_signatures WHERE expires_at < ?", (now,))
-    cur = tx.execute("INSERT INTO hub_seen_signatures (sig, expires_at) VALUES (?,?)"
-                     " ON CONFLICT (sig) DO NOTHING", (sig, keep_until))
-    return bool(cur.rowcount == 1)
+    return tx.execute("INSERT INTO hub_seen_signatures (sig, expires_at) VALUES (?,?)"
+                      " ON CONFLICT (sig) DO NOTHING RETURNING 1",
+                      (sig, keep_until)).fetchone() is not None
 
 
 def mark(tx: LiveTx) -> None:

@@ -42,7 +42,6 @@ __all__ = [
     "bury_records",
     "completed_among",
     "count_capped",
-    "count_run_leases",
     "delete_answers",
     "delete_reservations",
     "delete_runs",
@@ -58,9 +57,7 @@ __all__ = [
     "insert_reservation",
     "insert_run",
     "insert_tasks",
-    "lapsed_run_claims",
     "lapsed_run_leases",
-    "lapsed_run_reservations",
     "live_schema",
     "mark",
     "next_claimable",
@@ -389,19 +386,17 @@ def end_reservations(tx: LiveTx, ids: Sequence[str], state: str, now: float,
     delete_symbol_rows(tx, symbol_pairs)
 
 
-def lapsed_run_reservations(tx: LiveTx, run_id: str, now: float) -> list[tuple[str, int]]:
-    """(reservation id, token) of *run_id*'s leases still marked live but past their end."""
-    return [(str(r[0]), int(r[1])) for r in tx.execute(
-        "SELECT reservation_id, token FROM live_reservations WHERE repo_id=?"
-        " AND run_id=? AND state='live' AND expires_at<=? ORDER BY reservation_id" + tx.row_lock,
-        (tx.repo_id, run_id, now)).fetchall()]
+_COUNT_RUN_LEASES = ("SELECT (SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
+                     " AND state='live'), (SELECT COUNT(*) FROM live_tasks WHERE repo_id=?"
+                     " AND holder=? AND status='claimed')")
 
 
 def lapsed_run_leases(tx: LiveTx, run_id: str, now: float
                       ) -> tuple[list[tuple[str, int]], list[tuple[str, int, int]], tuple[int, int]]:
-    """:func:`lapsed_run_reservations`, :func:`lapsed_run_claims` and
-    :func:`count_run_leases` (counted after the lapsed rows are locked, lapsed
-    ones included), sent together and read after: one wait on a pipelined backend."""
+    """(reservation id, token) of *run_id*'s leases still marked live but past
+    their end, (task id, slot, token) of its claims past their end, each locked
+    until commit, and its (live reservations, claims) counted after them, lapsed
+    ones included. Sent together, read after: one round trip on PostgreSQL."""
     res = tx.execute("SELECT reservation_id, token FROM live_reservations WHERE repo_id=?"
                      " AND run_id=? AND state='live' AND expires_at<=? ORDER BY reservation_id"
                      + tx.row_lock, (tx.repo_id, run_id, now))
@@ -422,18 +417,6 @@ def extend_run_leases(tx: LiveTx, run_id: str, expires_at: float) -> None:
     tx.execute("UPDATE live_tasks SET claim_expires_at=? WHERE repo_id=? AND holder=?"
                " AND status='claimed' AND claim_expires_at<?",
                (expires_at, tx.repo_id, run_id, expires_at))
-
-
-def count_run_leases(tx: LiveTx, run_id: str) -> tuple[int, int]:
-    """(live reservations, claims) of *run_id*."""
-    n_res, n_claims = tx.execute(_COUNT_RUN_LEASES,
-                                 (tx.repo_id, run_id, tx.repo_id, run_id)).fetchone()
-    return int(n_res), int(n_claims)
-
-
-_COUNT_RUN_LEASES = ("SELECT (SELECT COUNT(*) FROM live_reservations WHERE repo_id=? AND run_id=?"
-                     " AND state='live'), (SELECT COUNT(*) FROM live_tasks WHERE repo_id=?"
-                     " AND holder=? AND status='claimed')")
 
 
 # ── tasks ────────────────────────────────────────────────────────────────────
@@ -541,14 +524,6 @@ def add_task_prerequisites(tx: LiveTx, task_id: str, all_deps: Sequence[str],
                    [(tx.repo_id, d, task_id) for d in new_deps])
     tx.execute("UPDATE live_tasks SET depends_on=?, blocked = blocked + ? WHERE repo_id=?"
                " AND task_id=?", (SEP.join(all_deps), blocking, tx.repo_id, task_id))
-
-
-def lapsed_run_claims(tx: LiveTx, run_id: str, now: float) -> list[tuple[str, int, int]]:
-    """(task id, slot, token) of *run_id*'s claims past their end."""
-    return [(str(r[0]), int(r[1]), int(r[2])) for r in tx.execute(
-        "SELECT task_id, slot, token FROM live_tasks WHERE repo_id=? AND holder=?"
-        " AND status='claimed' AND claim_expires_at<=? ORDER BY task_id" + tx.row_lock,
-        (tx.repo_id, run_id, now)).fetchall()]
 
 
 # ── remembered answers ───────────────────────────────────────────────────────

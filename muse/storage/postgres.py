@@ -130,7 +130,7 @@ class _Prepared:
     unprepared — and is then sent as ``EXECUTE name(literals)``.
     """
 
-    __slots__ = ("names", "wanted", "refused")
+    __slots__ = ("names", "refused", "wanted")
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
@@ -171,7 +171,7 @@ class _Result:
     waiting, this one last, in one round trip.
     """
 
-    __slots__ = ("__weakref__", "_tx", "_rows", "_rowcount")
+    __slots__ = ("__weakref__", "_rowcount", "_rows", "_tx")
 
     def __init__(self, tx: _LiveTx) -> None:
         self._tx = tx

@@ -101,9 +101,9 @@ class HubApp(Starlette):
                         path_params=path_params, query=_query(query), headers=headers, body=body)
             reply = await spec.execute(hub, call)
             status, out_headers, out, media_type = _rendered(call, reply, hub)
-            await send({"type": "http.response.start", "status": status,
-                        "headers": raw_headers(status, out_headers, out, media_type)})
-            await send({"type": "http.response.body", "body": out})
+            start = {"type": "http.response.start", "status": status,
+                     "headers": raw_headers(status, out_headers, out, media_type)}
+            await _send_once(send, start, {"type": "http.response.body", "body": out})
         except Exception as exc:
             status = _status_of(exc)
             await self._error(exc, scope, receive, send)
@@ -129,6 +129,52 @@ class HubApp(Starlette):
         await response(scope, receive, send)
         if handler is self.exception_handlers.get(Exception):
             raise exc
+
+
+class _Gather:
+    """A transport that keeps what is written until :meth:`flush` (closing flushes first)."""
+
+    __slots__ = ("parts", "real")
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+
+    def flush(self) -> None:
+        if self.parts:
+            data = b"".join(self.parts)
+            self.parts.clear()
+            self.real.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self.real.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+async def _send_once(send: Any, start: dict[str, Any], body: dict[str, Any]) -> None:
+    """Send the response head and body, as one write to the socket when the server
+    is uvicorn (it writes the head and the body separately: two system calls and
+    two TCP segments per answer). Any other server gets the two messages as they are."""
+    cycle = getattr(send, "__self__", None)
+    real = getattr(cycle, "transport", None)
+    if real is None or not hasattr(real, "write"):
+        await send(start)
+        await send(body)
+        return
+    gather = _Gather(real)
+    cycle.transport = gather  # type: ignore[union-attr]
+    try:
+        await send(start)
+        await send(body)
+    finally:
+        cycle.transport = real  # type: ignore[union-attr]
+        gather.flush()
 
 
 def _query(raw: bytes) -> dict[str, str]:

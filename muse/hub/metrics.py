@@ -135,6 +135,8 @@ _STAT_HELP = {
     "live_leases": "Live reservations whose lease has not expired.",
     "live_tasks": "Tasks of the live queues, by status.",
     "seen_signatures": "Signatures remembered against replay (pruned once expired).",
+    "writer_batches_total": "Transactions of the SQLite writer thread (each runs a batch of requests).",
+    "writer_calls_total": "Requests run by the SQLite writer thread (over writer_batches_total: the batch size).",
     "db_pool_size": "Database connections open (PostgreSQL pool).",
     "db_pool_available": "Database connections idle in the pool.",
     "db_pool_waiting": "Requests waiting for a database connection.",

@@ -125,6 +125,7 @@ class SqliteStore(HubStore):
         self._sig_calls = 0
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
+        self._batches = self._batched = 0  # writer transactions, calls they ran (metrics)
         with self._write() as conn:
             for stmt in SCHEMA:
                 conn.execute(stmt)
@@ -242,6 +243,8 @@ class SqliteStore(HubStore):
                 return
 
     def _run_batch(self, batch: list[_Job]) -> None:
+        self._batches += 1
+        self._batched += len(batch)
         results: list[tuple[bool, Any]] = []
         try:
             conn = self._connection()
@@ -458,6 +461,8 @@ class SqliteStore(HubStore):
                                    for name, sql in STATS_SQL}
             out["live_leases"] = int(conn.execute(LIVE_LEASES_SQL, (now,)).fetchone()[0])
             out["live_tasks"] = {str(k): int(n) for k, n in conn.execute(LIVE_TASKS_SQL)}
+        out["writer_batches_total"] = self._batches
+        out["writer_calls_total"] = self._batched
         return out
 
     def meta(self, key: str, if_absent: str) -> str:

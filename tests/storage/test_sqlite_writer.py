@@ -77,6 +77,8 @@ def test_a_batch_commits_once_and_a_failing_call_rolls_back_alone(
     assert seen_inside == [set()]
     assert _repos(db) == {"o/a", "o/c"}
     assert threads == {"muse-sqlite-writer"}
+    stats = store.stats(time.time())
+    assert stats["writer_calls_total"] == 5 and 2 <= stats["writer_batches_total"] <= 3
 
 
 def test_reads_inside_a_batch_see_the_batch_and_live_decisions_nest(store: SqliteStore) -> None:

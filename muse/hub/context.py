@@ -2,8 +2,12 @@
 
 Endpoints are plain synchronous functions ``fn(hub, call) -> Reply``. The
 :func:`endpoint` wrapper reads the body on the event loop (with the size cap)
-and runs the function in the thread pool, because storage calls block. This
-keeps endpoint code free of ASGI details and testable without a server.
+and runs the function off it, because storage calls block: in the thread
+pool, or (``on_store=True``, the live endpoints) through
+:meth:`HubStore.submit <muse.storage.base.HubStore.submit>` (SQLite: its
+writer thread, batched). This keeps endpoint code free of ASGI details and
+testable without a server. The live routes are served by
+``muse.hub.fastpath`` from the same :class:`Endpoint`, without Starlette.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``GET /metrics``: the hub's counters in the Prometheus text format (version 0.0.4).
 
-Requests are counted where every API endpoint passes (``muse.hub.context.endpoint``),
-on the event loop thread, so recording is a few dictionary updates and no
+Requests are counted where every API endpoint passes (``muse.hub.context.endpoint``,
+and ``muse.hub.fastpath`` for live requests), on the event loop thread, so recording is a few dictionary updates and no
 lock. Everything else is read when scraped: connections from the
 :class:`~muse.hub.connections.ConnectionGuard`, database figures (identities,
 repositories, records, live leases, task queue by status, remembered

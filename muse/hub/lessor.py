@@ -18,8 +18,9 @@ whose end has passed is dead for good; the run's next heartbeat writes the
 release / requeue records that make pulled records agree.
 
 Every grant is also written as bus records in the core shapes
-(``muse.core.vocab.records``) through :meth:`LiveTx.append_records`, so they take the
-next record sequence numbers in the same transaction and show up in pulls.
+(``muse.core.vocab.records``) through :meth:`LiveTx.append_records`, stored in the
+same transaction, so they show up in pulls (SQLite numbers them there; PostgreSQL
+numbers them after commit, ``muse.storage.postgres``).
 Records pushed with ``coord push`` are applied to the live tables by
 :func:`apply_pushed`, under the same rules, so pushed and live are one world
 on a hub.

@@ -7,6 +7,7 @@ import os
 import pathlib
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -40,6 +41,16 @@ def _truth(root: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def _index_files(root: pathlib.Path) -> list[pathlib.Path]:
     d = state_dir(root) / "index"
     return sorted(d.iterdir()) if d.exists() else []
+
+
+@pytest.fixture(autouse=True, params=["live", "files"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Each test twice: with this process's live copy of each folder, and
+    starting every query from the index files (as each fresh process does)."""
+    idx.forget()
+    monkeypatch.setattr(idx, "LIVE", request.param == "live")
+    yield request.param
+    idx.forget()
 
 
 @pytest.fixture
@@ -124,6 +135,7 @@ def test_delta_then_compaction(repo: pathlib.Path, monkeypatch: pytest.MonkeyPat
     _ids(repo)
     _write(repo, "res-extra")
     _ids(repo)
+    idx.flush()  # a live process writes its delta at most every FLUSH_EVERY seconds
     # Only this folder's delta: an empty folder read alongside (releases,
     # heartbeats) may get a re-stamp delta of its own once it has settled.
     delta = "local-reservations.delta"
@@ -131,6 +143,7 @@ def test_delta_then_compaction(repo: pathlib.Path, monkeypatch: pytest.MonkeyPat
     for i in range(400, 900):  # more than 1/8 of the base: the base is rewritten
         _write(repo, f"res-{i:04d}")
     assert len(_ids(repo)) == 901
+    idx.flush()
     assert not any(p.name == delta for p in _index_files(repo))
     assert _ids(repo) == _truth(repo, monkeypatch)
 
@@ -323,5 +336,6 @@ def test_a_key_others_can_read_is_replaced(repo: pathlib.Path, monkeypatch: pyte
     assert key.stat().st_mode & 0o777 == 0o600
     key.chmod(0o644)
     monkeypatch.setattr(idx, "_keys", {})  # a new process (one re-checks its key each second)
+    idx.forget()
     assert _ids(repo) == ["res-1"]
     assert key.stat().st_mode & 0o777 == 0o600

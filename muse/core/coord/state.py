@@ -488,8 +488,9 @@ class CoordState:
                     continue
                 if slots is _NO_SLOTS and not deps.get(task.task_id):
                     # Never claimed, waiting for nothing: pending and ready whatever the time.
-                    st = settled[task.task_id] = (task, slots, TaskState(task, "pending"))
-                    states[task.task_id] = st[2]
+                    ready = TaskState(task, "pending")
+                    settled[task.task_id] = (task, slots, ready)
+                    states[task.task_id] = ready
                     continue
             st = TaskState(task, "pending", attempts=sum(1 for c in slots if c.status == "claimed"))
             if slots:

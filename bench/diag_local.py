@@ -51,9 +51,9 @@ def variant(name: str, writes: collections.Counter[str]) -> Iterator[None]:
     drop_fsync = name in ("no-fsync", "all-three")
 
     def write_file(folder: Any, fname: str, data: bytes, *, exclusive: bool = True,
-                   fsync: bool = False) -> bool:
+                   fsync: bool = False, **kw: Any) -> bool:
         writes["index blob" if "index" in str(folder) else ("record+fsync" if fsync else "record")] += 1
-        return orig_wf(folder, fname, data, exclusive=exclusive, fsync=fsync and not drop_fsync)
+        return orig_wf(folder, fname, data, exclusive=exclusive, fsync=fsync and not drop_fsync, **kw)
 
     def recheck(root: Any, symbols: Any, run_id: str, mine: Any, t: float) -> Any:
         return None

@@ -13,6 +13,7 @@ never by read-decide-write.
 from __future__ import annotations
 
 import _thread
+import os
 import pathlib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -187,6 +188,16 @@ class _Gate:
 _STRIPES = 64
 _gate = _Gate()
 _stripes = [_thread.allocate_lock() for _ in range(_STRIPES)]
+
+
+def _fresh_turns() -> None:  # a forked child: another thread may have held a turn
+    global _gate, _stripes
+    _gate = _Gate()
+    _stripes = [_thread.allocate_lock() for _ in range(_STRIPES)]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_turns)
 
 
 @contextmanager
@@ -593,6 +604,9 @@ def _claim_slot(
     return None
 
 
+_claiming: set[tuple[str, str, int]] = set()  # (store, task id, slot) being created by a thread here
+
+
 def claim(
     root: pathlib.Path,
     run_id: str,
@@ -638,16 +652,26 @@ def claim(
     root = pathlib.Path(root)
     store = CoordStore(root)
     expires = clock.format_ts(grant_expiry(t, ttl, state.heartbeat_map().get(run_id, 0.0)))
+    here = store.local_base
+    if len(candidates) > 1:  # slots another thread of this process is creating now go last
+        candidates.sort(key=lambda s: (here, s.task.task_id, s.top_slot + 1) in _claiming)
     for st in candidates:
-        token = _token(root, state, at_least=(st.token or 0) + 1)
-        body: JsonDict = {
-            "claimer_run_id": run_id,
-            "status": "claimed",
-            "at": clock.format_ts(t),
-            "expires_at": expires,
-            "token": token,
-        }
-        won = _claim_slot(store, st.task.task_id, st.top_slot + 1, body)
+        slot = (here, st.task.task_id, st.top_slot + 1)
+        if store.exists("claim", claim_slot_id(*slot[1:])):
+            continue  # taken since the folder was read: no token spent on a lost race
+        _claiming.add(slot)
+        try:
+            token = _token(root, state, at_least=(st.token or 0) + 1)
+            body: JsonDict = {
+                "claimer_run_id": run_id,
+                "status": "claimed",
+                "at": clock.format_ts(t),
+                "expires_at": expires,
+                "token": token,
+            }
+            won = _claim_slot(store, st.task.task_id, st.top_slot + 1, body)
+        finally:
+            _claiming.discard(slot)
         if won is not None:
             return ClaimResult(st.task, won, token)
     if task_id is not None:

@@ -171,6 +171,10 @@ class CoordStore:
             os.makedirs(folder, exist_ok=True)
             return write_file(folder, record_id + ".json", payload, exclusive=exclusive, fsync=fsync)
 
+    def exists(self, kind: str, record_id: str) -> bool:
+        """Whether a local record file of that id is there now (a hint: creating it decides)."""
+        return os.path.lexists(os.path.join(self.folder(kind), record_id + ".json"))
+
     def delete(self, kind: str, record_id: str, *, remote: bool = False) -> bool:
         try:
             os.unlink(os.path.join(self.folder(kind, remote=remote), record_id + ".json"))

@@ -339,3 +339,51 @@ def test_a_key_others_can_read_is_replaced(repo: pathlib.Path, monkeypatch: pyte
     idx.forget()
     assert _ids(repo) == ["res-1"]
     assert key.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_list_once_returned_never_changes(repo: pathlib.Path, mode: str) -> None:
+    """The live copy is shared by every caller of the process: later changes make new lists."""
+    for i in range(5):
+        _write(repo, f"res-{i}")
+    folder = str(coordination_dir(repo) / "reservations")
+    cache = str(state_dir(repo) / "index")
+    held = idx.records_of(folder, "reservation", False, cache, [])
+    before = list(held)
+    _write(repo, "res-new")
+    os.unlink(coordination_dir(repo) / "reservations" / "res-0.json")
+    now = idx.records_of(folder, "reservation", False, cache, [])
+    assert held == before
+    assert sorted(r.reservation_id for r in now) == [f"res-{i}" for i in range(1, 5)] + ["res-new"]
+
+
+def test_threads_reading_while_others_write_and_remove(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+                                                      mode: str) -> None:
+    """Threads sharing one live copy, a writer thread, and another process adding and
+    removing files (as GC does): every later answer is the folder's content."""
+    import threading
+
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                _ids(repo)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for t in readers:
+        t.start()
+    other = subprocess.Popen([sys.executable, "-c", _CHURN, str(repo), "other"], env=subprocess_env())
+    for i in range(60):
+        _write(repo, f"mine-{i}")
+        if i % 4 == 0:
+            os.unlink(coordination_dir(repo) / "reservations" / f"mine-{i}.json")
+    assert other.wait(timeout=120) == 0
+    stop.set()
+    for t in readers:
+        t.join()
+    assert not errors
+    assert _ids(repo) == _truth(repo, monkeypatch)
+    assert len(_ids(repo)) == 45 + 40

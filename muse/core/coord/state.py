@@ -7,13 +7,11 @@ only for the folders it needs.
 
 from __future__ import annotations
 
-import os
 import pathlib
 from collections import defaultdict
 
 from muse.core.files.gcpause import paused_gc
 from muse.core.files.store import CoordStore, Problem
-from muse.core.paths import state_dir
 from muse.core.types import KINDS, JsonDict
 from muse.core.vocab import clock
 from muse.core.vocab.address import SCOPE, ancestors
@@ -223,7 +221,7 @@ class CoordState:
         assert self.store is not None
         from muse.core.files.index import index_enabled, records_of
 
-        cache_dir = os.path.join(state_dir(self.root), "index") if index_enabled() else None
+        cache_dir = self.store.index_dir if index_enabled() else None
         with paused_gc():  # the lists are this process's shared copies: never changed in place
             local = records_of(self.store.folder(kind), kind, False, cache_dir, self.problems)
             pulled = (records_of(self.store.folder(kind, remote=True), kind, True, cache_dir,

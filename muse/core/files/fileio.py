@@ -193,10 +193,8 @@ def write_file(
 
 
 def _publish(folder: str, name: str, data: bytes, exclusive: bool, fsync: bool, mode: int) -> bool:
-    final = os.path.join(folder, name)
-    if exclusive and os.path.lexists(final):
-        return False  # already lost: skip the write and flush (the link below stays the arbiter)
     tmp = os.path.join(folder, _temp_name(name))
+    final = os.path.join(folder, name)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     consumed = False
     try:

@@ -2,9 +2,11 @@
 
     python -m muse.swarm.worker SPEC.json INDEX
 
-``SPEC.json`` (written by the runner) names the hub, the repository, the
+``SPEC.json`` (written by the runner) names the hubs, the repository, the
 agents' settings and where to write results. The worker runs agents
-``INDEX, INDEX + workers, …`` and talks to the runner over pipes:
+``INDEX, INDEX + workers, …`` against hub ``INDEX mod len(hub_urls)`` (several
+hubs on one database share the load by worker) and talks to the runner over
+pipes:
 
 * stdout: one JSON line every ``progress_every`` seconds with its counters,
   then ``{"t": "done"}`` once the results file is written;
@@ -66,7 +68,8 @@ async def run_worker(spec: dict[str, Any], index: int) -> dict[str, Any]:
 
         signing = SigningIdentity.load(spec["signing"]["handle"], spec["signing"]["key"])
     rec = Recorder()
-    hub = AsyncHub(spec["hub_url"], spec["owner"], spec["slug"],
+    urls = spec.get("hub_urls") or [spec["hub_url"]]
+    hub = AsyncHub(urls[index % len(urls)], spec["owner"], spec["slug"],
                    connections=int(spec["connections"]), signing=signing,
                    timeout=float(spec.get("timeout", 60.0)), sink=rec.sink)
     a = spec["agent"]

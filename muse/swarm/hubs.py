@@ -1,0 +1,266 @@
+"""Local hub processes on one database, started and cleaned up as one: the swarm's hubs.
+
+:class:`HubSet` starts *count* ``muse hub serve --insecure-dev`` processes on
+one database and owns everything they leave behind:
+
+* **SQLite** (a path or ``sqlite:///path``; default ``hub.sqlite3`` in the
+  work folder): the file is shared through WAL; writers of different
+  processes take turns (``BEGIN IMMEDIATE``, busy timeout), so several hubs
+  on one file are safe but decide one write at a time between them.
+* **PostgreSQL** (``postgresql://…``): a fresh schema per set
+  (``muse_swarm_<hex>``, dropped on :meth:`HubSet.stop` unless *keep*), or a
+  given one (created if missing, never dropped). The hubs connect with an
+  ``application_name`` of their own, so the set can find its server
+  backends in ``pg_stat_activity`` and add up their CPU
+  (:meth:`HubSet.backend_cpu`; this machine's ``/proc``, so only when the
+  server runs here).
+
+Every hub is started from the calling thread under ``setpriv --pdeathsig
+TERM`` when available, so a hub never outlives a runner killed outright;
+:meth:`HubSet.stop` (idempotent, also after a failed or interrupted start)
+stops the hubs, then drops the schema it made.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import shutil
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from muse.core.vocab.errors import UsageError, UserError
+from muse.hub.process import HubProcess
+from muse.swarm.metrics import cpu_seconds, vm_hwm_kib
+
+__all__ = ["HubSet", "SwarmHub", "describe_db", "is_postgres"]
+
+_PG_PREFIXES = ("postgresql://", "postgres://")
+_SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_REQUESTS = re.compile(r'^muse_hub_requests_total\{[^}]*status="(\d+)"[^}]*\}\s+(\d+)', re.M)
+
+
+def is_postgres(db: str | None) -> bool:
+    return bool(db) and str(db).startswith(_PG_PREFIXES)
+
+
+def describe_db(db: str) -> str:
+    """*db* with any password masked (and no query string), for reports and errors."""
+    if not is_postgres(db):
+        return db
+    parts = urlsplit(db)
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _with_app_name(dsn: str, app: str) -> str:
+    parts = urlsplit(dsn)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k != "application_name"]
+    query.append(("application_name", app))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise UserError("a PostgreSQL --db needs psycopg: pip install 'muse-coord[postgres]'") from None
+    return psycopg
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
+
+
+class SwarmHub(HubProcess):
+    """A hub process that is stopped when its start fails or is interrupted, and
+    (where ``setpriv`` exists) killed by the kernel if its parent dies."""
+
+    def __init__(self, workdir: pathlib.Path, db: str, *extra: str,
+                 env: dict[str, str] | None = None, start_timeout: float = 90.0) -> None:
+        setpriv = shutil.which("setpriv")
+        prefix = (setpriv, "--pdeathsig", "TERM", "--") if setpriv else ()
+        super().__init__(workdir, db, *extra, env=env, start_timeout=start_timeout, prefix=prefix)
+
+    def _wait(self, timeout: float) -> str:
+        try:
+            return super()._wait(timeout)
+        except BaseException:  # Ctrl-C or SIGTERM while waiting: no orphan hub
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if not self._stderr.closed or self.proc.poll() is None:
+            super().stop()
+
+    def peak_kib(self) -> int | None:
+        return vm_hwm_kib(self.proc.pid)
+
+    def cpu_s(self) -> float | None:
+        return cpu_seconds(self.proc.pid)
+
+    def requests_served(self, timeout: float = 30.0) -> tuple[int, int] | None:
+        """(API requests this hub answered, of which 5xx) from its ``/metrics``; None if unknown."""
+        try:
+            with urllib.request.urlopen(self.url + "/metrics", timeout=timeout) as resp:
+                text = resp.read().decode("utf-8", "replace")
+        except (OSError, urllib.error.URLError, ValueError):
+            return None
+        total = errors = 0
+        for status, n in _REQUESTS.findall(text):
+            total += int(n)
+            errors += int(n) if int(status) >= 500 else 0
+        return total, errors
+
+
+class HubSet:
+    """*count* local hubs on the database *db* (None: an SQLite file in *workdir*).
+
+    Args:
+        workdir: the hubs' working folders go under it (``hub0/``, ``hub1/``…, each
+            with its ``hub.stderr``).
+        db: SQLite path / ``sqlite:///path``, or a ``postgresql://`` DSN.
+        count: hub processes.
+        schema: PostgreSQL schema to use as it is (None: a fresh one, dropped at stop).
+        keep: keep the fresh schema at stop.
+        extra: more ``muse hub serve`` options for every hub.
+
+    Nothing starts before :meth:`start`; call :meth:`stop` in a ``finally`` either way.
+    """
+
+    def __init__(self, workdir: pathlib.Path, db: str | None = None, count: int = 1, *,
+                 schema: str | None = None, keep: bool = False,
+                 extra: Sequence[str] = ()) -> None:
+        if count < 1:
+            raise UsageError("--hubs must be at least 1")
+        self.workdir = workdir
+        self.count = count
+        self.keep = keep
+        self.postgres = is_postgres(db)
+        self.hubs: list[SwarmHub] = []
+        self.extra = list(extra)
+        tag = uuid.uuid4().hex[:8]
+        self.app = f"muse_swarm_{tag}"
+        self._backends: dict[int, float] = {}
+        self._monitor: Any = None
+        self._made_schema = False
+        if self.postgres:
+            assert db is not None
+            if schema is not None and not _SCHEMA.fullmatch(schema):
+                raise UsageError(f"invalid PostgreSQL schema name {schema!r} "
+                                 "(lower-case letters, digits, _)")
+            self.dsn: str = db
+            self.schema: str | None = schema or f"muse_swarm_{tag}"
+            self.fresh = schema is None
+            self.hub_db = _with_app_name(db, self.app)
+        else:
+            if schema is not None:
+                raise UsageError("--pg-schema needs a postgresql:// --db")
+            self.dsn = db or str(workdir / "hub.sqlite3")
+            self.schema = None
+            self.fresh = False
+            self.hub_db = self.dsn
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.postgres else "sqlite"
+
+    @property
+    def urls(self) -> list[str]:
+        return [h.url for h in self.hubs]
+
+    def describe(self) -> str:
+        """The database in one phrase: ``postgresql://u@h:5432/db, schema s`` or the file."""
+        text = describe_db(self.dsn)
+        return f"{text}, schema {self.schema}" if self.schema else text
+
+    def start(self, start_timeout: float = 90.0) -> None:
+        """Start the hubs one after the other and wait until each listens.
+
+        Raises:
+            UserError: PostgreSQL missing, unreachable or refusing; psycopg not installed.
+            HubUnreachable: a hub did not start (its stderr tail named).
+        """
+        extra = ["--insecure-dev", *self.extra]
+        if self.postgres:
+            psycopg = _psycopg()
+            try:
+                self._monitor = psycopg.connect(self.dsn, autocommit=True, connect_timeout=10)
+            except Exception as exc:
+                raise UserError(f"cannot reach PostgreSQL at {describe_db(self.dsn)}: "
+                                f"{_one_line(exc)}") from None
+            assert self.schema is not None
+            if self.fresh:
+                exists = self._monitor.execute(
+                    "SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)).fetchone()
+                if exists:
+                    raise UserError(f"schema {self.schema} already exists")  # a one-in-4e9 clash
+                self._made_schema = True  # the first hub creates it; drop it whatever happens next
+            extra += ["--pg-schema", self.schema]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MUSE_HUB_")}
+        for i in range(self.count):
+            self.hubs.append(SwarmHub(self.workdir / f"hub{i}", self.hub_db, *extra, env=env,
+                                      start_timeout=start_timeout))
+
+    def dead(self) -> list[int]:
+        """Indexes of hubs that exited."""
+        return [i for i, h in enumerate(self.hubs) if not h.alive()]
+
+    def cpu_s(self) -> list[float | None]:
+        return [h.cpu_s() for h in self.hubs]
+
+    def peak_kib(self) -> list[int | None]:
+        return [h.peak_kib() for h in self.hubs]
+
+    def requests_served(self) -> list[tuple[int, int] | None]:
+        return [h.requests_served() for h in self.hubs]
+
+    def backend_cpu(self) -> float | None:
+        """CPU seconds used so far by the PostgreSQL backends of these hubs (None on SQLite,
+        or when the server is not on this machine). Sample it now and then: a backend the
+        pool closed keeps the last figure read."""
+        if self._monitor is None:
+            return None
+        try:
+            rows = self._monitor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                (self.app,)).fetchall()
+        except Exception:
+            return self._total_backend_cpu()
+        for (pid,) in rows:
+            cpu = cpu_seconds(int(pid))
+            if cpu is not None:
+                self._backends[int(pid)] = max(cpu, self._backends.get(int(pid), 0.0))
+        return self._total_backend_cpu()
+
+    def _total_backend_cpu(self) -> float | None:
+        return round(sum(self._backends.values()), 2) if self._backends else None
+
+    def stop(self) -> list[str]:
+        """Stop every hub, then drop the schema this set made (unless *keep*).
+        Idempotent. Returns what could not be cleaned up, in words."""
+        left: list[str] = []
+        for h in self.hubs:
+            h.stop()
+        if self._monitor is not None and self._made_schema and not self.keep:
+            try:
+                self._monitor.execute("SET lock_timeout = '20s'")
+                self._monitor.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+                self._made_schema = False
+            except Exception as exc:
+                left.append(f"schema {self.schema} not dropped: {_one_line(exc)}")
+        if self._monitor is not None:
+            try:
+                self._monitor.close()
+            except Exception:
+                pass
+            self._monitor = None
+        return left

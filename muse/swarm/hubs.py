@@ -15,6 +15,15 @@ one database and owns everything they leave behind:
   (:meth:`HubSet.backend_cpu`; this machine's ``/proc``, so only when the
   server runs here).
 
+**Maintenance**: a PostgreSQL server with ``autovacuum = off`` (CI machines
+often run so) never analyses or vacuums the hubs' tables; their plans then
+stay those of empty tables and dead rows pile up, and the swarm stalls within
+a minute (a 1,000-agent run: 0 tasks in 60 s, then 300 in the 10 s after one
+manual ``VACUUM ANALYZE``). :meth:`HubSet.maintain` stands in for it: when
+the server's autovacuum is off it runs ``VACUUM (ANALYZE)`` on the set's
+schema now and then every *every* seconds from a thread of its own, and
+counts the passes for the report. With autovacuum on it does nothing.
+
 Every hub is started from the calling thread under ``setpriv --pdeathsig
 TERM`` when available, so a hub never outlives a runner killed outright;
 :meth:`HubSet.stop` (idempotent, also after a failed or interrupted start)
@@ -27,6 +36,7 @@ import os
 import pathlib
 import re
 import shutil
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -152,6 +162,9 @@ class HubSet:
         self._backends: dict[int, float] = {}
         self._monitor: Any = None
         self._made_schema = False
+        self._maint_stop = threading.Event()
+        self._maint_thread: threading.Thread | None = None
+        self.maintenance: dict[str, Any] | None = None
         if self.postgres:
             assert db is not None
             if schema is not None and not _SCHEMA.fullmatch(schema):
@@ -244,10 +257,65 @@ class HubSet:
     def _total_backend_cpu(self) -> float | None:
         return round(sum(self._backends.values()), 2) if self._backends else None
 
+    def maintain(self, every: float = 15.0) -> dict[str, Any] | None:
+        """Stand in for the server's autovacuum when it is off (see the module's doc):
+        one ``VACUUM (ANALYZE)`` pass of the schema now, then one every *every* s.
+        Returns the figures the report shows (None: nothing to do)."""
+        if self._monitor is None or self.schema is None or self._maint_thread is not None:
+            return self.maintenance
+        try:
+            setting = self._monitor.execute("SHOW autovacuum").fetchone()[0]
+        except Exception:
+            return None
+        if setting == "on":
+            return None
+        self.maintenance = {"autovacuum": setting, "every_s": every, "passes": 0,
+                            "seconds": 0.0, "errors": 0}
+        import time
+
+        try:
+            conn = _psycopg().connect(self.dsn, autocommit=True, connect_timeout=10)
+        except Exception:
+            self.maintenance["errors"] += 1
+            return self.maintenance
+        quoted = f'"{self.schema}"'
+
+        def one_pass() -> None:
+            assert self.maintenance is not None
+            started = time.monotonic()
+            try:
+                tables = [r[0] for r in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1",
+                    (self.schema,)).fetchall()]
+                if tables:
+                    conn.execute("VACUUM (ANALYZE) " + ", ".join(
+                        f'{quoted}."{t}"' for t in tables))
+                self.maintenance["passes"] += 1
+            except Exception:
+                self.maintenance["errors"] += 1
+            self.maintenance["seconds"] = round(
+                self.maintenance["seconds"] + time.monotonic() - started, 2)
+
+        one_pass()
+
+        def loop() -> None:
+            try:
+                while not self._maint_stop.wait(every):
+                    one_pass()
+            finally:
+                conn.close()
+
+        self._maint_thread = threading.Thread(target=loop, name="muse-swarm-vacuum", daemon=True)
+        self._maint_thread.start()
+        return self.maintenance
+
     def stop(self) -> list[str]:
         """Stop every hub, then drop the schema this set made (unless *keep*).
         Idempotent. Returns what could not be cleaned up, in words."""
         left: list[str] = []
+        self._maint_stop.set()
+        if self._maint_thread is not None:
+            self._maint_thread.join(timeout=60)
         for h in self.hubs:
             h.stop()
         if self._monitor is not None and self._made_schema and not self.keep:

@@ -342,7 +342,7 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
             owner = cfg.owner or (signing.handle if signing is not None else "swarm")
         else:
             hubs = HubSet(workdir, cfg.db, cfg.hubs, schema=cfg.pg_schema, keep=cfg.keep,
-                          extra=cfg.extra_hub_args)
+                          extra=[*_hub_limits(cfg), *cfg.extra_hub_args])
             if hubs.count > 1 and not hubs.postgres:
                 show.message(f"{hubs.count} hubs on one SQLite file: safe (WAL; writers of all "
                              "hubs take turns), but they decide one write at a time between them")
@@ -376,6 +376,10 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
         for i in range(0, len(bodies), _ENQUEUE_BATCH):
             client.enqueue(bodies[i:i + _ENQUEUE_BATCH])
         del bodies
+        if hubs is not None and (maint := hubs.maintain()) is not None:
+            show.message(f"autovacuum is {maint['autovacuum']} on this PostgreSQL server: the "
+                         f"swarm runs VACUUM (ANALYZE) on its schema every {maint['every_s']:g} s "
+                         "in its stead (without it the hubs' plans stay those of empty tables)")
         seq_before = _last_seq(client)
         t_enqueued = time.monotonic()
         show.message(f"enqueued {len(plan.tasks):,} tasks in {t_enqueued - t_plan:.1f}s; "
@@ -437,7 +441,7 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
         report["workdir"] = str(workdir) if cfg.keep else None
         report["tree"] = {"path": cfg.tree, **real[2].to_json()} if real is not None else None
         report["database"] = ({"backend": hubs.backend, "url": hubs.describe(),
-                               "schema": hubs.schema,
+                               "schema": hubs.schema, "maintenance": hubs.maintenance,
                                "schema_kept": bool(hubs.schema) and (cfg.keep or not hubs.fresh)}
                               if hubs is not None else None)
         report["config"]["hubs"] = len(urls)
@@ -472,6 +476,18 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
                 show.message(f"cleanup: {problem}")
         if not cfg.keep and cfg.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _hub_limits(cfg: SwarmConfig) -> list[str]:
+    """Bounds for the hubs the swarm starts. Every agent speaks for one identity
+    (``dev`` on an ``--insecure-dev`` hub), so the per-identity bounds sized for
+    a person's runs would refuse the swarm: it keeps an answer for every claim and
+    reservation for 10 minutes (hundreds of thousands at full scale), has a run per
+    agent, and may queue more tasks than a repository is allowed by default."""
+    assert cfg.tasks is not None
+    return ["--limit", "answers_per_identity=1000000000",
+            "--limit", f"runs_per_identity={max(10_000, 2 * cfg.agents)}",
+            "--limit", f"tasks_per_repository={max(100_000, 2 * cfg.tasks)}"]
 
 
 def _server_cpu(hubs: HubSet | None) -> dict[str, float | None]:

@@ -392,6 +392,7 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
                 "agents": cfg.agents, "workers": cfg.workers, "connections": cfg.connections,
                 "seed": cfg.seed, "results": str(results_dir), "progress_every": 0.5,
                 "signing": {"handle": signing.handle, "key": signing.key_path} if signing else None,
+                "agent_identities": hubs is not None,
                 "agent": {"ttl": cfg.ttl, "think": list(cfg.think),
                           "fail_fraction": cfg.fail_fraction,
                           # One scout per worker polls; the others wait to be woken,
@@ -479,15 +480,11 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
 
 
 def _hub_limits(cfg: SwarmConfig) -> list[str]:
-    """Bounds for the hubs the swarm starts. Every agent speaks for one identity
-    (``dev`` on an ``--insecure-dev`` hub), so the per-identity bounds sized for
-    a person's runs would refuse the swarm: it keeps an answer for every claim and
-    reservation for 10 minutes (hundreds of thousands at full scale), has a run per
-    agent, and may queue more tasks than a repository is allowed by default."""
+    """Bounds for the hubs the swarm starts: room for ``--tasks`` in one repository.
+    (Each agent speaks as its own identity there — see :mod:`muse.swarm.worker` —
+    so the per-identity bounds keep their defaults.)"""
     assert cfg.tasks is not None
-    return ["--limit", "answers_per_identity=1000000000",
-            "--limit", f"runs_per_identity={max(10_000, 2 * cfg.agents)}",
-            "--limit", f"tasks_per_repository={max(100_000, 2 * cfg.tasks)}"]
+    return ["--limit", f"tasks_per_repository={max(100_000, 2 * cfg.tasks)}"]
 
 
 def _server_cpu(hubs: HubSet | None) -> dict[str, float | None]:

@@ -96,7 +96,7 @@ async def _report(rec: Recorder, every: float, stop: asyncio.Event) -> None:
 
 async def run_worker(spec: dict[str, Any], index: int) -> dict[str, Any]:
     """Run this worker's agents until stopped; return its results."""
-    signing = None
+    signing: Any = None
     if spec.get("signing"):
         from muse.core.transport import SigningIdentity
 

@@ -131,7 +131,7 @@ def test_keep_and_a_given_schema_stay(tmp_path: pathlib.Path) -> None:
 
 def test_two_hubs_on_one_sqlite_file(tmp_path: pathlib.Path) -> None:
     code, report, err = _swarm(tmp_path, "--agents", "12", "--files", "100", "--tasks", "30",
-                               "--hubs", "2", "--json")
+                               "--hubs", "2", "--keep", "--json")
     assert code == 0, err
     _check(report, 30)
     _both_hubs_served(report)
@@ -139,6 +139,15 @@ def test_two_hubs_on_one_sqlite_file(tmp_path: pathlib.Path) -> None:
     assert report["cpu_s"]["database_run"] is None
     assert "one write at a time" in err  # what several hubs on one file mean
     _no_leftovers(tmp_path)
+    # Each agent spoke as itself: the hub kept runs and answers per agent, not under one name.
+    import sqlite3
+
+    db = sqlite3.connect(pathlib.Path(report["workdir"]) / "hub.sqlite3")
+    runs = dict(db.execute("SELECT run_id, handle FROM live_runs").fetchall())
+    assert len(runs) == 12 and all(handle == run for run, handle in runs.items())
+    answers = db.execute("SELECT handle, COUNT(*) FROM live_answers GROUP BY 1").fetchall()
+    assert {h for h, _ in answers} <= set(runs) and max(n for _, n in answers) < 30
+    db.close()
 
 
 @pytest.mark.postgres

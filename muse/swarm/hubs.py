@@ -20,9 +20,10 @@ often run so) never analyses or vacuums the hubs' tables; their plans then
 stay those of empty tables and dead rows pile up, and the swarm stalls within
 a minute (a 1,000-agent run: 0 tasks in 60 s, then 300 in the 10 s after one
 manual ``VACUUM ANALYZE``). :meth:`HubSet.maintain` stands in for it: when
-the server's autovacuum is off it runs ``VACUUM (ANALYZE)`` on the set's
-schema now and then every *every* seconds from a thread of its own, and
-counts the passes for the report. With autovacuum on it does nothing.
+the server's autovacuum is off it applies autovacuum's default thresholds to
+the set's schema now and then every *every* seconds, from a thread and a
+connection of its own (not counted as the hubs' backends), and counts what it
+did for the report. With autovacuum on it does nothing.
 
 Every hub is started from the calling thread under ``setpriv --pdeathsig
 TERM`` when available, so a hub never outlives a runner killed outright;
@@ -258,9 +259,14 @@ class HubSet:
         return round(sum(self._backends.values()), 2) if self._backends else None
 
     def maintain(self, every: float = 15.0) -> dict[str, Any] | None:
-        """Stand in for the server's autovacuum when it is off (see the module's doc):
-        one ``VACUUM (ANALYZE)`` pass of the schema now, then one every *every* s.
-        Returns the figures the report shows (None: nothing to do)."""
+        """Stand in for the server's autovacuum when it is off (see the module's doc).
+
+        Now it analyses every table; then every *every* seconds it applies autovacuum's default rules
+        to the tables of the set's schema, from ``pg_stat_user_tables``: ``VACUUM``
+        a table with more than 50 + 20 % dead rows (or 1,000 + 20 % rows inserted
+        since its last vacuum), ``ANALYZE`` one with more than 50 + 10 % rows
+        changed since its last analysis. Returns the figures the report shows
+        (None: the server's autovacuum is on, nothing to do)."""
         if self._monitor is None or self.schema is None or self._maint_thread is not None:
             return self.maintenance
         try:
@@ -269,8 +275,8 @@ class HubSet:
             return None
         if setting == "on":
             return None
-        self.maintenance = {"autovacuum": setting, "every_s": every, "passes": 0,
-                            "seconds": 0.0, "errors": 0}
+        self.maintenance = {"autovacuum": setting, "every_s": every, "checks": 0,
+                            "vacuums": 0, "analyzes": 0, "seconds": 0.0, "errors": 0}
         import time
 
         try:
@@ -280,23 +286,33 @@ class HubSet:
             return self.maintenance
         quoted = f'"{self.schema}"'
 
-        def one_pass() -> None:
-            assert self.maintenance is not None
+        def one_pass(analyze_all: bool = False) -> None:
+            m = self.maintenance
+            assert m is not None
             started = time.monotonic()
             try:
-                tables = [r[0] for r in conn.execute(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1",
-                    (self.schema,)).fetchall()]
-                if tables:
-                    conn.execute("VACUUM (ANALYZE) " + ", ".join(
-                        f'{quoted}."{t}"' for t in tables))
-                self.maintenance["passes"] += 1
+                rows = conn.execute(
+                    "SELECT relname, n_live_tup > 0 AND (n_dead_tup > 50 + 0.2 * n_live_tup"
+                    " OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup),"
+                    " n_mod_since_analyze > 50 + 0.1 * n_live_tup"
+                    " FROM pg_stat_user_tables WHERE schemaname = %s ORDER BY relname",
+                    (self.schema,)).fetchall()
+                for table, vacuum, analyze in rows:
+                    analyze = analyze or analyze_all
+                    if vacuum or analyze:
+                        what = "VACUUM (ANALYZE)" if vacuum and analyze else (
+                            "VACUUM" if vacuum else "ANALYZE")
+                        conn.execute(f'{what} {quoted}."{table}"')
+                        m["vacuums"] += 1 if vacuum else 0
+                        m["analyzes"] += 1 if analyze else 0
+                m["checks"] += 1
             except Exception:
-                self.maintenance["errors"] += 1
-            self.maintenance["seconds"] = round(
-                self.maintenance["seconds"] + time.monotonic() - started, 2)
+                m["errors"] += 1
+            m["seconds"] = round(m["seconds"] + time.monotonic() - started, 2)
 
-        one_pass()
+        # First, ANALYZE everything: the caller just filled the queue, and the
+        # statistics system may not have heard of those writes yet.
+        one_pass(analyze_all=True)
 
         def loop() -> None:
             try:

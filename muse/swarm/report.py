@@ -127,8 +127,10 @@ def format_report(r: dict[str, Any]) -> str:
                          + (f", PostgreSQL backends {db} s" if db is not None else ""))
     maint = (r.get("database") or {}).get("maintenance")
     if maint:
-        lines.append(f"autovacuum {maint['autovacuum']} on the server: the swarm ran VACUUM (ANALYZE) "
-                     f"{maint['passes']} times ({maint['seconds']} s, {maint['errors']} errors)")
+        lines.append(f"autovacuum {maint['autovacuum']} on the server: the swarm stood in for it, "
+                     f"{maint['vacuums']} VACUUM and {maint['analyzes']} ANALYZE in "
+                     f"{maint['checks']} checks every {maint['every_s']:g} s "
+                     f"({maint['seconds']} s, {maint['errors']} errors)")
     if r.get("load_average"):
         lines.append("load average at the end: " + " ".join(f"{x:.2f}" for x in r["load_average"]))
     errors = r["errors"]["by_kind"]

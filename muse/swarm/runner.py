@@ -378,8 +378,8 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
         del bodies
         if hubs is not None and (maint := hubs.maintain()) is not None:
             show.message(f"autovacuum is {maint['autovacuum']} on this PostgreSQL server: the "
-                         f"swarm runs VACUUM (ANALYZE) on its schema every {maint['every_s']:g} s "
-                         "in its stead (without it the hubs' plans stay those of empty tables)")
+                         f"swarm applies its thresholds to its schema every {maint['every_s']:g} s "
+                         "(without it the hubs' plans stay those of empty tables)")
         seq_before = _last_seq(client)
         t_enqueued = time.monotonic()
         show.message(f"enqueued {len(plan.tasks):,} tasks in {t_enqueued - t_plan:.1f}s; "

@@ -1,8 +1,8 @@
 """``muse swarm``: simulate a kernel-scale agent swarm against a hub and report.
 
 Generates a kernel-shaped tree, starts local hubs on one database (SQLite by
-default, PostgreSQL with ``--db postgresql://…``; ``--hubs N`` processes) or
-uses ``--hub URL``, enqueues tasks clustered by subsystem with dependencies and planted
+default, PostgreSQL with --db postgresql://…; --hubs N processes) or uses
+--hub URL, enqueues tasks clustered by subsystem with dependencies and planted
 overlaps, runs the agents in worker processes, and prints tasks/s, records/s,
 latency per verb, double claims, lost tasks, conflicts and peak memory.
 Exit 0 when no task was claimed twice and none was lost, 1 otherwise.
@@ -22,6 +22,7 @@ _EPILOG = """examples:
   muse swarm                                   # 200 agents, 5,000 files, 1,000 tasks (< 1 min)
   muse swarm --agents 7000 --files 150000      # the kernel-port scale
   muse swarm --db postgresql://postgres@127.0.0.1:5432/test --hubs 2   # 2 hubs on PostgreSQL
+  muse swarm --agents 7000 --files 150000 --db postgresql://… --hubs 2 --duration-cap 20m
   muse swarm --agents 50 --files 500 --overlap 0.3 --json
   muse swarm --hub http://hub.internal:8765 --handle alice   # against a running hub, signed
   muse swarm --tree ~/src/linux --agents 1000  # a real tree: MAINTAINERS sections, real symbols
@@ -32,7 +33,11 @@ each run gets a fresh schema (muse_swarm_<hex>), dropped at the end unless
 are spread over the hubs (worker i talks to hub i mod N), so --hubs 2 halves
 each hub's share. Several hubs on one SQLite file are safe (WAL: writers of
 every hub take turns) but decide one write at a time between them, so they
-add no throughput; on PostgreSQL they share the decisions.
+add no throughput; on PostgreSQL they share the decisions. On the hubs it
+starts, each agent speaks as its own identity (its run id), so per-identity
+bounds see one agent; with --hub every agent signs as --handle. When the
+PostgreSQL server runs with autovacuum off, the swarm applies autovacuum's
+thresholds to its schema itself (reported).
 
 Hubs, workers and the schema are cleaned up on exit, on failure, on Ctrl-C
 and on SIGTERM. Progress goes to stderr; the report to stdout. Exit 0 when

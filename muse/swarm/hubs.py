@@ -165,6 +165,7 @@ class HubSet:
         self._made_schema = False
         self._maint_stop = threading.Event()
         self._maint_thread: threading.Thread | None = None
+        self._maint_conn: Any = None
         self.maintenance: dict[str, Any] | None = None
         if self.postgres:
             assert db is not None
@@ -280,10 +281,12 @@ class HubSet:
         import time
 
         try:
-            conn = _psycopg().connect(self.dsn, autocommit=True, connect_timeout=10)
+            conn = _psycopg().connect(_with_app_name(self.dsn, self.app + "_vacuum"),
+                                      autocommit=True, connect_timeout=10)
         except Exception:
             self.maintenance["errors"] += 1
             return self.maintenance
+        self._maint_conn = conn
         quoted = f'"{self.schema}"'
 
         def one_pass(analyze_all: bool = False) -> None:
@@ -331,16 +334,33 @@ class HubSet:
         left: list[str] = []
         self._maint_stop.set()
         if self._maint_thread is not None:
-            self._maint_thread.join(timeout=60)
+            if self._maint_thread.is_alive() and self._maint_conn is not None:
+                try:
+                    self._maint_conn.cancel()  # a VACUUM in progress stops at once
+                except Exception:
+                    pass
+            self._maint_thread.join(timeout=30)
         for h in self.hubs:
             h.stop()
         if self._monitor is not None and self._made_schema and not self.keep:
-            try:
-                self._monitor.execute("SET lock_timeout = '20s'")
-                self._monitor.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
-                self._made_schema = False
-            except Exception as exc:
-                left.append(f"schema {self.schema} not dropped: {_one_line(exc)}")
+            for attempt in (1, 2):
+                try:
+                    self._monitor.execute("SET lock_timeout = '20s'")
+                    self._monitor.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+                    self._made_schema = False
+                    break
+                except Exception as exc:
+                    if attempt == 2:
+                        left.append(f"schema {self.schema} not dropped: {_one_line(exc)}")
+                        break
+                    # A backend of ours still holds a lock (its hub is gone, but a
+                    # backend waiting on a lock does not notice): end ours, retry.
+                    try:
+                        self._monitor.execute(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                            " WHERE application_name IN (%s, %s)", (self.app, self.app + "_vacuum"))
+                    except Exception:
+                        pass
         if self._monitor is not None:
             try:
                 self._monitor.close()

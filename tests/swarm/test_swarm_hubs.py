@@ -257,3 +257,39 @@ def test_dsn_helpers() -> None:
     assert describe_db("/tmp/x.sqlite3") == "/tmp/x.sqlite3"
     tagged = _with_app_name("postgresql://u@h/db?application_name=old&sslmode=disable", "new")
     assert tagged == "postgresql://u@h/db?sslmode=disable&application_name=new"
+
+
+class _FlakyStatus:
+    """A hub client whose status calls time out *failures* times, then report all done."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+
+    def status(self, limit: int = 100) -> dict:
+        from muse.core.vocab.errors import HubUnreachable
+
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise HubUnreachable("hub at http://127.0.0.1:1 did not answer within 60s")
+        return {"tasks": {"completed": 3}}
+
+
+@pytest.mark.parametrize("patience, ok", [(300.0, True), (0.0, False)])
+def test_a_late_status_answer_does_not_end_the_run(monkeypatch: pytest.MonkeyPatch,
+                                                   patience: float, ok: bool) -> None:
+    """At full load a hub may answer the runner's status call late; the run goes on
+    (and reports the hub's counts when it answers) unless that lasts past the patience."""
+    import queue
+
+    from muse.swarm import runner
+
+    monkeypatch.setattr(runner, "_STATUS_PATIENCE", patience)
+    client = _FlakyStatus(failures=2)
+    cfg = runner.SwarmConfig(agents=1, files=10, tasks=3).resolved()
+    problems, counts, _ = runner._drive(cfg, [], queue.Queue(), runner._Progress(None, 3),
+                                        client, None, time.monotonic())  # type: ignore[arg-type]
+    if ok:
+        assert problems == [] and counts == {"completed": 3} and client.calls == 3
+    else:
+        assert client.calls == 1 and "status from the hub failed" in problems[0]

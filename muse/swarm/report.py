@@ -85,7 +85,9 @@ def format_report(r: dict[str, Any]) -> str:
     lines.append("")
     checks = [
         ["double claims", f"{dc['total']:,}", "must be 0",
-         f"agents' logs {dc['agents']['total']}, hub records {dc['hub']['double_claims']}"],
+         f"agents' logs {dc['agents']['total']}, hub records {dc['hub']['double_claims']}"
+         + (f" ({dc['hub']['slots_missing']:,} pruned slots not judged)"
+            if dc["hub"].get("slots_missing") else "")],
         ["lost tasks", f"{tasks['lost']:,}", "must be 0",
          f"enqueued {tasks['enqueued']:,}, completed {tasks['completed']:,}"],
         ["conflicts detected", f"{cf['detected']:,}", f"planted {cf['planted']:,}",

@@ -481,11 +481,16 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
 
 
 def _hub_limits(cfg: SwarmConfig) -> list[str]:
-    """Bounds for the hubs the swarm starts: room for ``--tasks`` in one repository.
+    """Settings for the hubs the swarm starts: room for ``--tasks`` in one repository,
+    and a retention grace longer than the run.
     (Each agent speaks as its own identity there — see :mod:`muse.swarm.worker` —
     so the per-identity bounds keep their defaults.)"""
     assert cfg.tasks is not None
-    return ["--limit", f"tasks_per_repository={max(100_000, 2 * cfg.tasks)}"]
+    # The verdict reads every claim slot back from the hub: its retention must not
+    # prune any before then (a full-scale run outlasts the default 10 minutes).
+    grace = max(600.0, cfg.duration_cap + 600.0)
+    return ["--limit", f"tasks_per_repository={max(100_000, 2 * cfg.tasks)}",
+            "--retention-grace", f"{grace:g}"]
 
 
 def _server_cpu(hubs: HubSet | None) -> dict[str, float | None]:

@@ -89,6 +89,7 @@ class SwarmConfig:
     db: str | None = None  # local hubs' database: SQLite path or postgresql:// DSN (None: temp SQLite)
     hubs: int = 1  # local hub processes on that database
     pg_schema: str | None = None  # use this schema as it is (None: a fresh one per run)
+    batch: bool = False  # agents release with complete / fail in one request
 
     def resolved(self) -> SwarmConfig:
         """A copy with every derived size filled in and checked.
@@ -395,7 +396,7 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
                 "signing": {"handle": signing.handle, "key": signing.key_path} if signing else None,
                 "agent_identities": hubs is not None,
                 "agent": {"ttl": cfg.ttl, "think": list(cfg.think),
-                          "fail_fraction": cfg.fail_fraction,
+                          "fail_fraction": cfg.fail_fraction, "batch": cfg.batch,
                           # One scout per worker polls; the others wait to be woken,
                           # with a safety net that grows with the swarm.
                           "poll": [0.05, 1.0],
@@ -666,7 +667,8 @@ def _report(cfg: SwarmConfig, plan: Plan, symbols: int, results: list[dict[str, 
                    "files": cfg.files, "subsystems": cfg.subsystems, "symbols": symbols,
                    "tasks": enqueued, "dependencies": plan.edges, "depth": plan.depth(),
                    "overlap": cfg.overlap, "seed": cfg.seed, "ttl": cfg.ttl,
-                   "fail_fraction": cfg.fail_fraction, "hub": hub, "repo": repo},
+                   "fail_fraction": cfg.fail_fraction, "batch": cfg.batch, "hub": hub,
+                   "repo": repo},
         "seconds": {k: round(v, 3) for k, v in phases.items()},
         "throughput": {"tasks_per_s": round(completed / run_s, 1) if run_s > 0 else 0.0,
                        "requests_per_s": round(requests / run_s, 1) if run_s > 0 else 0.0,

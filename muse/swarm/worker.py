@@ -117,7 +117,8 @@ async def run_worker(spec: dict[str, Any], index: int) -> dict[str, Any]:
         idle_timeout=float(a.get("idle_timeout", defaults.idle_timeout)),
         fail_fraction=float(a.get("fail_fraction", defaults.fail_fraction)),
         rename_fraction=float(a.get("rename_fraction", defaults.rename_fraction)),
-        ramp=float(a.get("ramp", defaults.ramp)))
+        ramp=float(a.get("ramp", defaults.ramp)),
+        batch=bool(a.get("batch", defaults.batch)))
     st = WorkerState(hub=hub, rec=rec, settings=settings, seed=int(spec.get("seed", 0)))
     ids = agent_ids(int(spec["agents"]), int(spec["workers"]), index)
     watcher = asyncio.create_task(_watch_stdin(st.stop))

@@ -293,3 +293,15 @@ def test_a_late_status_answer_does_not_end_the_run(monkeypatch: pytest.MonkeyPat
         assert problems == [] and counts == {"completed": 3} and client.calls == 3
     else:
         assert client.calls == 1 and "status from the hub failed" in problems[0]
+
+
+def test_batched_swarm_releases_with_complete(tmp_path: pathlib.Path) -> None:
+    """``--batch``: agents release with complete / fail, so no release request is sent."""
+    code, report, err = _swarm(tmp_path, "--agents", "10", "--files", "100", "--tasks", "30",
+                               "--batch", "--json")
+    assert code == 0, err
+    assert report["config"]["batch"] is True
+    assert report["tasks"]["completed"] == 30 and report["double_claims"]["total"] == 0
+    assert "release" not in report["latency"] and report["latency"]["complete"]["count"] == 30
+    assert report["conflicts"]["active_reservations_left"] == 0
+    assert report["conflicts"]["missed"] == 0 and report["conflicts"]["unplanted"] == 0

@@ -99,6 +99,9 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
                           "(default: 60s, or agents/10 s when larger)")
     run.add_argument("--think", type=float, nargs=2, default=(0.02, 0.1), metavar=("MIN", "MAX"),
                      help="simulated work per task, seconds (default 0.02 0.1)")
+    run.add_argument("--batch", action="store_true",
+                     help="agents release their reservation with the complete / fail request "
+                          "(one request instead of two)")
     run.add_argument("--fail-fraction", type=_fraction, default=0.02,
                      help="share of tasks failed once and re-queued (default 0.02)")
     hub = p.add_argument_group("hub")
@@ -161,7 +164,8 @@ def main(argv: list[str], prog: str) -> int:
         hub_url=args.hub_url, owner=args.owner, slug=args.slug, handle=handle, key=key,
         seed=args.seed, duration_cap=args.duration_cap, keep=args.keep, ttl=args.ttl,
         think=(min(args.think), max(args.think)), fail_fraction=args.fail_fraction, tree=args.tree,
-        all_symbols=args.all_symbols, db=args.db, hubs=args.hubs, pg_schema=args.pg_schema)
+        all_symbols=args.all_symbols, db=args.db, hubs=args.hubs, pg_schema=args.pg_schema,
+        batch=args.batch)
     report = run_swarm(config, progress=None if args.quiet else sys.stderr)
     if args.json_out:
         import json

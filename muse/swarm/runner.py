@@ -2,13 +2,13 @@
 
 :func:`run_swarm` does, in order:
 
-1. generate the tree and the plan (in this process; :mod:`muse.swarm.tree`,
-   :mod:`muse.swarm.plan`);
-2. start ``--hubs`` local ``muse hub serve --insecure-dev`` processes on one
+1. start ``--hubs`` local ``muse hub serve --insecure-dev`` processes on one
    database (:class:`~muse.swarm.hubs.HubSet`: an SQLite file in a temporary
    folder by default, or ``--db``, PostgreSQL in a fresh schema), or use
-   ``--hub URL``, signing with the configured identity; create a fresh
-   repository, set it advisory;
+   ``--hub URL``, signing with the configured identity — first, so a database
+   that cannot be used fails at once;
+2. generate the tree and the plan (in this process; :mod:`muse.swarm.tree`,
+   :mod:`muse.swarm.plan`), create a fresh repository, set it advisory;
 3. enqueue the tasks through ``live/tasks`` (500 per request);
 4. start the worker processes (``python -m muse.swarm.worker``), each running
    its share of the agents as coroutines against one of the hubs (worker *i*

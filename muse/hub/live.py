@@ -414,11 +414,11 @@ def routes() -> list[Any]:
 
     posts = {"reserve": reserve, "heartbeat": heartbeat, "release": release, "intent": intent,
              "tasks": enqueue, "depend": depend, "claim": claim, "complete": complete, "fail": fail}
-    out = [Route(LIVE_PATH + name, endpoint(fn), methods=["POST"], name=f"live_{name}")
+    out = [Route(LIVE_PATH + name, endpoint(fn, on_store=True), methods=["POST"], name=f"live_{name}")
            for name, fn in posts.items()]
     out += [
-        Route(LIVE_PATH + "status", endpoint(status), methods=["GET"], name="live_status"),
-        Route(LIVE_PATH + "fence", endpoint(fence), methods=["GET"], name="live_fence"),
-        Route(LIVE_PATH + "mode", endpoint(set_mode), methods=["PUT"], name="live_mode"),
+        Route(LIVE_PATH + "status", endpoint(status, on_store=True), methods=["GET"], name="live_status"),
+        Route(LIVE_PATH + "fence", endpoint(fence, on_store=True), methods=["GET"], name="live_fence"),
+        Route(LIVE_PATH + "mode", endpoint(set_mode, on_store=True), methods=["PUT"], name="live_mode"),
     ]
     return out

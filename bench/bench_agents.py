@@ -11,6 +11,12 @@ N agents work a queue of 5N tasks. Each agent loops until the queue is empty:
 5. on every tenth task, present the claim's token minus one to **complete**
    (a stale token: it must be refused), then **complete** with the real one.
 
+With ``--batch``, steps 4 and 5 are one request in every system (**finish**):
+Muse's ``complete`` with ``release`` (one decision on the hub), etcd's one
+``Txn`` that completes under the claim's revision and, nested in it, deletes
+the reservation's keys under theirs (etcd's own batch primitive). The stale
+attempt names the lease too: it must be refused and release nothing.
+
 Systems (``--systems``, round-robin within each repetition, fresh state per run):
 
 ``etcd``       Debian's ``etcd`` (3.4), started here on a loopback port with its
@@ -43,7 +49,10 @@ etcd uses its native primitives only, as an etcd user would build this:
   ``x/S`` and one scope marker ``s/<scope>/<lease>`` per enclosing scope, all on
   the lease;
 * **release** / **complete** = ``Txn`` comparing ``create_revision`` with the
-  token (so a stale token is refused), deleting the keys (and putting ``d/T``).
+  token (so a stale token is refused), deleting the keys (and putting ``d/T``);
+  with ``--batch`` one ``Txn`` does both: the completion as the outer
+  transaction, the release as a nested one (``request_txn``), so a lapsed lease
+  does not refuse the completion — Muse's rule.
 
 The bench keeps a ledger and checks correctness itself: **double claims** (a
 task won twice), **double holders** (two runs holding one address at overlapping
@@ -59,6 +68,7 @@ mode this whole process) read from ``/proc``, and peak RSS (``VmHWM``).
     python bench/bench_agents.py                           # N = 50, 3 runs, all systems
     python bench/bench_agents.py --agents 50 500 --runs 3 --json out.json
     python bench/bench_agents.py --agents 2000 --systems etcd sqlite pg1 pg2
+    python bench/bench_agents.py --batch                   # release + complete in one request
 
 PostgreSQL: ``$MUSE_TEST_PG_DSN`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
 """
@@ -104,7 +114,8 @@ from muse.swarm.client import AsyncHub
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 SYSTEMS = ("etcd", "sqlite", "pg1", "pg2", "local")
 TTL = 60.0
-VERBS = ("grant", "claim", "reserve", "renew", "release", "stale", "complete", "revoke")
+VERBS = ("grant", "claim", "reserve", "renew", "release", "stale", "complete", "finish",
+         "revoke")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -151,6 +162,9 @@ class Agent(Protocol):
     async def renew(self) -> None: ...
     async def release(self, lease: Lease) -> bool: ...  # False: refused, the lease lapsed
     async def complete(self, task: Claimed, token: int) -> bool: ...  # False: refused stale
+    # --batch: complete with *token* and release *lease* in one request;
+    # (completed, released) — a stale token: (False, False), nothing released.
+    async def finish(self, task: Claimed, token: int, lease: Lease) -> tuple[bool, bool]: ...
     async def stop(self) -> None: ...
 
 
@@ -210,7 +224,8 @@ class Ledger:
         return sum(_overlaps(spans) for spans in self.holds.values())
 
 
-async def run_agent(agent: Agent, run_id: str, n_tasks: int, led: Ledger, rng: random.Random) -> None:
+async def run_agent(agent: Agent, run_id: str, n_tasks: int, led: Ledger, rng: random.Random,
+                    batch: bool = False) -> None:
     await led.timed("grant", agent.start())
     while True:
         claim_sent = time.monotonic()
@@ -232,6 +247,10 @@ async def run_agent(agent: Agent, run_id: str, n_tasks: int, led: Ledger, rng: r
                 backoff = min(0.2, backoff * 2)
         held_from = time.monotonic()
         await led.timed("renew", agent.renew())
+        if batch:
+            await _finish_batched(agent, run_id, got, lease, syms, index, led, claim_sent,
+                                  claimed_at, held_from, reserve_sent)
+            continue
         release_sent = time.monotonic()
         for s in syms:
             led.holds[s].append((held_from, min(release_sent, reserve_sent + TTL), run_id))
@@ -250,6 +269,26 @@ async def run_agent(agent: Agent, run_id: str, n_tasks: int, led: Ledger, rng: r
             (claimed_at, min(complete_sent, claim_sent + TTL), run_id))
     await led.timed("revoke", agent.stop())
     led.claim_retries += getattr(agent, "retries", 0)
+
+
+async def _finish_batched(agent: Agent, run_id: str, got: Claimed, lease: Lease, syms: list[str],
+                          index: int, led: Ledger, claim_sent: float, claimed_at: float,
+                          held_from: float, reserve_sent: float) -> None:
+    """Steps 4 and 5 as one request; the holds end at its sending (the stale
+    attempt before it must release nothing, so they are still held then)."""
+    if index % 10 == 3:
+        led.stale_sent += 1
+        done, released = await led.timed("stale", agent.finish(got, got.token - 1, lease))
+        if not done and not released:
+            led.stale_refused += 1
+    sent = time.monotonic()
+    for s in syms:
+        led.holds[s].append((held_from, min(sent, reserve_sent + TTL), run_id))
+    done, released = await led.timed("finish", agent.finish(got, got.token, lease))
+    if done:
+        led.completed.add(got.task_id)
+    led.lapsed += (not done) + (not released)
+    led.claims[got.task_id].append((claimed_at, min(sent, claim_sent + TTL), run_id))
 
 
 # ── server processes: CPU and memory from /proc ──────────────────────────────
@@ -424,6 +463,24 @@ class EtcdAgent:
                         {"request_put": {"key": _b64("d/" + task.task_id), "value": self.value}}]})
         return bool(ans.get("succeeded"))
 
+    async def finish(self, task: Claimed, token: int, lease: Lease) -> tuple[bool, bool]:
+        keys: list[str] = lease.handle
+        ckey = _b64("c/" + task.task_id)
+        ans = await self.http.rpc("finish", "/v3/kv/txn", {
+            "compare": [{"key": ckey, "target": "CREATE", "create_revision": str(token)}],
+            "success": [
+                {"request_delete_range": {"key": ckey}},
+                {"request_put": {"key": _b64("d/" + task.task_id), "value": self.value}},
+                {"request_txn": {  # the release, nested: its refusal keeps the completion
+                    "compare": [{"key": _b64(k), "target": "CREATE",
+                                 "create_revision": str(lease.token)}
+                                for k in keys if k.startswith("x/")],
+                    "success": [{"request_delete_range": {"key": _b64(k)}} for k in keys]}}]})
+        if not ans.get("succeeded"):
+            return False, False
+        inner = ans["responses"][2]["response_txn"]
+        return True, bool(inner.get("succeeded"))
+
     async def stop(self) -> None:
         await self.http.rpc("revoke", "/v3/lease/revoke", {"ID": self.lease})
 
@@ -531,6 +588,15 @@ class MuseHubAgent:
         if status != 200:
             _raise_for("complete", status, ans)
         return True
+
+    async def finish(self, task: Claimed, token: int, lease: Lease) -> tuple[bool, bool]:
+        status, ans = await self.hub.send(finish_call(
+            "complete", task.task_id, self.run_id, token, release=[(lease.handle, lease.token)]))
+        if status == 409 and isinstance(ans, dict) and ans.get("error") == "stale_token":
+            return False, False
+        if status != 200:
+            _raise_for("complete", status, ans)
+        return True, bool(ans["released"][0]["released"])
 
     async def stop(self) -> None:
         return None
@@ -663,6 +729,16 @@ class MuseLocalAgent:
             return False
         return True
 
+    async def finish(self, task: Claimed, token: int, lease: Lease) -> tuple[bool, bool]:
+        from muse.core.vocab.errors import StaleToken
+
+        try:
+            got = await self._run(self.coord.complete, task.task_id, self.run_id, token=token,
+                                  release=[(lease.handle, lease.token)])
+        except StaleToken:
+            return False, False
+        return True, bool(got["released"][0]["released"])
+
     async def stop(self) -> None:
         return None
 
@@ -714,7 +790,8 @@ def _pct(values: Sequence[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-async def _run_async(system: System, n_agents: int, led: Ledger) -> dict[str, Any]:
+async def _run_async(system: System, n_agents: int, led: Ledger,
+                     batch: bool = False) -> dict[str, Any]:
     n_tasks = 5 * n_agents
     ids = task_ids(n_tasks)
     await system.load(ids, n_tasks)
@@ -725,7 +802,7 @@ async def _run_async(system: System, n_agents: int, led: Ledger) -> dict[str, An
     cpu0 = system.cpu_seconds()
     split0 = system.cpu_split() if isinstance(system, MuseHubs) else None
     t0 = time.perf_counter()
-    await asyncio.gather(*(run_agent(a, run, n_tasks, led, random.Random(run))
+    await asyncio.gather(*(run_agent(a, run, n_tasks, led, random.Random(run), batch)
                            for a, run in agents))
     elapsed = time.perf_counter() - t0
     out: dict[str, Any] = {"elapsed": elapsed, "cpu": system.cpu_seconds() - cpu0,
@@ -752,7 +829,7 @@ def run_once(name: str, n_agents: int, args: argparse.Namespace) -> dict[str, An
     system = make_system(name, args, work)
     system.start()
     try:
-        return asyncio.run(_run_async(system, n_agents, Ledger()))
+        return asyncio.run(_run_async(system, n_agents, Ledger(), bool(args.batch)))
     finally:
         system.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -836,6 +913,9 @@ def main() -> int:
                    help="ready keys an etcd agent ranges over to pick one (default 128)")
     p.add_argument("--pg-pool-size", type=int, default=0, help="--pg-pool-size per hub (default: hub's)")
     p.add_argument("--dsn", default=os.environ.get("MUSE_TEST_PG_DSN", DEFAULT_DSN))
+    p.add_argument("--batch", action="store_true",
+                   help="release + complete as one request in every system (Muse: complete with"
+                        " release; etcd: one Txn with the release nested)")
     p.add_argument("--json", type=pathlib.Path, help="write every run's figures here")
     args = p.parse_args()
     if "etcd" in args.systems and shutil.which("etcd") is None:

@@ -58,7 +58,8 @@ async def _drive(hub: AsyncHub, n: int, conns: int, make: Callable[[int], tuple[
     await asyncio.gather(*(worker() for _ in range(conns)))
 
 
-def through_hub(insecure: bool, n: int, conns: int) -> dict[str, float]:
+def through_hub(insecure: bool, n: int, conns: int,
+                only: tuple[str, ...] = ("healthz", "heartbeat", "reserve")) -> dict[str, float]:
     work = pathlib.Path(tempfile.mkdtemp(prefix="diag-hub-"))
     extra = ("--insecure-dev",) if insecure else ()
     hub = Hub(work, str(work / "hub.sqlite3"), *extra)
@@ -86,6 +87,8 @@ def through_hub(insecure: bool, n: int, conns: int) -> dict[str, float]:
                                         "symbols": [f"src/{tag}/m{i}.py::f"]}), True),
             }
             for name, (make, repo) in cases.items():
+                if name not in only:
+                    continue
                 await _drive(client, 50, conns, make, repo)  # warm up
                 c0, t0 = bench_agents.proc_cpu(hub.proc.pid), time.perf_counter()
                 await _drive(client, n, conns, make, repo)
@@ -164,14 +167,20 @@ def main() -> int:
     p.add_argument("--requests", type=int, default=3000)
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--cases", default="healthz,heartbeat,reserve",
+                   help="requests to send through the hub (comma-separated)")
+    p.add_argument("--modes", default="signed,insecure", help="hubs to run (comma-separated)")
+    p.add_argument("--no-pieces", action="store_true", help="skip the in-process pieces")
     args = p.parse_args()
+    only = tuple(args.cases.split(","))
+    modes = [m == "insecure" for m in ("signed", "insecure") if m in args.modes.split(",")]
     hub: dict[str, list[float]] = {}
     for _ in range(args.rounds):
-        for insecure in (False, True):
-            for k, v in through_hub(insecure, args.requests, args.connections).items():
+        for insecure in modes:
+            for k, v in through_hub(insecure, args.requests, args.connections, only).items():
                 hub.setdefault(("insecure " if insecure else "signed ") + k, []).append(v)
     local: dict[str, list[float]] = {}
-    for _ in range(args.rounds):
+    for _ in range(0 if args.no_pieces else args.rounds):
         for k, v in in_process(1000).items():
             local.setdefault(k, []).append(v)
     print(f"Hub CPU per request (ms), {args.requests} requests over {args.connections} connections,"

@@ -2,7 +2,8 @@
 
 Each module in :data:`ROUTE_MODULES` exposes ``routes() -> list[Route]``;
 adding endpoints (live leases, say) is adding a module to that tuple. Errors
-map to JSON responses by MRO (``muse.hub.errors``).
+map to JSON responses by MRO (``muse.hub.errors``). Live requests skip
+Starlette's middleware and router (``muse.hub.fastpath``).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def create_app(store: HubStore, settings: HubSettings | None = None,
         now: the hub clock (tests pass a fixed one).
         route_modules: modules whose ``routes()`` make up the app.
     """
-    from starlette.applications import Starlette
+    from muse.hub.fastpath import HubApp
 
     settings = settings or HubSettings()
     from muse.hub.bounds import configure
@@ -59,7 +60,7 @@ def create_app(store: HubStore, settings: HubSettings | None = None,
     routes: list[Any] = []
     for name in route_modules:
         routes.extend(import_module(name).routes())
-    app = Starlette(routes=routes, exception_handlers=exception_handlers())
+    app = HubApp(routes=routes, exception_handlers=exception_handlers())
     app.state.hub = make_hub(store, settings, now)
     app.state.requests = RequestMetrics()
     app.state.realm = settings.realm

@@ -23,7 +23,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from muse.core.client import signing
 from muse.hub.errors import Unauthorized
@@ -82,6 +82,9 @@ class SignatureAuth(Authenticator):
         # and is never deleted, so a key once seen stays true: one database
         # round trip less per request. Bounded so a flood of handles cannot grow it.
         self._keys: dict[str, str] = {}
+        # public key text → the parsed key (``Ed25519PublicKey``), so a request
+        # pays for the verification only, not for loading the key again.
+        self._parsed: dict[str, Any] = {}
 
     def authenticate(self, call: Call, *, public_key: str | None = None,
                      defer_replay: bool = False) -> Principal:
@@ -96,6 +99,7 @@ class SignatureAuth(Authenticator):
             raise Unauthorized(f"signature timestamp {parsed.ts} is more than {self.max_skew}s "
                                f"from hub time {int(now)}: check the clock",
                                reason="clock_skew", hub_time=now)
+        registered = public_key is None
         if public_key is None:
             public_key = self._keys.get(parsed.handle)
             if public_key is None:
@@ -109,7 +113,7 @@ class SignatureAuth(Authenticator):
             raise Unauthorized(f"request signed for host {call.host!r}, not this hub")
         message = signing.canonical_request(call.method, call.host, call.path_qs, parsed.ts,
                                             call.body, parsed.alg, self.hub_id)
-        if not signing.verify(public_key, message, parsed.sig):
+        if not self._verify(public_key, message, parsed.sig, cache=registered):
             raise Unauthorized(f"bad signature for {parsed.handle!r} (or signed for another hub: "
                                f"this one is {self.hub_id})", reason="bad_signature",
                                hub_id=self.hub_id)
@@ -120,6 +124,27 @@ class SignatureAuth(Authenticator):
         if not self.store.remember_signature(parsed.sig, keep_until, now):
             raise Unauthorized("replayed request: this signature was already used")
         return Principal(parsed.handle)
+
+    def _verify(self, public_key: str, message: bytes, sig: bytes, cache: bool) -> bool:
+        """``signing.verify`` with the parsed key kept (registered keys only: a
+        key that comes with a registration request is parsed each time)."""
+        key = self._parsed.get(public_key) if cache else None
+        if key is None:
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+            try:
+                key = Ed25519PublicKey.from_public_bytes(signing.b64url_decode(public_key))
+            except ValueError:
+                return False
+            if cache and len(self._parsed) < _MAX_CACHED_KEYS:
+                self._parsed[public_key] = key
+        from cryptography.exceptions import InvalidSignature
+
+        try:
+            key.verify(sig, message)
+        except InvalidSignature:
+            return False
+        return True
 
 
 class InsecureDevAuth(Authenticator):

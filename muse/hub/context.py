@@ -2,8 +2,12 @@
 
 Endpoints are plain synchronous functions ``fn(hub, call) -> Reply``. The
 :func:`endpoint` wrapper reads the body on the event loop (with the size cap)
-and runs the function in the thread pool, because storage calls block. This
-keeps endpoint code free of ASGI details and testable without a server.
+and runs the function off it, because storage calls block: in the thread
+pool, or (``on_store=True``, the live endpoints) through
+:meth:`HubStore.submit <muse.storage.base.HubStore.submit>` (SQLite: its
+writer thread, batched). This keeps endpoint code free of ASGI details and
+testable without a server. The live routes are served by
+``muse.hub.fastpath`` from the same :class:`Endpoint`, without Starlette.
 """
 
 from __future__ import annotations
@@ -29,11 +33,14 @@ __all__ = [
     "JSON",
     "MSGPACK",
     "Call",
+    "Endpoint",
     "Hub",
     "Reply",
+    "body_limit",
     "decode_body",
     "decode_typed",
     "endpoint",
+    "raw_headers",
     "require_object",
     "require_repo_access",
 ]
@@ -188,14 +195,8 @@ async def _read_body(request: Any, limit: int, timeout: float | None = None) -> 
     """
     if timeout is None:
         timeout = request.app.state.hub.settings.body_timeout
-    length = request.headers.get("content-length")
-    if length is not None:
-        if not length.isdigit():
-            raise BadRequest("invalid Content-Length")
-        if int(length) > limit:
-            raise PayloadTooLarge(f"body of {length} bytes exceeds the {limit}-byte limit")
-        if length == "0":
-            return b""
+    if body_limit(request.headers.get("content-length"), limit):
+        return b""
     chunks: list[bytes] = []
     size = 0
     import asyncio
@@ -212,26 +213,44 @@ async def _read_body(request: Any, limit: int, timeout: float | None = None) -> 
     return b"".join(chunks)
 
 
-def _render(call: Call, reply: Reply, hub_time: float, hub_id: str) -> Any:
-    from starlette.responses import Response
-
+def _rendered(call: Call, reply: Reply, hub: Hub) -> tuple[int, dict[str, str], bytes, str]:
+    """``(status, headers, body, media type)`` of *reply*."""
     from muse.core.client.signing import HUB_ID_HEADER, HUB_TIME_HEADER
 
     # Every answer tells the client the hub's clock and id (it signs with both;
     # see muse.core.client.signing), the time stamped as late as possible.
-    headers = {**reply.headers, HUB_TIME_HEADER: f"{hub_time:.3f}", HUB_ID_HEADER: hub_id}
+    headers = {**reply.headers, HUB_TIME_HEADER: f"{hub.now():.3f}", HUB_ID_HEADER: hub.id}
     if reply.raw is not None:
-        return Response(reply.raw, status_code=reply.status, media_type=reply.raw_type,
-                        headers=headers)
+        return reply.status, headers, reply.raw, reply.raw_type
     if call.wants_msgpack:
         import msgspec
 
-        return Response(msgspec.msgpack.encode(reply.obj), status_code=reply.status,
-                        media_type=MSGPACK, headers=headers)
+        return reply.status, headers, msgspec.msgpack.encode(reply.obj), MSGPACK
     import orjson
 
-    return Response(orjson.dumps(reply.obj), status_code=reply.status, media_type=JSON,
-                    headers=headers)
+    return reply.status, headers, orjson.dumps(reply.obj), JSON
+
+
+def _render(call: Call, reply: Reply, hub: Hub) -> Any:
+    from starlette.responses import Response
+
+    status, headers, body, media_type = _rendered(call, reply, hub)
+    return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+
+def raw_headers(status: int, headers: dict[str, str], body: bytes,
+                media_type: str) -> list[tuple[bytes, bytes]]:
+    """The ASGI header list Starlette's ``Response`` would send for these parts
+    (same names, values and order)."""
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    keys = [k for k, _ in raw]
+    if b"content-length" not in keys and not (status < 200 or status in (204, 304)):
+        raw.append((b"content-length", str(len(body)).encode("latin-1")))
+    if b"content-type" not in keys:
+        if media_type.startswith("text/") and "charset=" not in media_type.lower():
+            media_type += "; charset=utf-8"
+        raw.append((b"content-type", media_type.encode("latin-1")))
+    return raw
 
 
 def _status_of(exc: Exception) -> int:
@@ -248,17 +267,58 @@ def _status_of(exc: Exception) -> int:
     return int(getattr(exc, "status_code", 500))
 
 
+def body_limit(length: str | None, limit: int) -> bool:
+    """Check a request's ``Content-Length`` against *limit*; True when it says the
+    body is empty.
+
+    Raises:
+        BadRequest: not a number.
+        PayloadTooLarge: over *limit*.
+    """
+    if length is None:
+        return False
+    if not length.isdigit():
+        raise BadRequest("invalid Content-Length")
+    if int(length) > limit:
+        raise PayloadTooLarge(f"body of {length} bytes exceeds the {limit}-byte limit")
+    return length == "0"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What :func:`endpoint` wraps, for servers that call it without Starlette
+    (``muse.hub.fastpath``)."""
+
+    fn: Callable[[Hub, Call], Reply]
+    route: str  # the metrics label, "live.reserve"
+    max_body: int | None
+    on_store: bool  # run through ``HubStore.submit`` (else the thread pool)
+
+    def limit(self, hub: Hub) -> int:
+        cap = hub.settings.max_body
+        return cap if self.max_body is None else min(self.max_body, cap)
+
+    async def execute(self, hub: Hub, call: Call) -> Reply:
+        if self.on_store:
+            return await hub.store.submit(self.fn, hub, call)
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self.fn, hub, call)
+
+
 def endpoint(fn: Callable[[Hub, Call], Reply],
-             max_body: int | None = None) -> Callable[[Any], Any]:
+             max_body: int | None = None, on_store: bool = False) -> Callable[[Any], Any]:
     """Wrap ``fn(hub, call) -> Reply`` as an async Starlette endpoint.
 
     Args:
         fn: the endpoint.
         max_body: this route's body cap in bytes (never above ``--max-body``);
             routes that read a body before the caller is known take a small one.
+        on_store: run *fn* through the store's :meth:`~muse.storage.base.HubStore.submit`
+            (SQLite: its writer thread, batched) instead of the thread pool.
     """
-
-    route = f"{fn.__module__.rpartition('.')[2]}.{fn.__name__}"  # "live.reserve"
+    spec = Endpoint(fn, f"{fn.__module__.rpartition('.')[2]}.{fn.__name__}",  # "live.reserve"
+                    max_body, on_store)
 
     async def run(request: Any) -> Any:
         started = time.perf_counter()
@@ -272,15 +332,12 @@ def endpoint(fn: Callable[[Hub, Call], Reply],
             raise
         finally:
             # On the event loop thread: no lock needed (muse.hub.metrics).
-            request.app.state.requests.observe(route, request.method, status,
+            request.app.state.requests.observe(spec.route, request.method, status,
                                                time.perf_counter() - started)
 
     async def answer(request: Any) -> Any:
-        from starlette.concurrency import run_in_threadpool
-
         hub: Hub = request.app.state.hub
-        limit = hub.settings.max_body if max_body is None else min(max_body, hub.settings.max_body)
-        body = await _read_body(request, limit, hub.settings.body_timeout)
+        body = await _read_body(request, spec.limit(hub), hub.settings.body_timeout)
         raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
         query = request.scope.get("query_string", b"")
         path_qs = raw_path.decode("latin-1")
@@ -295,9 +352,10 @@ def endpoint(fn: Callable[[Hub, Call], Reply],
             headers={k.lower(): v for k, v in request.headers.items()},
             body=body,
         )
-        reply = await run_in_threadpool(fn, hub, call)
-        return _render(call, reply, hub.now(), hub.id)
+        reply = await spec.execute(hub, call)
+        return _render(call, reply, hub)
 
+    run.muse_endpoint = spec  # type: ignore[attr-defined]
     run.__name__ = fn.__name__
     run.__doc__ = fn.__doc__
     return run

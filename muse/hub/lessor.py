@@ -71,6 +71,7 @@ __all__ = [
     "enqueue",
     "fence",
     "finish",
+    "finish_releasing",
     "heartbeat",
     "intent",
     "release",
@@ -523,6 +524,24 @@ def finish(tx: LiveTx, now: float, handle: str, task_id: str, run_id: str, token
         body["requeue"] = True
     tx.append_records([_slot_row(task_id, slot, body)])
     return {"task_id": task_id, "status": new_status, "token": token, "already": False}
+
+
+def finish_releasing(tx: LiveTx, now: float, handle: str, task_id: str, run_id: str, token: int,
+                     status: str, detail: str, requeue: bool,
+                     leases: Sequence[tuple[str, int]]) -> JsonDict:
+    """:func:`finish`, then :func:`release` of each of *leases* ``(reservation_id,
+    token)`` of *run_id*, in this one transaction, by the rulebook's
+    :func:`~muse.core.vocab.rules.finish_releasing`: a stale claim token refuses
+    the whole request (nothing released); a lease that cannot be released is
+    reported in ``released``, the finish stands. (A refused :func:`release`
+    raises before it writes anything, so the transaction goes on cleanly.)
+    """
+    from muse.core.vocab.rules import finish_releasing as rule
+
+    done, released = rule(
+        lambda: finish(tx, now, handle, task_id, run_id, token, status, detail, requeue),
+        lambda rid, tok: release(tx, now, handle, rid, run_id, int(tok or 0)), leases)
+    return {**done, "released": released}
 
 
 # ── answers that survive a lost reply ────────────────────────────────────────

@@ -30,6 +30,7 @@ from muse.core.vocab.rules import (
     DEFAULT_TTL,
     MAX_ADDRESS_LEN,
     MAX_PREREQUISITES,
+    MAX_RELEASES,
     MAX_SYMBOLS,
     MAX_TTL,
     MIN_TTL,
@@ -325,13 +326,32 @@ def _finish(hub: Hub, call: Call, status: str) -> Reply:
     handle, repo, replay = _access_to_write(hub, call)
     data = _body(call)
     requeue = _bool(data.get("requeue"), "requeue") if status == "failed" else False
-    return _write(hub, repo, replay, live.finish, handle, _id(data.get("task_id"), "task_id"),
-                  _id(data.get("run_id"), "run_id"), _token(data.get("token")), status,
-                  _text(data.get("detail"), "detail"), requeue)
+    args = (_id(data.get("task_id"), "task_id"), _id(data.get("run_id"), "run_id"),
+            _token(data.get("token")), status, _text(data.get("detail"), "detail"), requeue)
+    if data.get("release") is not None:
+        return _write(hub, repo, replay, live.finish_releasing, handle, *args,
+                      _releases(data["release"]))
+    return _write(hub, repo, replay, live.finish, handle, *args)
+
+
+def _releases(value: Any) -> list[tuple[str, int]]:
+    """The optional ``release`` of complete / fail: ``[{reservation_id, token}]``."""
+    if type(value) is not list:
+        raise BadRequest("'release' must be a list of {reservation_id, token}")
+    if len(value) > MAX_RELEASES:
+        raise PayloadTooLarge(f"{len(value)} leases to release exceed the limit of {MAX_RELEASES}")
+    out = []
+    for i, item in enumerate(value):
+        if type(item) is not dict:
+            raise BadRequest(f"release[{i}] must be an object {{reservation_id, token}}")
+        out.append((_id(item.get("reservation_id"), f"release[{i}].reservation_id"),
+                    _token(item.get("token"), f"release[{i}].token")))
+    return out
 
 
 def complete(hub: Hub, call: Call) -> Reply:
-    """Complete a claimed task presenting the claim's token."""
+    """Complete a claimed task presenting the claim's token (``release``: and
+    release those reservations of the run in the same decision)."""
     return _finish(hub, call, "completed")
 
 
@@ -394,11 +414,11 @@ def routes() -> list[Any]:
 
     posts = {"reserve": reserve, "heartbeat": heartbeat, "release": release, "intent": intent,
              "tasks": enqueue, "depend": depend, "claim": claim, "complete": complete, "fail": fail}
-    out = [Route(LIVE_PATH + name, endpoint(fn), methods=["POST"], name=f"live_{name}")
+    out = [Route(LIVE_PATH + name, endpoint(fn, on_store=True), methods=["POST"], name=f"live_{name}")
            for name, fn in posts.items()]
     out += [
-        Route(LIVE_PATH + "status", endpoint(status), methods=["GET"], name="live_status"),
-        Route(LIVE_PATH + "fence", endpoint(fence), methods=["GET"], name="live_fence"),
-        Route(LIVE_PATH + "mode", endpoint(set_mode), methods=["PUT"], name="live_mode"),
+        Route(LIVE_PATH + "status", endpoint(status, on_store=True), methods=["GET"], name="live_status"),
+        Route(LIVE_PATH + "fence", endpoint(fence, on_store=True), methods=["GET"], name="live_fence"),
+        Route(LIVE_PATH + "mode", endpoint(set_mode, on_store=True), methods=["PUT"], name="live_mode"),
     ]
     return out

@@ -1,7 +1,7 @@
 """``GET /metrics``: the hub's counters in the Prometheus text format (version 0.0.4).
 
-Requests are counted where every API endpoint passes (``muse.hub.context.endpoint``),
-on the event loop thread, so recording is a few dictionary updates and no
+Requests are counted where every API endpoint passes (``muse.hub.context.endpoint``,
+and ``muse.hub.fastpath`` for live requests), on the event loop thread, so recording is a few dictionary updates and no
 lock. Everything else is read when scraped: connections from the
 :class:`~muse.hub.connections.ConnectionGuard`, database figures (identities,
 repositories, records, live leases, task queue by status, remembered
@@ -135,6 +135,8 @@ _STAT_HELP = {
     "live_leases": "Live reservations whose lease has not expired.",
     "live_tasks": "Tasks of the live queues, by status.",
     "seen_signatures": "Signatures remembered against replay (pruned once expired).",
+    "writer_batches_total": "Transactions of the SQLite writer thread (each runs a batch of requests).",
+    "writer_calls_total": "Requests run by the SQLite writer thread (over writer_batches_total: the batch size).",
     "db_pool_size": "Database connections open (PostgreSQL pool).",
     "db_pool_available": "Database connections idle in the pool.",
     "db_pool_waiting": "Requests waiting for a database connection.",

@@ -22,6 +22,8 @@ __all__ = [
     "HeartbeatResult",
     "Holder",
     "IntentResult",
+    "LeaseReleased",
+    "LeaseToRelease",
     "Prediction",
     "PullResult",
     "PushResult",
@@ -167,6 +169,20 @@ class ClaimResult(_Open):
 
 
 
+class LeaseToRelease(BaseModel):
+    reservation_id: str = Field(description="the reservation id `reserve` returned")
+    token: int | None = Field(default=None, description="its fencing token (required live)")
+
+
+class LeaseReleased(_Open):
+    reservation_id: str
+    released: bool = Field(description="the lease is released now (by this or an earlier call)")
+    already_released: bool = Field(default=False, description="an earlier call released it")
+    reason: str | None = Field(
+        default=None, description="why it was not released: expired, released, mismatch,"
+        " not_holder, not_found (the completion stands)")
+
+
 class TaskOutcome(_Open):
     task_id: str
     run_id: str
@@ -174,6 +190,9 @@ class TaskOutcome(_Open):
     token: int | None = Field(description="the claim's fencing token")
     detail: str = ""
     already: bool = Field(default=False, description="a repeat of the same finish")
+    released: list[LeaseReleased] = Field(
+        default_factory=list,
+        description="one entry per reservation named in `release` ([] when none)")
     backend: str
 
 

@@ -43,8 +43,9 @@ as `path::qualified.name` (e.g. `kernel/sched/core.c::schedule`) or a whole path
 
 A typical loop: `claim` a task -> `reserve` the symbols you will edit (check the
 returned `conflicts`; use strict=true to be refused instead) -> `intent` the
-operation -> `heartbeat` every few minutes while working -> `release` the
-reservation -> `complete` the task with the token from `claim`.
+operation -> `heartbeat` every few minutes while working -> `complete` the task
+with the token from `claim`, passing `release` = your reservations and their
+tokens (one call; or `release` each one first).
 Before editing, `forecast` shows predicted conflicts; `status` shows who holds
 what. If something is held, `wait` blocks until it frees up instead of polling.
 Failed calls return isError with `error`, `message`, `details` and `next_step`:
@@ -73,6 +74,16 @@ SymbolList = Annotated[
     list[str],
     Field(min_length=1, description="addresses like kernel/sched/core.c::schedule, or a whole path"),
 ]
+
+Release = Annotated[
+    list[m.LeaseToRelease] | None,
+    Field(description="reservations of your run to release in the same call, each "
+          "{reservation_id, token} (token from `reserve`; required live)"),
+]
+
+
+def _leases(release: list[m.LeaseToRelease] | None) -> list[tuple[str, int | None]]:
+    return [(r.reservation_id, r.token) for r in release or []]
 
 
 def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
@@ -329,10 +340,18 @@ def build_server(root: pathlib.Path | None, default_run: str,
         token: Annotated[int | None, Field(
             description="fencing token from `claim` (required live)")] = None,
         detail: Annotated[str, Field(description="note stored with the outcome")] = "",
+        release: Release = None,
         run_id: RunId = None,
     ) -> m.TaskOutcome:
-        """Mark a task you hold as completed (tasks that depend on it become ready)."""
-        got = coord.complete(task_id, run_of(run_id), token=token, detail=detail)
+        """Mark a task you hold as completed (tasks that depend on it become ready).
+
+        With `release`, also release those reservations of yours in the same
+        request (one call instead of one `release` each). A stale claim token
+        refuses everything; a reservation that cannot be released is reported
+        in `released`, the completion stands.
+        """
+        got = coord.complete(task_id, run_of(run_id), token=token, detail=detail,
+                             release=_leases(release))
         return m.TaskOutcome.model_validate(got.to_json())
 
     @app.tool(annotations=local_write)
@@ -344,10 +363,13 @@ def build_server(root: pathlib.Path | None, default_run: str,
         detail: Annotated[str, Field(description="why it failed")] = "",
         requeue: Annotated[bool, Field(
             description="put the task back in the queue for another attempt")] = False,
+        release: Release = None,
         run_id: RunId = None,
     ) -> m.TaskOutcome:
-        """Mark a task you hold as failed, optionally returning it to the queue."""
-        got = coord.fail(task_id, run_of(run_id), token=token, detail=detail, requeue=requeue)
+        """Mark a task you hold as failed, optionally returning it to the queue
+        (`release`: and release those reservations of yours, as `complete`)."""
+        got = coord.fail(task_id, run_of(run_id), token=token, detail=detail, requeue=requeue,
+                         release=_leases(release))
         return m.TaskOutcome.model_validate(got.to_json())
 
     # ── read side ────────────────────────────────────────────────────────

@@ -79,7 +79,10 @@ class InvalidText(ValueError):
 
 def has_nul(values: Sequence[object]) -> bool:
     """True when one of *values* is a string holding a NUL character."""
-    return any(type(v) is str and "\x00" in v for v in values)
+    for v in values:  # a plain loop: this runs for every statement of every decision
+        if type(v) is str and "\x00" in v:
+            return True
+    return False
 
 
 def check_text(*values: object) -> None:
@@ -311,6 +314,24 @@ class HubStore(abc.ABC):
             StoreConflict: the database rolled the transaction back to break
                 a deadlock or a race on a new key (run it again).
         """
+
+    async def submit(self, fn: Callable[..., T], *args: Any) -> T:
+        """Await ``fn(*args)``: blocking work on this store (a hub request that reads,
+        decides in :func:`decide_live`, remembers a signature …), run off the event loop.
+
+        The default runs each call in the thread pool on its own. A backend may
+        instead queue calls and run them together (SQLite: one writer thread,
+        one transaction per batch, :meth:`SqliteStore.submit
+        <muse.storage.sqlite.SqliteStore.submit>`). Either way the call's writes
+        are committed before the result (or the exception *fn* raised) arrives,
+        and each write *fn* makes in :meth:`live_transaction` (or any other
+        method) stays atomic on its own, as when called directly.
+        """
+        import functools
+
+        from anyio import to_thread
+
+        return await to_thread.run_sync(functools.partial(fn, *args))
 
     # ── dashboard sign-ins ──
     @abc.abstractmethod

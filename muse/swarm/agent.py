@@ -15,6 +15,9 @@ Each turn an agent:
 6. **completes** the task with the claim's token — or, for a small fraction
    of tasks, **fails** it with ``requeue`` so another agent takes it again.
 
+With ``AgentSettings.batch``, steps 5 and 6 are one request: ``complete`` /
+``fail`` with ``release`` naming the reservation (one decision on the hub).
+
 Every step's answer is logged in the worker's :class:`~muse.swarm.metrics.Recorder`.
 """
 
@@ -54,6 +57,8 @@ class AgentSettings:
         rename_fraction: share of intents that are renames.
         fail_fraction: share of tasks failed with requeue (then redone).
         ramp: agents start spread over this many seconds.
+        batch: release the reservation with the complete / fail request
+            (one request instead of two).
     """
 
     ttl: float = 60.0
@@ -63,6 +68,7 @@ class AgentSettings:
     rename_fraction: float = 0.1
     fail_fraction: float = 0.02
     ramp: float = 1.0
+    batch: bool = False
 
 
 @dataclass
@@ -202,7 +208,10 @@ async def _work(run_id: str, task: dict[str, Any], granted: dict[str, Any],
             grant[3] = max(grant[3], sent + float(ans["expires_in"]))
         step = min(think, cfg.ttl / 3)
 
-    if reservation is not None:
+    leases = None
+    if reservation is not None and cfg.batch:
+        leases = [(reservation["reservation_id"], reservation["token"])]
+    elif reservation is not None:
         entry[4] = time.monotonic()
         status, ans = await hub.send(release_call(reservation["reservation_id"], run_id,
                                                   reservation["token"]))
@@ -213,8 +222,19 @@ async def _work(run_id: str, task: dict[str, Any], granted: dict[str, Any],
     verb = "fail" if rng.random() < cfg.fail_fraction else "complete"
     failing = verb == "fail"
     grant[6] = time.monotonic()
+    if leases:
+        entry[4] = grant[6]
     status, ans = await hub.send(finish_call(
-        verb, task_id, run_id, token, "simulated build failure" if failing else "", failing))
+        verb, task_id, run_id, token, "simulated build failure" if failing else "", failing,
+        release=leases))
+    if leases:
+        entry[5] = time.monotonic()
+        if status == 200 and isinstance(ans, dict):
+            gone = ans.get("released") or [{}]
+            if gone[0].get("released"):
+                entry[8] = float(ans.get("now") or 0.0)
+            else:
+                rec.error("release", 409, {"error": "stale_token", "details": gone[0]})
     if status == 200 and isinstance(ans, dict):
         if verb == "complete":
             rec.completed += 1

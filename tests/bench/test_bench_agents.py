@@ -76,3 +76,50 @@ def test_etcd_transactions_follow_the_strict_overlap_rule() -> None:
     finally:
         etcd.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.mark.skipif(shutil.which("etcd") is None, reason="etcd not installed (etcd-server)")
+def test_etcd_batched_finish_completes_and_releases_in_one_transaction() -> None:
+    """--batch's etcd side: a stale claim revision changes nothing; a stale lease
+    revision keeps the completion (the nested release alone is refused)."""
+    work = pathlib.Path(tempfile.mkdtemp(prefix="test-bench-etcd-"))
+    etcd = ba.Etcd(argparse.Namespace(conns=4, etcd_window=8), work)
+    etcd.start()
+    try:
+        async def scenario() -> None:
+            await etcd.load(["t000000", "t000001"], 2)
+            a, b = etcd.agent(0, "run-a"), etcd.agent(1, "run-b")
+            await a.start()
+            await b.start()
+            first = await a.claim()
+            assert first is not None
+            held = await a.reserve(["src/m.py::f"])
+            assert await a.finish(first, first.token - 1, held) == (False, False)
+            with pytest.raises(ba.Refused):
+                await b.reserve(["src/m.py::f"])  # the stale attempt released nothing
+            assert await a.finish(first, first.token, held) == (True, True)
+            freed = await b.reserve(["src/m.py::f"])
+            second = await a.claim()
+            assert second is not None and second.task_id != first.task_id
+            mine = await a.reserve(["src/m.py::g"])
+            stale = ba.Lease(mine.handle, mine.token - 1, mine.symbols)
+            assert await a.finish(second, second.token, stale) == (True, False)
+            assert await a.claim() is None  # both tasks completed
+            await b.release(freed)
+            await a.stop()
+            await b.stop()
+            await etcd.close()
+
+        asyncio.run(scenario())
+    finally:
+        etcd.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_small_run_on_local_files_is_correct(batch: bool) -> None:
+    args = argparse.Namespace(batch=batch, local_threads=4)
+    got = ba.run_once("local", 4, args)
+    assert got["lost"] == 0 and got["double_claims"] == 0 and got["double_holders"] == 0
+    assert got["stale_refused"] == got["stale_sent"] > 0
+    assert ("finish" in got["latency"]) == batch and ("release" in got["latency"]) != batch

@@ -54,8 +54,33 @@ def test_every_verb_prints_its_document(hub: HubProcess | None, tmp_path: pathli
     assert list(cli("forecast", run=None)) == list(o.ForecastOutcome.FIELDS)
     done = cli("complete", "port-slab", "--token", str(claim["token"]))
     assert list(done) == list(o.FinishOutcome.FIELDS) and done["status"] == "completed"
+    assert done["released"] == []
     assert list(cli("release", str(res["reservation_id"]), *fenced)) == list(
         o.ReleaseOutcome.FIELDS)
+
+
+def test_complete_releases_what_release_names(hub: HubProcess | None,
+                                              tmp_path: pathlib.Path) -> None:
+    root, mode = _repo(tmp_path, hub)
+
+    def cli(*argv: str, code: int = 0) -> dict[str, object]:
+        got = run_cli(root, "coord", *argv, *mode, "--run", "run-cli", "--json")
+        assert got.code == code, got.err
+        doc: dict[str, object] = json.loads(got.out)
+        return doc
+
+    cli("enqueue", "port slab", "--id", "port-slab")
+    claim = cli("claim")
+    a = cli("reserve", "mm/slab.c::kmalloc", "--strict")
+    b = cli("reserve", "mm/slab.c::kfree", "--strict")
+    done = cli("complete", "port-slab", "--token", str(claim["token"]),
+               "--release", f"{a['reservation_id']}:{a['token']}",
+               "--release", f"{b['reservation_id']}:{int(str(b['token'])) + 1}")
+    assert list(done) == list(o.FinishOutcome.FIELDS) and done["status"] == "completed"
+    assert [(r["released"], r["reason"]) for r in done["released"]] == [  # type: ignore[attr-defined]
+        (True, None), (False, "mismatch")]
+    text = run_cli(root, "coord", "status", *mode, "--json")
+    assert json.loads(text.out)["active_reservations"] == 1
 
 
 def test_a_strict_refusal_is_one_json_line(hub: HubProcess | None, tmp_path: pathlib.Path) -> None:

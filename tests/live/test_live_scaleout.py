@@ -25,7 +25,7 @@ def test_continuous_pulls_through_two_hubs_never_skip_a_record(tmp_path: pathlib
     with hubs_for(tmp_path / "hubs", "postgres", 2) as hubs:
         team = make_team(hubs, tmp_path, WRITERS + 2)
         stop = tmp_path / "stop"
-        jobs = [{**team.job(i, "write_loop", seconds=SECONDS),
+        jobs = [{**team.job(i, "write_loop", seconds=SECONDS, min_grants=15),
                  "urls": [team.hub_urls[i % 2]]} for i in range(WRITERS)]
         # One puller per hub, small pages: many cursors resumed while writers commit.
         jobs += [{**team.job(WRITERS + j, "pull_loop", stop=str(stop)),
@@ -61,7 +61,8 @@ def test_strict_reservers_on_overlapping_addresses_across_two_hubs(tmp_path: pat
     clients = 6
     with hubs_for(tmp_path / "hubs", "postgres", 2) as hubs:
         team = make_team(hubs, tmp_path, clients)
-        jobs = [{**team.job(i, "overlap", symbols=SYMBOLS, seconds=SECONDS),
+        jobs = [{**team.job(i, "overlap", symbols=SYMBOLS, seconds=SECONDS,
+                                 min_holds=8, min_refused=8),
                  "urls": [team.hub_urls[i % 2]]} for i in range(clients)]
         results = run_workers(jobs, tmp_path / "go")
     holds = [(i, h) for i, r in enumerate(results) for h in r["holds"]]

@@ -7,9 +7,15 @@ worker prints one JSON line with what it got (last line of stdout). Roles:
 ``drain``       claim and complete tasks until the queue is empty (some fail+requeue)
 ``steal``       (skewed clock) try to take a symbol and a task held by a live run
 ``claim_wait``  claim ``task_id``, print the token, wait for a stdin line, complete
-``write_loop``  until ``seconds`` pass: advisory reserve + release of symbols of its own
+``write_loop``  until ``seconds`` pass and ``min_grants`` were granted: advisory reserve +
+                release of symbols of its own
 ``pull_loop``   pull from a cursor continuously until the ``stop`` file, then once more
-``overlap``     until ``seconds`` pass: strict-reserve a random one of ``symbols``, hold, release
+``overlap``     until ``seconds`` pass and it has ``min_holds`` holds and ``min_refused``
+                refusals: strict-reserve a random one of ``symbols``, hold, release
+
+The loops run past ``seconds`` until they have enough evidence (a loaded
+machine slows them; a race with too few events proves nothing), but never
+past ``max_seconds`` (default 120).
 """
 
 from __future__ import annotations
@@ -126,14 +132,28 @@ def claim_wait(job: dict[str, Any]) -> Any:
                 "holder": exc.details.get("holder"), "exit_code": exc.exit_code}
 
 
+class _Until:
+    """At least ``seconds``, then until *enough* says so, at most ``max_seconds``."""
+
+    def __init__(self, job: dict[str, Any], enough: Any) -> None:
+        start = time.monotonic()
+        self.least = start + job["seconds"]
+        self.most = start + job.get("max_seconds", 120.0)
+        self.enough = enough
+
+    def done(self) -> bool:
+        now = time.monotonic()
+        return now >= self.most or (now >= self.least and self.enough())
+
+
 def write_loop(job: dict[str, Any]) -> Any:
     hub = _client(job, job["urls"][0])
     hub.status(limit=0)
     _wait_go(job)
     granted: list[str] = []
-    deadline = time.monotonic() + job["seconds"]
+    until = _Until(job, lambda: len(granted) >= job.get("min_grants", 0))
     k = 0
-    while time.monotonic() < deadline:
+    while not until.done():
         r = hub.reserve(job["run_id"], [f"src/{job['run_id']}/m{k}.py"], ttl=600)
         hub.release(r["reservation_id"], job["run_id"], r["token"])
         granted.append(r["reservation_id"])
@@ -176,8 +196,9 @@ def overlap(job: dict[str, Any]) -> Any:
     rnd = random.Random(job["run_id"])
     holds: list[dict[str, Any]] = []
     refused = 0
-    deadline = time.monotonic() + job["seconds"]
-    while time.monotonic() < deadline:
+    until = _Until(job, lambda: len(holds) >= job.get("min_holds", 0)
+                   and refused >= job.get("min_refused", 0))
+    while not until.done():
         sym = rnd.choice(job["symbols"])
         try:
             r = hub.reserve(job["run_id"], [sym], ttl=600, strict=True)

@@ -191,20 +191,23 @@ class LiveCoordinator(Coordinator):
                             expires_in=got.get("expires_in"), problems=[], backend=self.backend)
 
     def complete(self, task_id: str, run_id: str, *, token: int | None = None,
-                 detail: str = "") -> FinishOutcome:
-        got = self.client.complete(task_id, run_id, _need_token(token), detail=detail)
+                 detail: str = "", release: Sequence[tuple[str, int | None]] = ()
+                 ) -> FinishOutcome:
+        got = self.client.complete(task_id, run_id, _need_token(token), detail=detail,
+                                   release=_leases(release))
         return self._finished(got, run_id, detail)
 
     def fail(self, task_id: str, run_id: str, *, token: int | None = None, detail: str = "",
-             requeue: bool = False) -> FinishOutcome:
+             requeue: bool = False, release: Sequence[tuple[str, int | None]] = ()
+             ) -> FinishOutcome:
         got = self.client.fail(task_id, run_id, _need_token(token), detail=detail,
-                               requeue=requeue)
+                               requeue=requeue, release=_leases(release))
         return self._finished(got, run_id, detail)
 
     def _finished(self, got: JsonDict, run_id: str, detail: str) -> FinishOutcome:
         return FinishOutcome(task_id=got["task_id"], run_id=run_id, status=got["status"],
                              token=got["token"], detail=detail, already=bool(got.get("already")),
-                             backend=self.backend)
+                             released=list(got.get("released") or []), backend=self.backend)
 
     # ── reads ────────────────────────────────────────────────────────────
     def status(self, *, run_id: str | None = None, path: str | None = None,
@@ -270,6 +273,19 @@ class LiveCoordinator(Coordinator):
 
     def close(self) -> None:
         self.client.close()
+
+
+def _leases(release: Sequence[tuple[str, int | None]]) -> list[tuple[str, int]] | None:
+    """The reservations to release with a finish (None: none named, the plain verb)."""
+    if not release:
+        return None
+    out = []
+    for rid, tok in release:
+        if tok is None:
+            raise UsageError(f"a live release needs the reservation's token: {rid}:TOKEN "
+                             "(printed by `muse coord reserve --live`)")
+        out.append((rid, tok))
+    return out
 
 
 def _need_token(token: int | None) -> int:

@@ -142,11 +142,18 @@ def claim_call(run_id: str, ttl: float = DEFAULT_TTL, task_id: str | None = None
 
 
 def finish_call(status: str, task_id: str, run_id: str, token: int, detail: str = "",
-                requeue: bool = False) -> HubCall:
-    """*status* ``complete`` or ``fail``: ``{task_id, status, token, already, now}``."""
+                requeue: bool = False, release: Sequence[tuple[str, int]] | None = None
+                ) -> HubCall:
+    """*status* ``complete`` or ``fail``: ``{task_id, status, token, already, now}``.
+
+    *release*: reservations ``(reservation_id, token)`` of *run_id* to release
+    in the same decision; the answer adds ``released``, one
+    ``{reservation_id, released, already_released, reason}`` each."""
     body: JsonDict = {"task_id": task_id, "run_id": run_id, "token": token, "detail": detail}
     if status == "fail":
         body["requeue"] = requeue
+    if release is not None:
+        body["release"] = [{"reservation_id": rid, "token": tok} for rid, tok in release]
     return HubCall(status, "POST", LIVE + status, body)
 
 
@@ -260,12 +267,15 @@ class HubClient:
     def claim(self, run_id: str, ttl: float = DEFAULT_TTL, task_id: str | None = None) -> JsonDict:
         return self.send(claim_call(run_id, ttl, task_id))
 
-    def complete(self, task_id: str, run_id: str, token: int, detail: str = "") -> JsonDict:
-        return self.send(finish_call("complete", task_id, run_id, token, detail))
+    def complete(self, task_id: str, run_id: str, token: int, detail: str = "",
+                 release: Sequence[tuple[str, int]] | None = None) -> JsonDict:
+        return self.send(finish_call("complete", task_id, run_id, token, detail,
+                                     release=release))
 
     def fail(self, task_id: str, run_id: str, token: int, detail: str = "",
-             requeue: bool = False) -> JsonDict:
-        return self.send(finish_call("fail", task_id, run_id, token, detail, requeue))
+             requeue: bool = False, release: Sequence[tuple[str, int]] | None = None
+             ) -> JsonDict:
+        return self.send(finish_call("fail", task_id, run_id, token, detail, requeue, release))
 
     def status(self, limit: int = 100, run_id: str | None = None, symbol: str | None = None,
                cursor: str | None = None) -> JsonDict:

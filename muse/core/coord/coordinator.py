@@ -38,7 +38,7 @@ from muse.core.vocab.rules import DEFAULT_TTL
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from muse.core.coord.state import CoordState
     from muse.core.coordination import ClaimResult, ReserveResult
@@ -95,11 +95,18 @@ class Coordinator:
         raise NotImplementedError
 
     def complete(self, task_id: str, run_id: str, *, token: int | None = None,
-                 detail: str = "") -> FinishOutcome:
+                 detail: str = "", release: Sequence[tuple[str, int | None]] = ()
+                 ) -> FinishOutcome:
+        """Complete the task *run_id* holds with *token*; *release*: reservations
+        ``(reservation_id, token)`` to release in the same request
+        (:func:`muse.core.vocab.rules.finish_releasing`: a stale claim token
+        refuses everything; a lease that cannot be released is reported in
+        ``released``, the completion stands)."""
         raise NotImplementedError
 
     def fail(self, task_id: str, run_id: str, *, token: int | None = None, detail: str = "",
-             requeue: bool = False) -> FinishOutcome:
+             requeue: bool = False, release: Sequence[tuple[str, int | None]] = ()
+             ) -> FinishOutcome:
         raise NotImplementedError
 
     def tasks(self, *, status: str | None = None, limit: int | None = 50) -> TasksOutcome:
@@ -244,18 +251,33 @@ class LocalCoordinator(Coordinator):
         return _claim_outcome(got, run_id, None if got is None else got.claim["expires_at"], problems)
 
     def complete(self, task_id: str, run_id: str, *, token: int | None = None,
-                 detail: str = "") -> FinishOutcome:
+                 detail: str = "", release: Sequence[tuple[str, int | None]] = ()
+                 ) -> FinishOutcome:
         from muse.core.coordination import complete
 
-        rec = complete(self.root, task_id, run_id, token=token, detail=detail)
-        return _finish_outcome(rec, token)
+        return self._finish(lambda: complete(self.root, task_id, run_id, token=token,
+                                             detail=detail), run_id, token, release)
 
     def fail(self, task_id: str, run_id: str, *, token: int | None = None, detail: str = "",
-             requeue: bool = False) -> FinishOutcome:
+             requeue: bool = False, release: Sequence[tuple[str, int | None]] = ()
+             ) -> FinishOutcome:
         from muse.core.coordination import fail
 
-        rec = fail(self.root, task_id, run_id, token=token, detail=detail, requeue=requeue)
-        return _finish_outcome(rec, token)
+        return self._finish(lambda: fail(self.root, task_id, run_id, token=token, detail=detail,
+                                         requeue=requeue), run_id, token, release)
+
+    def _finish(self, finish: Callable[[], JsonDict], run_id: str, token: int | None,
+                release: Sequence[tuple[str, int | None]]) -> FinishOutcome:
+        """The finish, then each named release: the completion record first, then
+        one release record per lease (ordinary records; a crash in between
+        leaves leases to a retry or their TTL, never a release without the
+        completion)."""
+        from muse.core.coordination import release as release_one
+        from muse.core.vocab.rules import finish_releasing
+
+        rec, released = finish_releasing(
+            finish, lambda rid, tok: release_one(self.root, rid, run_id, token=tok), release)
+        return _finish_outcome(rec, token, released)
 
     def tasks(self, *, status: str | None = None, limit: int | None = 50) -> TasksOutcome:
         return tasks_outcome(self._state(), self.backend, status, limit)
@@ -324,12 +346,13 @@ def _claim_outcome(got: ClaimResult | None, run_id: str, expires: str | None,
                         problems=unusable, backend="local")
 
 
-def _finish_outcome(rec: JsonDict, token: int | None) -> FinishOutcome:
+def _finish_outcome(rec: JsonDict, token: int | None,
+                    released: list[JsonDict] | None = None) -> FinishOutcome:
     status = "pending" if rec.get("requeue") else rec["status"]
     return FinishOutcome(task_id=rec["task_id"], run_id=rec["claimer_run_id"], status=status,
                          token=rec.get("token", rec.get("of_slot", token)),
                          detail=rec.get("detail", ""), already=bool(rec.get("already", False)),
-                         backend="local")
+                         released=released or [], backend="local")
 
 
 # ── choosing an engine ───────────────────────────────────────────────────────

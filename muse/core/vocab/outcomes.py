@@ -127,11 +127,14 @@ class ClaimOutcome(Outcome):
 
 class FinishOutcome(Outcome):
     """``status`` is where the task stands now: completed, failed, or pending
-    (failed with requeue); ``already``: a repeat of the same finish."""
+    (failed with requeue); ``already``: a repeat of the same finish;
+    ``released``: one entry per reservation named to release with it
+    (``[]`` when none), each ``{reservation_id, released, already_released,
+    reason}`` (see :func:`muse.core.vocab.rules.finish_releasing`)."""
 
     __slots__ = ()
     VERB = "complete"
-    FIELDS = ("task_id", "run_id", "status", "token", "detail", "already", "backend")
+    FIELDS = ("task_id", "run_id", "status", "token", "detail", "already", "released", "backend")
 
 
 class TasksOutcome(Outcome):

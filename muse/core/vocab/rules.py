@@ -15,6 +15,7 @@ lives here, as a function of plain values, so the two cannot drift apart:
 * strict refusal (which holder is named, retry-after): :func:`strict_refusal`,
   :func:`retry_after`;
 * record ids: :func:`new_record_id`;
+* closing a task and releasing its leases in one request: :func:`finish_releasing`;
 * garbage collection past the grace (local GC and the hub's retention):
   :func:`lease_buried`, :func:`run_spent`, :func:`slot_superseded`;
 * defaults: :data:`DEFAULT_TTL`, :data:`MIN_TTL`, :data:`MAX_TTL`,
@@ -31,7 +32,14 @@ import os
 from muse.core.types import content_hash
 from muse.core.vocab.address import MAX_ADDRESS_LEN, ancestors, canonical
 from muse.core.vocab.clock import format_ts
-from muse.core.vocab.errors import ConflictError, DependencyCycle, StaleToken, TooLarge, UserError
+from muse.core.vocab.errors import (
+    ConflictError,
+    DependencyCycle,
+    NotFound,
+    StaleToken,
+    TooLarge,
+    UserError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,6 +51,7 @@ __all__ = [
     "DEFAULT_TTL",
     "MAX_ADDRESS_LEN",
     "MAX_PREREQUISITES",
+    "MAX_RELEASES",
     "MAX_SYMBOLS",
     "MAX_TTL",
     "MIN_TTL",
@@ -57,6 +66,7 @@ __all__ = [
     "claim_stale",
     "cycle_refusal",
     "find_cycle",
+    "finish_releasing",
     "grant_expiry",
     "heartbeat_expiry",
     "lapsed",
@@ -77,6 +87,7 @@ MIN_TTL, MAX_TTL = 1.0, 86_400.0
 DEFAULT_GRACE = 600.0  # GC keeps dead records this long (exceeds any read→write gap)
 MAX_SYMBOLS = 256  # addresses per reservation or task, in both engines
 MAX_PREREQUISITES = 256  # tasks one task may wait for, in both engines
+MAX_RELEASES = 256  # leases one complete / fail may release, in both engines
 
 # Why a fencing token is refused (the ``reason`` of :class:`StaleToken`).
 STALE_REASONS = ("not_holder", "mismatch", "superseded", "expired", "released", "not_claimed")
@@ -346,3 +357,47 @@ def new_record_id(body: dict[str, Any]) -> str:
     """A record's id: the content hash of its body plus a random nonce, so two
     writers never collide even with identical bodies in the same second."""
     return content_hash({**body, "nonce": os.urandom(6).hex()})
+
+
+# ── closing a task with its leases (complete / fail with ``release``) ────────
+def finish_releasing(
+    finish: Callable[[], dict[str, Any]], release: Callable[[str, int | None], dict[str, Any]],
+    leases: Sequence[tuple[str, int | None]],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Complete (or fail) a task and release *leases* ``(reservation_id, token)`` as one verb.
+
+    The finish decides first, under its own rule: if it refuses (a stale
+    claim token), that refusal is the answer and nothing is released. Then
+    each lease is released under the release rule, with its own token; a
+    lease that cannot be released (lapsed, released by someone else, another
+    run's, unknown) is *reported*, not raised: an agent must not lose a valid
+    completion to a lease it no longer needs. Each engine passes its own
+    ``finish`` and ``release`` (the hub: in one transaction; the record files:
+    one record after the other). A repeat is harmless, as each part's is.
+
+    Returns the finish's answer and one entry per lease, in order:
+    ``{reservation_id, released, already_released, reason}`` — ``released``
+    whether the lease is released now (``already_released``: by an earlier
+    request), else ``reason``: a :data:`STALE_REASONS` word or ``not_found``.
+
+    Raises:
+        TooLarge: more than :data:`MAX_RELEASES` leases (nothing is decided).
+    """
+    if len(leases) > MAX_RELEASES:
+        raise TooLarge(f"{len(leases)} leases to release exceed the limit of {MAX_RELEASES}",
+                       limit=MAX_RELEASES)
+    done = finish()
+    out: list[dict[str, Any]] = []
+    for rid, token in leases:
+        try:
+            got = release(rid, token)
+        except StaleToken as exc:
+            out.append({"reservation_id": rid, "released": False, "already_released": False,
+                        "reason": str(exc.details.get("reason") or "stale")})
+        except NotFound:
+            out.append({"reservation_id": rid, "released": False, "already_released": False,
+                        "reason": "not_found"})
+        else:
+            out.append({"reservation_id": rid, "released": True,
+                        "already_released": bool(got.get("already_released")), "reason": None})
+    return done, out

@@ -4,6 +4,9 @@ Runs ``bench_agents``'s local system (N agents over ``--threads`` threads) with
 the file-system costs removed one at a time, by patching in this process only:
 
 * ``base``       as shipped;
+* ``no-live``    no live copy of the folders: every verb starts from the index
+                 files and re-derives every view (what each one-shot process
+                 does; the per-verb cost before the live copy);
 * ``no-fsync``   records written without ``fsync`` (``CoordStore.create``);
 * ``no-index``   the read index never rewritten (``index._write_blob`` a no-op:
                  each read then rescans, so this shows what the rewrites cost,
@@ -38,18 +41,19 @@ import bench_agents
 from muse.core import coordination
 from muse.core.files import fileio, index, store
 
-VARIANTS = ("base", "no-fsync", "no-index", "no-recheck", "all-three")
+VARIANTS = ("base", "no-live", "no-fsync", "no-index", "no-recheck", "all-three")
 
 
 @contextlib.contextmanager
 def variant(name: str, writes: collections.Counter[str]) -> Iterator[None]:
     orig_wf, orig_blob, orig_recheck = fileio.write_file, index._write_blob, coordination._strict_recheck
+    orig_live = index.LIVE
     drop_fsync = name in ("no-fsync", "all-three")
 
     def write_file(folder: Any, fname: str, data: bytes, *, exclusive: bool = True,
-                   fsync: bool = False) -> bool:
+                   fsync: bool = False, **kw: Any) -> bool:
         writes["index blob" if "index" in str(folder) else ("record+fsync" if fsync else "record")] += 1
-        return orig_wf(folder, fname, data, exclusive=exclusive, fsync=fsync and not drop_fsync)
+        return orig_wf(folder, fname, data, exclusive=exclusive, fsync=fsync and not drop_fsync, **kw)
 
     def recheck(root: Any, symbols: Any, run_id: str, mine: Any, t: float) -> Any:
         return None
@@ -59,9 +63,13 @@ def variant(name: str, writes: collections.Counter[str]) -> Iterator[None]:
         index._write_blob = lambda folder, fname, obj: None  # type: ignore[assignment]
     if name in ("no-recheck", "all-three"):
         coordination._strict_recheck = recheck  # type: ignore[assignment]
+    index.forget()
+    index.LIVE = name != "no-live"
     try:
         yield
     finally:
+        index.forget()
+        index.LIVE = orig_live
         store.write_file = index.write_file = orig_wf  # type: ignore[assignment]
         index._write_blob, coordination._strict_recheck = orig_blob, orig_recheck  # type: ignore[assignment]
 

@@ -12,14 +12,19 @@ never by read-decide-write.
 
 from __future__ import annotations
 
+import _thread
+import os
 import pathlib
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from muse.core.coord.state import Conflict, CoordState, TaskState
 from muse.core.files.fence import next_token
 from muse.core.files.store import CoordStore, Problem
 from muse.core.types import OPERATIONS, JsonDict, check_id
 from muse.core.vocab import clock
+from muse.core.vocab.address import SCOPE
 from muse.core.vocab.errors import ConflictError, DependencyCycle, NotFound, StaleToken, UserError
 from muse.core.vocab.records import (
     Claim,
@@ -140,6 +145,85 @@ def _token(root: pathlib.Path, state: CoordState, at_least: int = 1) -> int:
     return next_token(root, at_least=at_least, seed=lambda: _max_token(state))
 
 
+# ── strict reservations within one process ──────────────────────────────────
+# Threads of one process serialise their strict reservations of overlapping
+# addresses here, so they never race each other into the write-then-re-check
+# below (which stays, for other processes). Addresses inside a file
+# (``path::name``) overlap only within that file: they take the file's stripe
+# and share the gate. A whole file or directory may enclose any of them: it
+# takes the gate alone (a turnstile keeps it from waiting behind a stream of
+# narrow ones).
+class _Gate:
+    """Many narrow holders at once, or one wide holder (``_thread`` locks: no
+    ``threading`` import on the start-up path; a lock may be released by
+    another thread than the one that took it)."""
+
+    def __init__(self) -> None:
+        self.mutex, self.room, self.turnstile = _thread.allocate_lock(), _thread.allocate_lock(), \
+            _thread.allocate_lock()
+        self.narrow = 0
+
+    def enter_narrow(self) -> None:
+        with self.turnstile:
+            pass
+        with self.mutex:
+            self.narrow += 1
+            if self.narrow == 1:
+                self.room.acquire()
+
+    def leave_narrow(self) -> None:
+        with self.mutex:
+            self.narrow -= 1
+            if self.narrow == 0:
+                self.room.release()
+
+    def enter_wide(self) -> None:
+        with self.turnstile:
+            self.room.acquire()
+
+    def leave_wide(self) -> None:
+        self.room.release()
+
+
+_STRIPES = 64
+_gate = _Gate()
+_stripes = [_thread.allocate_lock() for _ in range(_STRIPES)]
+
+
+def _fresh_turns() -> None:  # a forked child: another thread may have held a turn
+    global _gate, _stripes
+    _gate = _Gate()
+    _stripes = [_thread.allocate_lock() for _ in range(_STRIPES)]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_turns)
+
+
+@contextmanager
+def _strict_turn(symbols: list[str]) -> Iterator[None]:
+    """Hold this process's turn to reserve *symbols* strictly."""
+    if any(SCOPE not in sym for sym in symbols):
+        _gate.enter_wide()
+        try:
+            yield
+        finally:
+            _gate.leave_wide()
+        return
+    stripes = sorted({hash(sym.partition(SCOPE)[0]) % _STRIPES for sym in symbols})  # one order: no deadlock
+    _gate.enter_narrow()
+    taken: list[int] = []
+    try:
+        for i in stripes:
+            _stripes[i].acquire()
+            taken.append(i)
+        yield
+    finally:
+        for i in reversed(taken):
+            _stripes[i].release()
+        _gate.leave_narrow()
+
+
 # ── reservations ─────────────────────────────────────────────────────────────
 class ReserveResult:
     """A granted reservation and, in advisory mode, who else overlaps it."""
@@ -187,8 +271,16 @@ def reserve(
     """
     check_id(run_id, "run id")
     symbols = check_symbols(symbols)
-    t = clock.now() if now is None else now
-    root = pathlib.Path(root)
+    if strict:
+        with _strict_turn(symbols):
+            return _reserve(pathlib.Path(root), run_id, symbols, ttl, True,
+                            clock.now() if now is None else now, problems)
+    return _reserve(pathlib.Path(root), run_id, symbols, ttl, False, clock.now() if now is None else now,
+                    problems)
+
+
+def _reserve(root: pathlib.Path, run_id: str, symbols: list[str], ttl: float, strict: bool, t: float,
+             problems: list[Problem] | None) -> ReserveResult:
     state = CoordState(root, t)
     if strict:
         held = state.holders_of(symbols, exclude_run=run_id)
@@ -205,8 +297,7 @@ def reserve(
     }
     rid = new_record_id(body)
     record = {"reservation_id": rid, **body}
-    store = CoordStore(root)
-    store.create("reservation", rid, record)
+    CoordStore(root).create("reservation", rid, record)
     res = Reservation.decode(rid, record)
     if strict:
         rivals = _strict_recheck(root, symbols, run_id, (res.created_at or t, rid), t)
@@ -513,6 +604,9 @@ def _claim_slot(
     return None
 
 
+_claiming: set[tuple[str, str, int]] = set()  # (store, task id, slot) being created by a thread here
+
+
 def claim(
     root: pathlib.Path,
     run_id: str,
@@ -558,16 +652,26 @@ def claim(
     root = pathlib.Path(root)
     store = CoordStore(root)
     expires = clock.format_ts(grant_expiry(t, ttl, state.heartbeat_map().get(run_id, 0.0)))
+    here = store.local_base
+    if len(candidates) > 1:  # slots another thread of this process is creating now go last
+        candidates.sort(key=lambda s: (here, s.task.task_id, s.top_slot + 1) in _claiming)
     for st in candidates:
-        token = _token(root, state, at_least=(st.token or 0) + 1)
-        body: JsonDict = {
-            "claimer_run_id": run_id,
-            "status": "claimed",
-            "at": clock.format_ts(t),
-            "expires_at": expires,
-            "token": token,
-        }
-        won = _claim_slot(store, st.task.task_id, st.top_slot + 1, body)
+        slot = (here, st.task.task_id, st.top_slot + 1)
+        if store.exists("claim", claim_slot_id(*slot[1:])):
+            continue  # taken since the folder was read: no token spent on a lost race
+        _claiming.add(slot)
+        try:
+            token = _token(root, state, at_least=(st.token or 0) + 1)
+            body: JsonDict = {
+                "claimer_run_id": run_id,
+                "status": "claimed",
+                "at": clock.format_ts(t),
+                "expires_at": expires,
+                "token": token,
+            }
+            won = _claim_slot(store, st.task.task_id, st.top_slot + 1, body)
+        finally:
+            _claiming.discard(slot)
         if won is not None:
             return ClaimResult(st.task, won, token)
     if task_id is not None:

@@ -244,9 +244,12 @@ def _inside(x: list[Any], y: list[Any]) -> bool:
 def hub_claim_check(claim_records: list[dict[str, Any]]) -> dict[str, int]:
     """Double claims and completions judged from the claim slots the hub stored.
 
-    Slots of a task alternate: a ``claimed`` slot, then its outcome
-    (``completed``, ``failed``, ``requeue``…). Two ``claimed`` slots with no
-    outcome between them mean the hub granted a task that was still held.
+    Slots of a task are numbered 1, 2, 3… and alternate: a ``claimed`` slot,
+    then its outcome (``completed``, ``failed``, ``requeue``…). Two ``claimed``
+    slots in a row (consecutive numbers) mean the hub granted a task that was
+    still held. A missing number is a slot the hub's retention pruned (an old
+    ``failed`` outcome, say): what stood there is unknown, so the slots on its
+    two sides are not compared; they are counted as ``slots_missing``.
     """
     by_task: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for rec in claim_records:
@@ -256,11 +259,18 @@ def hub_claim_check(claim_records: list[dict[str, Any]]) -> dict[str, int]:
     double = 0
     completed_twice = 0
     completed = 0
+    missing = 0
     for slots in by_task.values():
         slots.sort(key=lambda p: int(p.get("slot") or 0))
         held = False
         done = 0
+        previous = 0
         for p in slots:
+            number = int(p.get("slot") or 0)
+            if number > previous + 1:  # pruned slots between: no evidence either way
+                missing += number - previous - 1
+                held = False
+            previous = number
             status = p.get("status")
             if status == "claimed":
                 if held:
@@ -273,4 +283,4 @@ def hub_claim_check(claim_records: list[dict[str, Any]]) -> dict[str, int]:
         completed += 1 if done else 0
         completed_twice += 1 if done > 1 else 0
     return {"tasks": len(by_task), "completed": completed, "double_claims": double,
-            "completed_twice": completed_twice}
+            "completed_twice": completed_twice, "slots_missing": missing}

@@ -12,7 +12,16 @@ The report dict (from :func:`muse.swarm.runner.run_swarm`) has:
   including the wait for one of the worker's connections (``queued_*``);
 * ``tasks``, ``double_claims`` (from the agents' logs and from the hub's claim
   records), ``conflicts`` (planted vs detected), ``errors``, ``memory_mib``
-  (peak resident memory of the hub, each worker and the runner).
+  (peak resident memory of the hubs — summed, and each in ``hubs`` — each
+  worker and the runner);
+* ``database`` — backend, URL (password masked), schema and whether it was
+  kept (None with ``--hub``); ``config.hubs`` and ``config.database`` too;
+* ``hubs`` — per hub: URL, the workers that talked to it, requests they sent,
+  requests it answered by its own ``/metrics`` and how many were 5xx, its CPU;
+* ``cpu_s`` — CPU seconds of the hubs up to the end of the run (``hub``) and
+  during it (``hub_run``, and per request), of their PostgreSQL backends
+  during the run (``database_run``), of the workers and the runner;
+  ``load_average`` — the machine's at the end.
 """
 
 from __future__ import annotations
@@ -32,6 +41,14 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
             *(_row(r, widths) for r in rows)]
 
 
+def _count(value: Any) -> str:
+    return "n/a" if value is None else f"{value:,}"
+
+
+def _num(value: Any) -> str:
+    return "n/a" if value is None else f"{value}"
+
+
 def _mib(value: Any) -> str:
     return "n/a" if value is None else f"{value:,.0f} MiB"
 
@@ -40,10 +57,13 @@ def format_report(r: dict[str, Any]) -> str:
     """The report as aligned text: summary, per-verb latencies, correctness, memory."""
     c, s, t = r["config"], r["seconds"], r["throughput"]
     tasks, dc, cf, mem = r["tasks"], r["double_claims"], r["conflicts"], r["memory_mib"]
+    n_hubs = int(c.get("hubs") or 1)
+    where = (f"{n_hubs} hub{'s' if n_hubs > 1 else ''} on {c['database']}" if c.get("database")
+             else f"hub {c['hub']}")
     lines = [
         (f"muse swarm: {c['agents']:,} agents in {c['workers']} workers, {c['files']:,} files "
          f"in {c['subsystems']:,} subsystems, {c['tasks']:,} tasks "
-         f"({c['dependencies']:,} dependencies, depth {c['depth']}), hub {c['hub']}"),
+         f"({c['dependencies']:,} dependencies, depth {c['depth']}), {where}"),
         "",
     ]
     summary = [
@@ -65,7 +85,9 @@ def format_report(r: dict[str, Any]) -> str:
     lines.append("")
     checks = [
         ["double claims", f"{dc['total']:,}", "must be 0",
-         f"agents' logs {dc['agents']['total']}, hub records {dc['hub']['double_claims']}"],
+         f"agents' logs {dc['agents']['total']}, hub records {dc['hub']['double_claims']}"
+         + (f" ({dc['hub']['slots_missing']:,} pruned slots not judged)"
+            if dc["hub"].get("slots_missing") else "")],
         ["lost tasks", f"{tasks['lost']:,}", "must be 0",
          f"enqueued {tasks['enqueued']:,}, completed {tasks['completed']:,}"],
         ["conflicts detected", f"{cf['detected']:,}", f"planted {cf['planted']:,}",
@@ -79,7 +101,16 @@ def format_report(r: dict[str, Any]) -> str:
     ]
     lines += _table(["check", "value", "expected", "detail"], checks)
     lines.append("")
-    memory = [["hub", _mib(mem["hub"])],
+    hubs = r.get("hubs") or []
+    if len(hubs) > 1 or any(h.get("requests_served") is not None for h in hubs):
+        rows = [[f"hub {i}", h["url"], ",".join(map(str, h["workers"])),
+                 f"{h['requests_sent']:,}", _count(h.get("requests_served")),
+                 _count(h.get("errors_5xx")), _num(h.get("cpu_s"))]
+                for i, h in enumerate(hubs)]
+        lines += _table(["hub", "url", "workers", "requests sent", "answered", "5xx", "CPU s"],
+                        rows)
+        lines.append("")
+    memory = [["hub" if len(hubs) <= 1 else f"hubs (sum of {len(hubs)})", _mib(mem["hub"])],
               ["workers (max each)", _mib(mem["workers_max"])],
               ["workers (sum)", _mib(mem["workers_sum"])],
               ["runner", _mib(mem["runner"])]]
@@ -87,9 +118,23 @@ def format_report(r: dict[str, Any]) -> str:
     lines += _table(["peak memory", "VmHWM"], memory)
     if cpu:
         lines.append("")
-        lines.append(f"CPU seconds: hub {cpu.get('hub', 'n/a')}, workers {cpu.get('workers')}, "
+        lines.append(f"CPU seconds: hub {_num(cpu.get('hub'))}, workers {cpu.get('workers')}, "
                      f"runner {cpu.get('runner')} (over {s['total_s']:.1f} s wall, "
                      f"stop {s.get('stop_s', 0):.1f} s, verify {s.get('verify_s', 0):.1f} s)")
+        if cpu.get("hub_run") is not None:
+            per = cpu.get("hub_ms_per_request")
+            db = cpu.get("database_run")
+            lines.append(f"during the run: hub {cpu['hub_run']} s"
+                         + (f" ({per:.2f} ms per request)" if per is not None else "")
+                         + (f", PostgreSQL backends {db} s" if db is not None else ""))
+    maint = (r.get("database") or {}).get("maintenance")
+    if maint:
+        lines.append(f"autovacuum {maint['autovacuum']} on the server: the swarm stood in for it, "
+                     f"{maint['vacuums']} VACUUM and {maint['analyzes']} ANALYZE in "
+                     f"{maint['checks']} checks every {maint['every_s']:g} s "
+                     f"({maint['seconds']} s, {maint['errors']} errors)")
+    if r.get("load_average"):
+        lines.append("load average at the end: " + " ".join(f"{x:.2f}" for x in r["load_average"]))
     errors = r["errors"]["by_kind"]
     if errors:
         lines.append("")
@@ -103,4 +148,7 @@ def format_report(r: dict[str, Any]) -> str:
         lines.append("notes: " + "; ".join(r["problems"]))
     if r.get("workdir"):
         lines.append(f"kept {r['workdir']}")
+    db = r.get("database") or {}
+    if db.get("schema") and db.get("schema_kept"):
+        lines.append(f"kept PostgreSQL schema {db['schema']}")
     return "\n".join(lines) + "\n"

@@ -2,18 +2,23 @@
 
 :func:`run_swarm` does, in order:
 
-1. generate the tree and the plan (in this process; :mod:`muse.swarm.tree`,
-   :mod:`muse.swarm.plan`);
-2. start ``python -m muse hub serve --port 0 --insecure-dev`` on an SQLite
-   file in a temporary folder (or use ``--hub URL``, signing with the
-   configured identity), create a fresh repository, set it advisory;
+1. start ``--hubs`` local ``muse hub serve --insecure-dev`` processes on one
+   database (:class:`~muse.swarm.hubs.HubSet`: an SQLite file in a temporary
+   folder by default, or ``--db``, PostgreSQL in a fresh schema), or use
+   ``--hub URL``, signing with the configured identity — first, so a database
+   that cannot be used fails at once;
+2. generate the tree and the plan (in this process; :mod:`muse.swarm.tree`,
+   :mod:`muse.swarm.plan`), create a fresh repository, set it advisory;
 3. enqueue the tasks through ``live/tasks`` (500 per request);
 4. start the worker processes (``python -m muse.swarm.worker``), each running
-   its share of the agents as coroutines, and show their summed progress;
+   its share of the agents as coroutines against one of the hubs (worker *i*
+   talks to hub *i* mod ``--hubs``), and show their summed progress;
 5. when the hub says no task is left to do (or the duration cap is reached),
    stop the workers, read their logs, and check the outcome against the hub:
    its task counts, and the claim slots it stored (pulled as records);
-6. stop the hub after reading its peak memory.
+6. read each hub's request count, CPU and peak memory (and its PostgreSQL
+   backends' CPU), stop the hubs and drop the schema they used (unless
+   ``--keep``) — also on failure, Ctrl-C or SIGTERM.
 
 The result is a plain dict (see :mod:`muse.swarm.report`).
 """
@@ -37,11 +42,10 @@ from typing import IO, Any
 
 from muse.core.client.hub_client import HubClient
 from muse.core.vocab.errors import MuseError, UsageError
-from muse.hub.process import HubProcess as BaseHubProcess
+from muse.swarm.hubs import HubSet, SwarmHub
 from muse.swarm.metrics import (
     VERBS,
     conflict_check,
-    cpu_seconds,
     double_claims,
     hub_claim_check,
     percentile,
@@ -53,6 +57,7 @@ from muse.swarm.tree import generate_tree
 __all__ = ["HubProcess", "SwarmConfig", "run_swarm"]
 
 _ENQUEUE_BATCH = 500
+_STATUS_PATIENCE = 300.0  # seconds of failing status calls before the run is declared failed
 
 
 @dataclass
@@ -81,6 +86,10 @@ class SwarmConfig:
     extra_hub_args: list[str] = field(default_factory=list)
     tree: str | None = None  # a real source tree (muse.swarm.fromtree) instead of a generated one
     all_symbols: bool = False  # with tree: reserve macros and enumerators too
+    db: str | None = None  # local hubs' database: SQLite path or postgresql:// DSN (None: temp SQLite)
+    hubs: int = 1  # local hub processes on that database
+    pg_schema: str | None = None  # use this schema as it is (None: a fresh one per run)
+    batch: bool = False  # agents release with complete / fail in one request
 
     def resolved(self) -> SwarmConfig:
         """A copy with every derived size filled in and checked.
@@ -101,8 +110,22 @@ class SwarmConfig:
             raise UsageError(f"--tasks must be between 1 and --files ({self.files})")
         if not 0.0 <= self.overlap <= 1.0:
             raise UsageError("--overlap is a fraction between 0 and 1")
+        if self.hubs < 1:
+            raise UsageError("--hubs must be at least 1")
+        if self.hub_url and (self.db or self.hubs > 1 or self.pg_schema):
+            raise UsageError("--hub uses a running hub; --db, --hubs and --pg-schema "
+                             "are for the hubs the swarm starts itself")
+        if self.pg_schema and not (self.db or "").startswith(("postgresql://", "postgres://")):
+            raise UsageError("--pg-schema needs a postgresql:// --db")
+        if self.agents < self.hubs:
+            raise UsageError(f"--agents ({self.agents}) must be at least --hubs ({self.hubs})")
+        if self.workers is not None and self.workers < self.hubs:
+            raise UsageError(f"--workers ({self.workers}) must be at least --hubs ({self.hubs}): "
+                             "each worker process talks to one hub")
         workers = self.workers or max(2, min(4, self.agents // 1000))
-        workers = max(1, min(workers, self.agents))
+        if self.workers is None:  # as many workers on every hub
+            workers = -(-workers // self.hubs) * self.hubs
+        workers = max(self.hubs, min(workers, self.agents))
         per_worker = math.ceil(self.agents / workers)
         # Few connections: the hub decides one write at a time, so more requests in
         # flight only lengthen its queue (measured: same throughput, 8x the latency).
@@ -119,8 +142,9 @@ class SwarmConfig:
         return out
 
 
-class HubProcess(BaseHubProcess):
-    """The swarm's local hub: ``--insecure-dev`` on an SQLite file in *workdir*."""
+class HubProcess(SwarmHub):
+    """One local hub on an SQLite file in *workdir* (``--insecure-dev``), as the
+    benchmarks start it; the swarm itself starts a :class:`~muse.swarm.hubs.HubSet`."""
 
     def __init__(self, workdir: pathlib.Path, extra: list[str] | None = None,
                  start_timeout: float = 90.0) -> None:
@@ -128,9 +152,6 @@ class HubProcess(BaseHubProcess):
         env = {k: v for k, v in os.environ.items() if not k.startswith("MUSE_HUB_")}
         super().__init__(workdir, str(self.db), "--insecure-dev", *(extra or []), env=env,
                          start_timeout=start_timeout)
-
-    def peak_kib(self) -> int | None:
-        return vm_hwm_kib(self.proc.pid)
 
 
 class _Worker:
@@ -288,8 +309,14 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
               on_phase: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run the swarm *cfg* describes and return the report (see :mod:`muse.swarm.report`).
 
+    Whatever happens (an error, Ctrl-C, a signal the caller turned into an
+    exception), the worker processes and hubs are stopped and the temporary
+    folder and PostgreSQL schema removed (unless ``keep``) before this returns
+    or raises.
+
     Raises:
-        UsageError: invalid sizes.
+        UsageError: invalid sizes or options.
+        UserError: the database cannot be used (PostgreSQL unreachable, psycopg missing).
         RemoteError: the hub could not be started, reached or used.
     """
     t_start = time.monotonic()
@@ -306,9 +333,30 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
     workdir = pathlib.Path(cfg.workdir or tempfile.mkdtemp(prefix="muse-swarm-"))
     workdir.mkdir(parents=True, exist_ok=True)
     show = _Progress(progress, cfg.tasks)
-    hub: HubProcess | None = None
+    t_resolved = time.monotonic()
+    hubs: HubSet | None = None
     workers: list[_Worker] = []
     try:
+        # Hubs first: a database that cannot be used fails before minutes of planning.
+        signing = _signing(cfg)
+        if cfg.hub_url:
+            urls = [cfg.hub_url.rstrip("/")]
+            owner = cfg.owner or (signing.handle if signing is not None else "swarm")
+        else:
+            hubs = HubSet(workdir, cfg.db, cfg.hubs, schema=cfg.pg_schema, keep=cfg.keep,
+                          extra=[*_hub_limits(cfg), *cfg.extra_hub_args])
+            if hubs.count > 1 and not hubs.postgres:
+                show.message(f"{hubs.count} hubs on one SQLite file: safe (WAL; writers of all "
+                             "hubs take turns), but they decide one write at a time between them")
+            hubs.start()
+            urls, owner = hubs.urls, cfg.owner or "swarm"
+        url = urls[0]
+        t_hub = time.monotonic()
+        slug = cfg.slug or f"linux-{cfg.seed}-{int(time.time() * 1000) % 10**9}"
+        where = (f"{len(urls)} local hub{'s' if len(urls) > 1 else ''} on {hubs.describe()}"
+                 if hubs is not None else "remote hub")
+        show.message(f"{where}: {', '.join(urls)}; repository {owner}/{slug}")
+
         if real is not None:
             tree, plan = real[0], real[1]
         else:
@@ -320,20 +368,7 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
                      f"({plan.edges:,} dependencies, depth {plan.depth()}, "
                      f"{plan.planted_pairs:,} planted overlaps)")
 
-        signing = _signing(cfg)
-        if cfg.hub_url:
-            url = cfg.hub_url.rstrip("/")
-            owner = cfg.owner or (signing.handle if signing is not None else "swarm")
-        else:
-            hub = HubProcess(workdir, cfg.extra_hub_args)
-            url, owner = hub.url, cfg.owner or "swarm"
-        slug = cfg.slug or f"linux-{cfg.seed}-{int(time.time() * 1000) % 10**9}"
-        show.message(f"hub {url} ({'local, ' + str(hub.db) if hub else 'remote'}), "
-                     f"repository {owner}/{slug}")
-        t_hub = time.monotonic()
-
         import msgspec
-
 
         client = HubClient(url, owner, slug, signing)
         client.request("POST", "/api/v1/repos", {"owner": owner, "slug": slug},
@@ -343,19 +378,25 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
         for i in range(0, len(bodies), _ENQUEUE_BATCH):
             client.enqueue(bodies[i:i + _ENQUEUE_BATCH])
         del bodies
+        if hubs is not None and (maint := hubs.maintain()) is not None:
+            show.message(f"autovacuum is {maint['autovacuum']} on this PostgreSQL server: the "
+                         f"swarm applies its thresholds to its schema every {maint['every_s']:g} s "
+                         "(without it the hubs' plans stay those of empty tables)")
         seq_before = _last_seq(client)
         t_enqueued = time.monotonic()
-        show.message(f"enqueued {len(plan.tasks):,} tasks in {t_enqueued - t_hub:.1f}s; "
-                     f"starting {cfg.agents:,} agents in {cfg.workers} worker processes")
+        show.message(f"enqueued {len(plan.tasks):,} tasks in {t_enqueued - t_plan:.1f}s; "
+                     f"starting {cfg.agents:,} agents in {cfg.workers} worker processes"
+                     + (f" over {len(urls)} hubs" if len(urls) > 1 else ""))
 
         results_dir = workdir / "results"
         results_dir.mkdir(exist_ok=True)
-        spec = {"hub_url": url, "owner": owner, "slug": slug, "agents": cfg.agents,
-                "workers": cfg.workers, "connections": cfg.connections, "seed": cfg.seed,
-                "results": str(results_dir), "progress_every": 0.5,
+        spec = {"hub_url": url, "hub_urls": urls, "owner": owner, "slug": slug,
+                "agents": cfg.agents, "workers": cfg.workers, "connections": cfg.connections,
+                "seed": cfg.seed, "results": str(results_dir), "progress_every": 0.5,
                 "signing": {"handle": signing.handle, "key": signing.key_path} if signing else None,
+                "agent_identities": hubs is not None,
                 "agent": {"ttl": cfg.ttl, "think": list(cfg.think),
-                          "fail_fraction": cfg.fail_fraction,
+                          "fail_fraction": cfg.fail_fraction, "batch": cfg.batch,
                           # One scout per worker polls; the others wait to be woken,
                           # with a safety net that grows with the swarm.
                           "poll": [0.05, 1.0],
@@ -364,12 +405,13 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
         spec_path = workdir / "spec.json"
         spec_path.write_text(json.dumps(spec, indent=1))
         events: queue.Queue[tuple[int, dict[str, Any] | None]] = queue.Queue()
+        cpu_before = _server_cpu(hubs)
         t_run = time.monotonic()
         workers = [_Worker(i, spec_path, workdir, events) for i in range(cfg.workers)]
 
-        outcome, _, t_end = _drive(cfg, workers, events, show, client, hub, t_run)
+        outcome, _, t_end = _drive(cfg, workers, events, show, client, hubs, t_run)
         run_seconds = t_end - t_run
-        hub_cpu = cpu_seconds(hub.proc.pid) if hub else None
+        cpu_after = _server_cpu(hubs)
         for w in workers:
             w.stop()
         _await_done(workers, events, timeout=120.0)
@@ -388,30 +430,96 @@ def run_swarm(cfg: SwarmConfig, progress: IO[str] | None = sys.stderr,
         status = client.status(limit=1000)
         seq_after = _last_seq(client)
         claims = client.pull_all(["claim"], limit=5000)
-        hub_peak = hub.peak_kib() if hub else None
         t_verified = time.monotonic()
+        hub_rows = _hub_rows(hubs, urls, cfg.workers, results)
+        peaks = [row["peak_kib"] for row in hub_rows if row["peak_kib"]]
         report = _report(cfg, plan, tree.symbol_total, results, status, claims, outcome,
-                         run_seconds, seq_after - seq_before, hub_peak,
-                         {"plan_s": t_plan - t_start, "hub_start_s": t_hub - t_plan,
-                          "enqueue_s": t_enqueued - t_hub, "run_s": run_seconds,
+                         run_seconds, seq_after - seq_before, sum(peaks) if peaks else None,
+                         {"plan_s": (t_resolved - t_start) + (t_plan - t_hub),
+                          "hub_start_s": t_hub - t_resolved,
+                          "enqueue_s": t_enqueued - t_plan, "run_s": run_seconds,
                           "stop_s": t_stopped - t_end, "verify_s": t_verified - t_stopped,
                           "total_s": time.monotonic() - t_start},
                          url if cfg.hub_url else "local", f"{owner}/{slug}")
         report["workdir"] = str(workdir) if cfg.keep else None
         report["tree"] = {"path": cfg.tree, **real[2].to_json()} if real is not None else None
-        # CPU spent during the run: who the machine's cores worked for.
-        report["cpu_s"] = {"hub": round(hub_cpu, 1) if hub_cpu is not None else None,
-                           "workers": round(sum(float(r.get("cpu_s") or 0) for r in results), 1),
-                           "runner": round(sum(os.times()[:2]), 1)}
+        report["database"] = ({"backend": hubs.backend, "url": hubs.describe(),
+                               "schema": hubs.schema, "maintenance": hubs.maintenance,
+                               "schema_kept": bool(hubs.schema) and (cfg.keep or not hubs.fresh)}
+                              if hubs is not None else None)
+        report["config"]["hubs"] = len(urls)
+        report["config"]["database"] = hubs.describe() if hubs is not None else None
+        report["hubs"] = [{k: v for k, v in row.items() if k != "peak_kib"} for row in hub_rows]
+        report["memory_mib"]["hubs"] = [round(r["peak_kib"] / 1024, 1) if r["peak_kib"] else None
+                                        for r in hub_rows]
+        # CPU spent up to the end of the run (start-up and enqueue included, as before),
+        # and during the run alone: who the machine's cores worked for.
+        hub_cpu = cpu_after["hubs"]
+        run_hub_cpu = (hub_cpu - cpu_before["hubs"]
+                       if hub_cpu is not None and cpu_before["hubs"] is not None else None)
+        requests = report["throughput"]["requests"]
+        db_cpu = (cpu_after["database"] - (cpu_before["database"] or 0.0)
+                  if cpu_after["database"] is not None else None)
+        report["cpu_s"] = {
+            "hub": round(hub_cpu, 1) if hub_cpu is not None else None,
+            "hub_run": round(run_hub_cpu, 1) if run_hub_cpu is not None else None,
+            "hub_ms_per_request": (round(run_hub_cpu * 1000 / requests, 3)
+                                   if run_hub_cpu is not None and requests else None),
+            "database_run": round(db_cpu, 1) if db_cpu is not None else None,
+            "workers": round(sum(float(r.get("cpu_s") or 0) for r in results), 1),
+            "runner": round(sum(os.times()[:2]), 1)}
+        report["load_average"] = [round(x, 2) for x in os.getloadavg()]
         return report
     finally:
         for w in workers:
             if w.proc.poll() is None:
                 w.close(timeout=10)
-        if hub is not None:
-            hub.stop()
+        if hubs is not None:
+            for problem in hubs.stop():
+                show.message(f"cleanup: {problem}")
         if not cfg.keep and cfg.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _hub_limits(cfg: SwarmConfig) -> list[str]:
+    """Settings for the hubs the swarm starts: room for ``--tasks`` in one repository,
+    and a retention grace longer than the run.
+    (Each agent speaks as its own identity there — see :mod:`muse.swarm.worker` —
+    so the per-identity bounds keep their defaults.)"""
+    assert cfg.tasks is not None
+    # The verdict reads every claim slot back from the hub: its retention must not
+    # prune any before then (a full-scale run outlasts the default 10 minutes).
+    grace = max(600.0, cfg.duration_cap + 600.0)
+    return ["--limit", f"tasks_per_repository={max(100_000, 2 * cfg.tasks)}",
+            "--retention-grace", f"{grace:g}"]
+
+
+def _server_cpu(hubs: HubSet | None) -> dict[str, float | None]:
+    """CPU seconds so far of all hub processes, and of their PostgreSQL backends."""
+    if hubs is None:
+        return {"hubs": None, "database": None}
+    each = hubs.cpu_s()
+    return {"hubs": sum(c for c in each if c is not None) if any(c is not None for c in each)
+            else None, "database": hubs.backend_cpu()}
+
+
+def _hub_rows(hubs: HubSet | None, urls: list[str], workers: int,
+              results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per hub: URL, its workers, requests they sent, requests it says it answered, CPU, peak."""
+    sent = {int(r["worker"]): int(r.get("requests") or 0) for r in results}
+    served = hubs.requests_served() if hubs is not None else [None] * len(urls)
+    cpu = hubs.cpu_s() if hubs is not None else [None] * len(urls)
+    peak = hubs.peak_kib() if hubs is not None else [None] * len(urls)
+    rows = []
+    for i, url in enumerate(urls):
+        mine = [w for w in range(workers) if w % len(urls) == i]
+        answered, used = served[i], cpu[i]
+        rows.append({"url": url, "workers": mine, "requests_sent": sum(sent.get(w, 0) for w in mine),
+                     "requests_served": answered[0] if answered else None,
+                     "errors_5xx": answered[1] if answered else None,
+                     "cpu_s": round(used, 1) if used is not None else None,
+                     "peak_kib": peak[i]})
+    return rows
 
 
 def _last_seq(client: HubClient) -> int:
@@ -422,13 +530,15 @@ def _last_seq(client: HubClient) -> int:
 
 def _drive(cfg: SwarmConfig, workers: list[_Worker],
            events: queue.Queue[tuple[int, dict[str, Any] | None]], show: _Progress,
-           client: HubClient, hub: HubProcess | None,
+           client: HubClient, hubs: HubSet | None,
            t_run: float) -> tuple[list[str], dict[str, int], float]:
     """Show progress until the hub has nothing left to do; return problems, task counts, end time."""
     assert cfg.tasks is not None
     problems: list[str] = []
     counts: dict[str, int] = {}
     next_status = t_run + 1.0
+    last_status = t_run
+    failing: float | None = None
     while True:
         try:
             index, event = events.get(timeout=0.2)
@@ -450,26 +560,52 @@ def _drive(cfg: SwarmConfig, workers: list[_Worker],
                    "claimed": int(counts.get("claimed") or 0)})
         if problems:
             return problems, counts, now
-        if hub is not None and not hub.alive():
-            problems.append("the hub exited during the run")
+        dead = hubs.dead() if hubs is not None else []
+        if dead:
+            assert hubs is not None
+            problems.append("; ".join(f"hub {i} exited during the run "
+                                      f"({_tail(hubs.hubs[i].stderr_path) or 'no output'})"
+                                      for i in dead))
             return problems, counts, now
         if now - t_run > cfg.duration_cap:
             problems.append(f"stopped by --duration-cap after {cfg.duration_cap:g}s")
             return problems, counts, now
         # Ask the hub itself whether work is left: the agents' own counts could be
         # wrong in exactly the ways this run is meant to catch.
-        if total.get("completed", 0) >= cfg.tasks or now >= next_status:
-            next_status = now + 2.0
+        if now >= next_status or (total.get("completed", 0) >= cfg.tasks
+                                  and now >= last_status + 0.5):
+            if hubs is not None:
+                hubs.backend_cpu()  # a backend the pool closes keeps its last figure
             try:
                 st = client.status(limit=1)
             except MuseError as exc:
-                problems.append(f"status from the hub failed: {exc.message}")
-                return problems, counts, now
+                # A hub at full load may answer a status call late (it is one more
+                # request in its queue): the run goes on, unless that lasts.
+                failing = failing or now
+                if now - failing >= _STATUS_PATIENCE:
+                    problems.append(f"status from the hub failed for {now - failing:.0f}s: "
+                                    f"{exc.message}")
+                    return problems, counts, now
+                show.message(f"status from the hub failed ({exc.message}); retrying")
+                last_status, next_status = now, time.monotonic() + 2.0
+                continue
+            failing = None
+            # Ask less often when the answer is slow, so polling never becomes load.
+            last_status = time.monotonic()
+            next_status = last_status + max(2.0, 4 * (last_status - now))
             counts = st.get("tasks") or {}
             left = sum(int(counts.get(k) or 0) for k in ("pending", "ready", "blocked", "claimed"))
             if left == 0:
                 show.show(now - t_run, "done", _sum_progress(workers), force=True)
                 return problems, counts, now
+
+
+def _tail(path: pathlib.Path) -> str:
+    try:
+        lines = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(lines[-3:])
 
 
 def _sum_progress(workers: list[_Worker]) -> dict[str, int]:
@@ -531,7 +667,8 @@ def _report(cfg: SwarmConfig, plan: Plan, symbols: int, results: list[dict[str, 
                    "files": cfg.files, "subsystems": cfg.subsystems, "symbols": symbols,
                    "tasks": enqueued, "dependencies": plan.edges, "depth": plan.depth(),
                    "overlap": cfg.overlap, "seed": cfg.seed, "ttl": cfg.ttl,
-                   "fail_fraction": cfg.fail_fraction, "hub": hub, "repo": repo},
+                   "fail_fraction": cfg.fail_fraction, "batch": cfg.batch, "hub": hub,
+                   "repo": repo},
         "seconds": {k: round(v, 3) for k, v in phases.items()},
         "throughput": {"tasks_per_s": round(completed / run_s, 1) if run_s > 0 else 0.0,
                        "requests_per_s": round(requests / run_s, 1) if run_s > 0 else 0.0,

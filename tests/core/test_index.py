@@ -7,6 +7,7 @@ import os
 import pathlib
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -40,6 +41,16 @@ def _truth(root: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def _index_files(root: pathlib.Path) -> list[pathlib.Path]:
     d = state_dir(root) / "index"
     return sorted(d.iterdir()) if d.exists() else []
+
+
+@pytest.fixture(autouse=True, params=["live", "files"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Each test twice: with this process's live copy of each folder, and
+    starting every query from the index files (as each fresh process does)."""
+    idx.forget()
+    monkeypatch.setattr(idx, "LIVE", request.param == "live")
+    yield request.param
+    idx.forget()
 
 
 @pytest.fixture
@@ -124,6 +135,7 @@ def test_delta_then_compaction(repo: pathlib.Path, monkeypatch: pytest.MonkeyPat
     _ids(repo)
     _write(repo, "res-extra")
     _ids(repo)
+    idx.flush()  # a live process writes its delta at most every FLUSH_EVERY seconds
     # Only this folder's delta: an empty folder read alongside (releases,
     # heartbeats) may get a re-stamp delta of its own once it has settled.
     delta = "local-reservations.delta"
@@ -131,6 +143,7 @@ def test_delta_then_compaction(repo: pathlib.Path, monkeypatch: pytest.MonkeyPat
     for i in range(400, 900):  # more than 1/8 of the base: the base is rewritten
         _write(repo, f"res-{i:04d}")
     assert len(_ids(repo)) == 901
+    idx.flush()
     assert not any(p.name == delta for p in _index_files(repo))
     assert _ids(repo) == _truth(repo, monkeypatch)
 
@@ -323,5 +336,54 @@ def test_a_key_others_can_read_is_replaced(repo: pathlib.Path, monkeypatch: pyte
     assert key.stat().st_mode & 0o777 == 0o600
     key.chmod(0o644)
     monkeypatch.setattr(idx, "_keys", {})  # a new process (one re-checks its key each second)
+    idx.forget()
     assert _ids(repo) == ["res-1"]
     assert key.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_list_once_returned_never_changes(repo: pathlib.Path, mode: str) -> None:
+    """The live copy is shared by every caller of the process: later changes make new lists."""
+    for i in range(5):
+        _write(repo, f"res-{i}")
+    folder = str(coordination_dir(repo) / "reservations")
+    cache = str(state_dir(repo) / "index")
+    held = idx.records_of(folder, "reservation", False, cache, [])
+    before = list(held)
+    _write(repo, "res-new")
+    os.unlink(coordination_dir(repo) / "reservations" / "res-0.json")
+    now = idx.records_of(folder, "reservation", False, cache, [])
+    assert held == before
+    assert sorted(r.reservation_id for r in now) == [f"res-{i}" for i in range(1, 5)] + ["res-new"]
+
+
+def test_threads_reading_while_others_write_and_remove(repo: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+                                                      mode: str) -> None:
+    """Threads sharing one live copy, a writer thread, and another process adding and
+    removing files (as GC does): every later answer is the folder's content."""
+    import threading
+
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                _ids(repo)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for t in readers:
+        t.start()
+    other = subprocess.Popen([sys.executable, "-c", _CHURN, str(repo), "other"], env=subprocess_env())
+    for i in range(60):
+        _write(repo, f"mine-{i}")
+        if i % 4 == 0:
+            os.unlink(coordination_dir(repo) / "reservations" / f"mine-{i}.json")
+    assert other.wait(timeout=120) == 0
+    stop.set()
+    for t in readers:
+        t.join()
+    assert not errors
+    assert _ids(repo) == _truth(repo, monkeypatch)
+    assert len(_ids(repo)) == 45 + 40

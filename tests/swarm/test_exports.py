@@ -12,7 +12,7 @@ from tests.conftest import subprocess_env
 
 MODULES = ["muse.swarm", "muse.swarm.tree", "muse.swarm.plan", "muse.swarm.client",
            "muse.swarm.agent", "muse.swarm.worker", "muse.swarm.metrics", "muse.swarm.report",
-           "muse.swarm.runner", "muse.cli.commands.swarm"]
+           "muse.swarm.runner", "muse.swarm.hubs", "muse.cli.commands.swarm"]
 
 
 @pytest.mark.parametrize("name", MODULES)

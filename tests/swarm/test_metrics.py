@@ -53,11 +53,23 @@ def test_hub_claim_slots() -> None:
     good = [_slot("t1", 1, "claimed"), _slot("t1", 2, "failed"), _slot("t1", 3, "claimed"),
             _slot("t1", 4, "completed"), _slot("t2", 1, "claimed"), _slot("t2", 2, "completed")]
     assert hub_claim_check(good) == {"tasks": 2, "completed": 2, "double_claims": 0,
-                                     "completed_twice": 0}
+                                     "completed_twice": 0, "slots_missing": 0}
     bad = [_slot("t1", 2, "claimed"), _slot("t1", 1, "claimed"), _slot("t1", 3, "completed"),
            _slot("t1", 4, "completed")]
     out = hub_claim_check(bad)
     assert out["double_claims"] == 1 and out["completed_twice"] == 1
+
+
+def test_a_pruned_slot_is_missing_evidence_not_a_double_claim() -> None:
+    # Slot 2 (the failed outcome of slot 1) was pruned by the hub's retention.
+    pruned = [_slot("t1", 1, "claimed"), _slot("t1", 3, "claimed"), _slot("t1", 4, "completed")]
+    out = hub_claim_check(pruned)
+    assert out["double_claims"] == 0 and out["slots_missing"] == 1 and out["completed"] == 1
+    # Consecutive claimed slots stay a double claim, gaps elsewhere or not.
+    both = [*pruned, _slot("t2", 1, "claimed"), _slot("t2", 2, "claimed"),
+            _slot("t2", 5, "completed")]
+    out = hub_claim_check(both)
+    assert out["double_claims"] == 1 and out["slots_missing"] == 3
 
 
 # reservation: [task_id, run_id, sent, acked, release_sent, release_acked, conflicts, token, released]

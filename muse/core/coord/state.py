@@ -7,13 +7,11 @@ only for the folders it needs.
 
 from __future__ import annotations
 
-import os
 import pathlib
 from collections import defaultdict
 
 from muse.core.files.gcpause import paused_gc
 from muse.core.files.store import CoordStore, Problem
-from muse.core.paths import state_dir
 from muse.core.types import KINDS, JsonDict
 from muse.core.vocab import clock
 from muse.core.vocab.address import SCOPE, ancestors
@@ -110,6 +108,80 @@ class TaskState:
         return out
 
 
+# ── views shared by the states of one process ───────────────────────────────
+# The record lists of a file-backed state are this process's shared copies
+# (``muse.core.files.index.records_of``): a folder that only gained files
+# gives a list whose front is the previous list, object for object. Views that
+# do not depend on ``now`` are kept per repository and grown from the new
+# records only, instead of being rebuilt from every record per verb. Kept
+# values are never changed once published (a change builds new ones), so a
+# state holding an older one still reads a consistent view.
+_views: dict[tuple[str, str], tuple[Any, Any]] = {}
+_VIEWS_MAX = 4096
+
+
+def _grown(key: tuple[str, str], source: list[Any], build: Any, grow: Any) -> Any:
+    """The view *key* of *source*: kept, grown from a kept view of a prefix, or built."""
+    kept = _views.get(key)
+    if kept is not None:
+        old, value = kept
+        if old is source:
+            return value
+        n = len(old)
+        # Lists change only by dropping entries (order kept) and appending:
+        # the old last record at the same place means nothing was dropped.
+        if n and len(source) >= n and source[n - 1] is old[-1]:
+            value = grow(value, source[n:])
+            _views[key] = (source, value)
+            return value
+        if len(source) < n and source and old[len(source) - 1] is source[-1]:
+            return build(source)  # an older list than the kept one (another thread moved on)
+    value = build(source)
+    if len(_views) >= _VIEWS_MAX:
+        _views.clear()
+    _views[key] = (source, value)
+    return value
+
+
+def _released_of(releases: list[Release], into: dict[str, Release] | None = None) -> dict[str, Release]:
+    out: dict[str, Release] = {} if into is None else dict(into)
+    for rel in releases:
+        prev = out.get(rel.reservation_id)
+        if prev is None or rel.released_at < prev.released_at:
+            out[rel.reservation_id] = rel
+    return out
+
+
+def _heartbeats_of(heartbeats: list[Heartbeat], into: dict[str, float] | None = None) -> dict[str, float]:
+    out: dict[str, float] = {} if into is None else dict(into)
+    for hb in heartbeats:
+        if hb.extended_expires_at > out.get(hb.run_id, 0.0):
+            out[hb.run_id] = hb.extended_expires_at
+    return out
+
+
+_NO_SLOTS: list[Claim] = []  # a task never claimed (shared: never changed)
+
+
+def _slot_order(c: Claim) -> tuple[int, str]:
+    return c.slot, c.record_id
+
+
+def _claim_log_of(claims: list[Claim], into: dict[str, list[Claim]] | None = None) -> dict[str, list[Claim]]:
+    """task_id → its claim slots, oldest first (lists of untouched tasks are shared with *into*)."""
+    log: dict[str, list[Claim]] = {} if into is None else dict(into)
+    touched: dict[str, list[Claim]] = {}
+    for c in claims:
+        slots = touched.get(c.task_id)
+        if slots is None:
+            slots = touched[c.task_id] = list(log.get(c.task_id, ()))
+        slots.append(c)
+    for task_id, slots in touched.items():
+        slots.sort(key=_slot_order)
+        log[task_id] = slots
+    return log
+
+
 class CoordState:
     """A lazily loaded view of one repository's records at time *now*."""
 
@@ -125,6 +197,7 @@ class CoordState:
         self.store: CoordStore | None = CoordStore(self.root) if store is None else store
         self.include_remote = include_remote
         self._cache: dict[str, list[Any]] = {}
+        self._shared: set[str] = set()  # kinds whose list is the process's shared copy
 
     @classmethod
     def of_records(cls, by_kind: dict[str, list[Any]], now: float) -> CoordState:
@@ -132,6 +205,7 @@ class CoordState:
         state = cls.__new__(cls)
         state.root, state.now, state.store, state.include_remote = pathlib.Path("."), now, None, False
         state._cache = {kind: list(by_kind.get(kind, ())) for kind in KINDS}
+        state._shared = set()
         return state
 
     @property
@@ -145,20 +219,28 @@ class CoordState:
         if cached is not None:
             return cached
         assert self.store is not None
-        from muse.core.files.index import index_enabled, load_folder
+        from muse.core.files.index import index_enabled, records_of
 
-        cache_dir = os.path.join(state_dir(self.root), "index") if index_enabled() else None
-        with paused_gc():
-            local = load_folder(self.store.folder(kind), kind, False, cache_dir, self.problems)
-            pulled = (load_folder(self.store.folder(kind, remote=True), kind, True, cache_dir,
-                                  self.problems) if self.include_remote else [])
+        cache_dir = self.store.index_dir if index_enabled() else None
+        with paused_gc():  # the lists are this process's shared copies: never changed in place
+            local = records_of(self.store.folder(kind), kind, False, cache_dir, self.problems)
+            pulled = (records_of(self.store.folder(kind, remote=True), kind, True, cache_dir,
+                                 self.problems) if self.include_remote else [])
         if pulled:
             mine = {r.record_id for r in local}
             out = local + [r for r in pulled if r.record_id not in mine]
         else:
             out = local
+            self._shared.add(kind)
         self._cache[kind] = out
         return out
+
+    def _view(self, name: str, kind: str, build: Any, grow: Any) -> Any:
+        """A now-independent view of *kind*'s records, shared across states when it can be."""
+        source = self.records(kind)
+        if kind not in self._shared or self.store is None:
+            return build(source)
+        return _grown((self.store.local_base, name), source, build, grow)
 
     # ── typed accessors ──────────────────────────────────────────────────
     @property
@@ -194,12 +276,7 @@ class CoordState:
         """reservation_id → its (earliest) release tombstone."""
         key = "_released"
         if key not in self._cache:
-            out: dict[str, Release] = {}
-            for rel in self.releases:
-                prev = out.get(rel.reservation_id)
-                if prev is None or rel.released_at < prev.released_at:
-                    out[rel.reservation_id] = rel
-            self._cache[key] = [out]
+            self._cache[key] = [self._view(key, "release", _released_of, lambda old, new: _released_of(new, old))]
         result: dict[str, Release] = self._cache[key][0]
         return result
 
@@ -207,11 +284,8 @@ class CoordState:
         """run_id → latest ``extended_expires_at`` among its heartbeats."""
         key = "_hb"
         if key not in self._cache:
-            out: dict[str, float] = {}
-            for hb in self.heartbeats:
-                if hb.extended_expires_at > out.get(hb.run_id, 0.0):
-                    out[hb.run_id] = hb.extended_expires_at
-            self._cache[key] = [out]
+            self._cache[key] = [self._view(key, "heartbeat", _heartbeats_of,
+                                           lambda old, new: _heartbeats_of(new, old))]
         result: dict[str, float] = self._cache[key][0]
         return result
 
@@ -351,23 +425,43 @@ class CoordState:
         """task_id → its claim slots, oldest first."""
         key = "_claims"
         if key not in self._cache:
-            log: dict[str, list[Claim]] = defaultdict(list)
-            for c in self.claims:
-                log[c.task_id].append(c)
-            for slots in log.values():
-                slots.sort(key=lambda c: (c.slot, c.record_id))
-            self._cache[key] = [dict(log)]
+            self._cache[key] = [self._view(key, "claim", _claim_log_of, lambda old, new: _claim_log_of(new, old))]
         result: dict[str, list[Claim]] = self._cache[key][0]
         return result
 
     def task_dependencies(self) -> dict[str, set[str]]:
+        """task_id → its prerequisites (shared across states: do not change it)."""
+        tasks, dependencies = self.tasks, self.dependencies
+        shared = self.store is not None and {"task", "dependency"} <= self._shared
+        if shared:
+            assert self.store is not None
+            key = (self.store.local_base, "_deps")
+            kept = _views.get(key)
+            if kept is not None and kept[0][0] is tasks and kept[0][1] is dependencies:
+                cached: dict[str, set[str]] = kept[1]
+                return cached
         deps: dict[str, set[str]] = defaultdict(set)
-        for t in self.tasks:
+        for t in tasks:
             deps[t.task_id].update(t.depends_on)
-        for d in self.dependencies:
+        for d in dependencies:
             if d.task_id is not None:
                 deps[d.task_id].update(d.depends_on)
+        if shared:
+            _views[key] = ((tasks, dependencies), deps)
         return deps
+
+    def _settled_tasks(self) -> dict[str, tuple[Task, list[Claim], TaskState]] | None:
+        """States kept across the states of the process, for tasks whose state does not
+        depend on the time: completed or failed (a function of the task record and its
+        claim slots), or never claimed and waiting for nothing (pending, ready)."""
+        if self.store is None or not {"task", "claim"} <= self._shared:
+            return None
+        key = (self.store.local_base, "_settled")
+        kept = _views.get(key)
+        if kept is None or len(kept[1]) > 1_000_000:
+            kept = _views[key] = (None, {})
+        memo: dict[str, tuple[Task, list[Claim], TaskState]] = kept[1]
+        return memo
 
     def task_states(self) -> dict[str, TaskState]:
         key = "_task_states"
@@ -377,10 +471,25 @@ class CoordState:
         log = self.claim_log()
         hb = self.heartbeat_map()
         states: dict[str, TaskState] = {}
-        for task in self.tasks:
+        tasks = self.tasks
+        settled = self._settled_tasks()
+        deps = self.task_dependencies()
+        for task in tasks:
             if task.task_id in states:
                 continue
-            slots = log.get(task.task_id, [])
+            slots = log.get(task.task_id, _NO_SLOTS)
+            if settled is not None:
+                hit = settled.get(task.task_id)
+                if (hit is not None and hit[0] is task and hit[1] is slots
+                        and (slots is not _NO_SLOTS or not deps.get(task.task_id))):
+                    states[task.task_id] = hit[2]
+                    continue
+                if slots is _NO_SLOTS and not deps.get(task.task_id):
+                    # Never claimed, waiting for nothing: pending and ready whatever the time.
+                    ready = TaskState(task, "pending")
+                    settled[task.task_id] = (task, slots, ready)
+                    states[task.task_id] = ready
+                    continue
             st = TaskState(task, "pending", attempts=sum(1 for c in slots if c.status == "claimed"))
             if slots:
                 top = slots[-1]
@@ -400,10 +509,11 @@ class CoordState:
                     st.detail = top.detail
                 else:
                     st.detail = f"requeued after failure: {top.detail}".rstrip(": ")
+                if settled is not None and st.status in ("completed", "failed"):
+                    settled[task.task_id] = (task, slots, st)
             states[task.task_id] = st
-        deps = self.task_dependencies()
         for task_id, st in states.items():
-            if st.status == "pending":
+            if st.status == "pending" and deps.get(task_id):
                 waiting = [
                     d for d in sorted(deps.get(task_id, ()))
                     if d not in states or states[d].status != "completed"

@@ -36,6 +36,8 @@ no per-row tuple besides the record itself.
 
 from __future__ import annotations
 
+import _thread
+import atexit
 import marshal
 import os
 import stat
@@ -61,7 +63,7 @@ try:  # the C module itself: ``hashlib`` would load OpenSSL (+2.5 ms per command
 except ImportError:  # pragma: no cover - interpreters without it
     from hashlib import blake2b
 
-__all__ = ["FORMAT", "index_enabled", "load_folder"]
+__all__ = ["FORMAT", "LIVE", "flush", "forget", "index_enabled", "load_folder", "records_of"]
 
 FORMAT = 6  # 5: records carry canonical addresses, claim tokens, release reasons; 6: sealed blobs
 _MAGIC = b"MUSEIDX%d" % FORMAT
@@ -527,20 +529,23 @@ def _load_blobs(cache_dir: str, key: str, kind: str) -> tuple[_Base, _Delta | No
 
 
 def _write_base(cache_dir: str, key: str, kind: str, mtime: int, listed_at: int, digest: bytes, order: bytes,
-                names: list[str], inodes: list[int], rows: list[Any], problems: list[str | None]) -> None:
+                names: list[str], inodes: list[int], rows: list[Any], problems: list[str | None]) -> _Base:
+    """Write (and return) a new snapshot; the delta of the old one goes."""
     # Usable rows as columns with their inodes (names derive from record ids);
     # the few unusable files are listed apart.
     good = [i for i, row in enumerate(rows) if row is not None]
-    _write_blob(cache_dir, key + ".base", {
+    blob = {
         "kind": kind, "id": os.urandom(8).hex(), "dir_mtime": mtime, "listed_at": listed_at,
         "digest": digest, "order": order, "n": len(good), "cols": _pack([rows[i] for i in good]),
         "inodes": array("Q", [inodes[i] for i in good]).tobytes(),
         "bad": [(names[i], inodes[i], problems[i]) for i, row in enumerate(rows) if row is None],
-    })
+    }
+    _write_blob(cache_dir, key + ".base", blob)
     try:
         os.unlink(os.path.join(cache_dir, key + ".delta"))
     except OSError:
         pass
+    return _Base(blob)
 
 
 # ── queries ──────────────────────────────────────────────────────────────────
@@ -593,25 +598,204 @@ def _records(base: _Base, delta: _Delta | None, cls: type) -> tuple[list[Any], l
     return out, bad
 
 
-def load_folder(
-    folder: str, kind: str, remote: bool, cache_dir: str | None, problems: list[Problem]
-) -> list[Any]:
-    """Typed records of one kind folder, through the index when *cache_dir* is given."""
-    cls = DECODERS[kind].__self__  # type: ignore[attr-defined]
+
+
+# ── live folders ─────────────────────────────────────────────────────────────
+# A process keeps what it learnt of each folder: the snapshot, the changes
+# since (the delta) and the typed records. A query checks the folder exactly
+# as it would check the index files (a stat, a listing, the new files) but
+# against this memory, so a long-lived process (the MCP server, an agent
+# pool, the swarm) neither re-reads the index files nor re-creates every
+# record per query, and threads share one copy. Published record lists are
+# never changed in place: a change makes new lists, so a reader holding the
+# old one keeps a consistent snapshot. A one-shot command pays what it paid
+# before: one read of the index files, then a listing per query.
+LIVE = True  # False: every query starts from the index files (as a fresh process does)
+FLUSH_EVERY = 0.25  # seconds: a folder's delta file is rewritten at most this often
+_LIVE_MAX = 512  # folders remembered per process (oldest forgotten first)
+_live: dict[tuple[str, str], _Live] = {}
+_dirty: dict[_Live, None] = {}
+_guard = _thread.allocate_lock()
+
+
+class _Live:
+    """One folder as this process last saw it (guarded by ``lock``)."""
+
+    __slots__ = ("bad", "base", "cache_dir", "cls", "delta", "dirty", "every", "folder", "key",
+                 "kind", "listed", "lock", "records", "remote", "written")
+
+    def __init__(self, folder: str, kind: str, remote: bool, cache_dir: str, key: str,
+                 base: _Base, delta: _Delta | None, cls: type, every: float) -> None:
+        self.folder, self.kind, self.remote, self.cache_dir, self.key = folder, kind, remote, cache_dir, key
+        self.base, self.delta, self.cls, self.every = base, delta, cls, every
+        self.records, self.bad = _records(base, delta, cls)
+        self.lock = _thread.allocate_lock()
+        self.dirty = False
+        self.written = -1e18  # monotonic time of the last delta write: the first is not held back
+        self.listed = -1  # monotonic_ns when the last listing began
+
+    def refresh(self, mtime: int, asked: int) -> tuple[list[Any], list[str]]:
+        """(records, names of unusable files) as the folder is now; call under ``lock``.
+
+        *asked* (``time.monotonic_ns()`` taken before waiting for the lock): a
+        listing begun since then saw every file written before the caller
+        asked, so its answer serves this caller too (threads queued on one
+        folder share one listing).
+        """
+        if self.listed >= asked:
+            return self.records, self.bad
+        delta = self.delta
+        # The latest stamp: the delta's when there is one, even an empty one (a
+        # delta may record only that the folder was re-listed and found unchanged).
+        seen_mtime, seen_at, seen_digest, seen_order = delta.stamp() if delta is not None else self.base.stamp()
+        if seen_mtime == mtime and seen_at - seen_mtime > _RACY_NS:
+            # Settled and unchanged: no file was added or removed since the snapshot.
+            self._flush_due()
+            return self.records, self.bad
+        listed_at = time.time_ns()
+        self.listed = time.monotonic_ns()
+        now_names, now_inodes = _scan(self.folder)
+        digest = _digest(now_names, now_inodes)
+        new = delta if delta is not None else _Delta()
+        if digest == seen_digest:
+            # Touched (a temp file came and went, or too recent to trust) but the
+            # same entries: remember the new stamp so the next call can skip the listing.
+            settled_now = listed_at - mtime > _RACY_NS and not seen_at - seen_mtime > _RACY_NS
+            if settled_now or seen_mtime != mtime:
+                new.restamp(mtime, listed_at, digest, seen_order)  # same entries, same order
+                self.delta = new
+                self._save()
+            else:
+                self._flush_due()
+            return self.records, self.bad
+
+        fresh = _only_added(seen_order, now_names, now_inodes, seen_digest)
+        gone: set[str] = set()
+        if fresh is None:  # something went away, was renamed or replaced: a full diff
+            known_names, known_inodes = self.base.listing(delta)
+            fresh, gone_raw = _diff(known_names, known_inodes, now_names, now_inodes)
+            gone = {_text(n) for n in gone_raw}
+        pending = _sweep(self.folder, [n for n, _i in fresh])
+        fresh = [(n, i) for n, i in fresh if _is_record_raw(n)]
+        records, bad = self.records, self.bad
+        if gone:
+            new.drop(gone)
+            gone_ids = {n[:-5] for n in gone}
+            records = [r for r in records if r[0] not in gone_ids]
+            bad = [n for n in bad if n not in gone]
+        if fresh:
+            added = [_text(n) for n, _i in fresh]
+            new.names.extend(added)
+            new.inodes.extend(i for _n, i in fresh)
+            rows: list[Any] = []
+            bad = list(bad)
+            for name, (row, problem) in zip(added, _decode(self.folder, self.kind, self.remote, added)):
+                new.rows.append(row)
+                new.problems.append(problem if row is not None or problem is not None else "vanished")
+                if row is None:
+                    bad.append(name)
+                else:
+                    rows.append(row)
+            records = records + list(map(_new_tuple, repeat(self.cls), rows))
+        order = _inode_order(now_inodes)
+        stamp = _stamp_for(pending, mtime, listed_at, digest)
+        new.restamp(mtime, *stamp, order)
+        if new.changes <= max(256, self.base.size // 8):
+            self.delta = new
+            self._save()
+        else:  # compact: the delta grew too large to re-read on every call
+            gone_all = {_raw(n) for n in new.removed.union(new.names)}
+            base_names, base_inodes = self.base.listing()
+            keep = [i for i, n in enumerate(base_names) if n not in gone_all]
+            base_rows, base_problems = self.base.entries()
+            self.base = _write_base(
+                self.cache_dir, self.key, self.kind, mtime, *stamp, order,
+                _decode_names([base_names[i] for i in keep]) + new.names,
+                [base_inodes[i] for i in keep] + new.inodes,
+                [base_rows[i] for i in keep] + new.rows,
+                [base_problems[i] for i in keep] + new.problems,
+            )
+            self.delta = None
+            self._clean()
+        self.records, self.bad = records, bad
+        return records, bad
+
+    def _save(self) -> None:
+        """Write the delta now, or mark it for a later write (at most every ``every`` s)."""
+        if time.monotonic() - self.written >= self.every:
+            self.flush()
+        elif not self.dirty:
+            self.dirty = True
+            with _guard:
+                _dirty[self] = None
+
+    def _flush_due(self) -> None:
+        if self.dirty and time.monotonic() - self.written >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the delta file (call under ``lock``)."""
+        if self.delta is not None:
+            _write_blob(self.cache_dir, self.key + ".delta", self.delta.blob(self.base.blob["id"]))
+        self.written = time.monotonic()
+        self._clean()
+
+    def _clean(self) -> None:
+        if self.dirty:
+            self.dirty = False
+            with _guard:
+                _dirty.pop(self, None)
+
+
+def flush() -> None:
+    """Write every delta held back by the rate limit (also run at exit)."""
+    with _guard:
+        pending = list(_dirty)
+    for live in pending:
+        with live.lock:
+            if live.dirty:
+                live.flush()
+
+
+def forget() -> None:
+    """Drop what this process remembers of every folder (after writing it)."""
+    flush()
+    with _guard:
+        _live.clear()
+
+
+def _forget_in_child() -> None:  # a forked child starts afresh: its locks may be mid-use
+    global _guard
+    _guard = _thread.allocate_lock()
+    _live.clear()
+    _dirty.clear()
+
+
+atexit.register(flush)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
+
+
+def _open_live(folder: str, kind: str, remote: bool, cache_dir: str, key: str, mtime: int,
+               cls: type, problems: list[Problem], every: float) -> _Live:
+    """The folder as its index files (or, if unusable, its files) show it."""
     try:
-        st = os.stat(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    key = ("remote-" if remote else "local-") + os.path.basename(folder)
-    if cache_dir:
-        try:
-            blobs = _load_blobs(cache_dir, key, kind)
-            if blobs is not None:
-                return _load_indexed(folder, kind, remote, cache_dir, key, st.st_mtime_ns,
-                                     blobs[0], blobs[1], cls, problems)
-        except (KeyError, TypeError, ValueError, IndexError, OverflowError):
-            pass  # a foreign or damaged index: rebuild below
-    # No usable index: read everything, then write a base.
+        blobs = _load_blobs(cache_dir, key, kind)
+        if blobs is not None:
+            return _Live(folder, kind, remote, cache_dir, key, blobs[0], blobs[1], cls, every)
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError):
+        pass  # a foreign or damaged index: rebuild below
+    base, _rows = _read_all(folder, kind, remote, cache_dir, key, mtime, problems)
+    assert base is not None
+    live = _Live(folder, kind, remote, cache_dir, key, base, None, cls, every)
+    live.written = time.monotonic()  # the base was just written
+    return live
+
+
+def _read_all(folder: str, kind: str, remote: bool, cache_dir: str | None, key: str, mtime: int,
+              problems: list[Problem]) -> tuple[_Base | None, list[Any]]:
+    """Read every file of the folder: (the snapshot written when *cache_dir* is given,
+    the usable rows). Unusable files are reported in *problems*."""
     listed_at = time.time_ns()
     odd: list[bytes] = []
     raw_names, all_inodes = _scan(folder, odd)
@@ -624,27 +808,55 @@ def load_folder(
     inodes = [listing[i][1] for i in keep]
     rows = [decoded[i][0] for i in keep]
     probs = [decoded[i][1] for i in keep]
-    if cache_dir:
-        # A file that vanished mid-read is in the digest but not the index:
-        # the next call sees a different listing and looks again.
-        _write_base(cache_dir, key, kind, st.st_mtime_ns, *_stamp_for(pending, st.st_mtime_ns, listed_at,
-                                                                     _digest(raw_names, all_inodes)),
-                    _inode_order(all_inodes),
-                    names, inodes, rows, probs)
     for n, row, problem in zip(names, rows, probs):
         if row is None:
             problems.append(Problem(os.path.join(folder, n), problem or "unusable"))
-    return list(map(_new_tuple, repeat(cls), filter(None, rows)))
+    if cache_dir is None:
+        return None, rows
+    # A file that vanished mid-read is in the digest but not the index:
+    # the next call sees a different listing and looks again.
+    stamp = _stamp_for(pending, mtime, listed_at, _digest(raw_names, all_inodes))
+    return _write_base(cache_dir, key, kind, mtime, *stamp, _inode_order(all_inodes),
+                       names, inodes, rows, probs), rows
 
 
-def _finish(
-    folder: str, kind: str, remote: bool, base: _Base, delta: _Delta | None,
-    cls: type, problems: list[Problem],
+def records_of(
+    folder: str, kind: str, remote: bool, cache_dir: str | None, problems: list[Problem]
 ) -> list[Any]:
-    out, bad = _records(base, delta, cls)
+    """Typed records of one kind folder, through the index when *cache_dir* is given.
+
+    The list may be shared with other callers of this process: never change it.
+    """
+    cls = DECODERS[kind].__self__  # type: ignore[attr-defined]
+    try:
+        st = os.stat(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        if cache_dir:
+            _live.pop((folder, cache_dir), None)
+        return []
+    key = ("remote-" if remote else "local-") + os.path.basename(folder)
+    if not cache_dir:
+        return list(map(_new_tuple, repeat(cls), filter(None, _read_all(folder, kind, remote, None, key,
+                                                                        st.st_mtime_ns, problems)[1])))
+    mtime = st.st_mtime_ns
+    where = (folder, cache_dir)
+    live = _live.get(where) if LIVE else None
+    if live is None:
+        fresh_problems: list[Problem] = []
+        live = _open_live(folder, kind, remote, cache_dir, key, mtime, cls, fresh_problems,
+                          FLUSH_EVERY if LIVE else 0.0)
+        if LIVE:
+            with _guard:
+                if len(_live) >= _LIVE_MAX:
+                    del _live[next(iter(_live))]
+                live = _live.setdefault(where, live)
+    asked = time.monotonic_ns()
+    with live.lock:
+        out, bad = live.refresh(mtime, asked)
     if bad:
         # Unusable files are read again every time: another tool may have been
         # half-way through writing one in place (same inode, same folder mtime).
+        out = list(out)
         make = partial(_new_tuple, cls)
         for name, (row, problem) in zip(bad, _decode(folder, kind, remote, bad)):
             if row is not None:
@@ -654,62 +866,9 @@ def _finish(
     return out
 
 
-def _load_indexed(
-    folder: str, kind: str, remote: bool, cache_dir: str, key: str, mtime: int,
-    base: _Base, delta: _Delta | None, cls: type, problems: list[Problem],
+def load_folder(
+    folder: str, kind: str, remote: bool, cache_dir: str | None, problems: list[Problem]
 ) -> list[Any]:
-    # The latest stamp: the delta's when there is one, even an empty one (a
-    # delta may record only that the folder was re-listed and found unchanged).
-    stamp = delta.stamp() if delta is not None else base.stamp()
-    seen_mtime, seen_at, seen_digest, seen_order = stamp
-    if seen_mtime == mtime and seen_at - seen_mtime > _RACY_NS:
-        # Settled and unchanged: no file was added or removed since the snapshot.
-        return _finish(folder, kind, remote, base, delta, cls, problems)
-
-    listed_at = time.time_ns()
-    now_names, now_inodes = _scan(folder)
-    digest = _digest(now_names, now_inodes)
-    new = delta if delta is not None else _Delta()
-    if digest == seen_digest:
-        # Touched (a temp file came and went, or too recent to trust) but the
-        # same entries: remember the new stamp so the next call can skip the listing.
-        settled_now = listed_at - mtime > _RACY_NS and not seen_at - seen_mtime > _RACY_NS
-        if settled_now or seen_mtime != mtime:
-            new.restamp(mtime, listed_at, digest, seen_order)  # same entries, same order
-            _write_blob(cache_dir, key + ".delta", new.blob(base.blob["id"]))
-        return _finish(folder, kind, remote, base, delta, cls, problems)
-
-    fresh = _only_added(seen_order, now_names, now_inodes, seen_digest)
-    gone: set[str] = set()
-    if fresh is None:  # something went away, was renamed or replaced: a full diff
-        known_names, known_inodes = base.listing(delta)
-        fresh, gone_raw = _diff(known_names, known_inodes, now_names, now_inodes)
-        gone = {_text(n) for n in gone_raw}
-    pending = _sweep(folder, [n for n, _i in fresh])
-    fresh = [(n, i) for n, i in fresh if _is_record_raw(n)]
-    if gone:
-        new.drop(gone)
-    if fresh:
-        added = [_text(n) for n, _i in fresh]
-        new.names.extend(added)
-        new.inodes.extend(i for _n, i in fresh)
-        for row, problem in _decode(folder, kind, remote, added):
-            new.rows.append(row)
-            new.problems.append(problem if row is not None or problem is not None else "vanished")
-    order = _inode_order(now_inodes)
-    new.restamp(mtime, *_stamp_for(pending, mtime, listed_at, digest), order)
-    if new.changes <= max(256, base.size // 8):
-        _write_blob(cache_dir, key + ".delta", new.blob(base.blob["id"]))
-    else:  # compact: the delta grew too large to re-read on every call
-        gone_all = {_raw(n) for n in new.removed.union(new.names)}
-        base_names, base_inodes = base.listing()
-        keep = [i for i, n in enumerate(base_names) if n not in gone_all]
-        base_rows, base_problems = base.entries()
-        _write_base(
-            cache_dir, key, kind, mtime, listed_at, digest, order,
-            _decode_names([base_names[i] for i in keep]) + new.names,
-            [base_inodes[i] for i in keep] + new.inodes,
-            [base_rows[i] for i in keep] + new.rows,
-            [base_problems[i] for i in keep] + new.problems,
-        )
-    return _finish(folder, kind, remote, base, new, cls, problems)
+    """Typed records of one kind folder (a list of the caller's own)."""
+    out = records_of(folder, kind, remote, cache_dir, problems)
+    return list(out)

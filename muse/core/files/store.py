@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from muse.core.files.fileio import TEMP_PREFIX, UnusableFile, describe_mode, read_regular, sweep_temps, write_file
-from muse.core.paths import coordination_dir, remote_dir
+from muse.core.paths import coordination_dir, remote_dir, state_dir
 from muse.core.types import KIND_DIRS, JsonDict, check_id
 
 TYPE_CHECKING = False
@@ -146,13 +146,22 @@ def encode_record(data: JsonDict) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+_bases: dict[str, tuple[str, str, str]] = {}  # root → its folders (a verb builds several stores)
+
+
 class CoordStore:
     """Record files of one repository: create write-once, delete (GC only); reads go through the index."""
 
     def __init__(self, root: pathlib.Path) -> None:
         self.root = pathlib.Path(root)
-        self.local_base = os.fspath(coordination_dir(self.root))
-        self.remote_base = os.fspath(remote_dir(self.root))
+        where = os.fspath(root)
+        bases = _bases.get(where)
+        if bases is None:
+            bases = (os.fspath(coordination_dir(self.root)), os.fspath(remote_dir(self.root)),
+                     os.path.join(state_dir(self.root), "index"))
+            if len(_bases) < 1024:
+                _bases[where] = bases
+        self.local_base, self.remote_base, self.index_dir = bases
         self.problems: list[Problem] = []
 
     def folder(self, kind: str, *, remote: bool = False) -> str:
@@ -170,6 +179,10 @@ class CoordStore:
         except FileNotFoundError:
             os.makedirs(folder, exist_ok=True)
             return write_file(folder, record_id + ".json", payload, exclusive=exclusive, fsync=fsync)
+
+    def exists(self, kind: str, record_id: str) -> bool:
+        """Whether a local record file of that id is there now (a hint: creating it decides)."""
+        return os.path.lexists(os.path.join(self.folder(kind), record_id + ".json"))
 
     def delete(self, kind: str, record_id: str, *, remote: bool = False) -> bool:
         try:

@@ -154,40 +154,68 @@ def muse_rate(m: Muse, n: int, seconds: float) -> float:
     return _drive(n, seconds, body)
 
 
-def statement_profile(m: Muse, cycles: int) -> list[tuple[str, int, float]]:
-    """(statement, calls per task, ms per task) with one connection."""
-    spent: dict[str, list[float]] = collections.defaultdict(list)
-    orig_exec, orig_many, orig_append = _LiveTx.execute, _LiveTx.executemany, _LiveTx.append_records
+def statement_profile(m: Muse, cycles: int) -> list[tuple[str, float, float]]:
+    """(what, count per task, ms per task) with one connection.
 
-    def timed(key: str, fn: Any, *a: Any) -> Any:
+    A decision's statements wait in the transaction until a result is read,
+    then go in one round trip (``_LiveTx.flush``): each round trip is listed
+    by the statements it carried (``BEGIN``/``COMMIT`` included).
+    """
+    spent: dict[str, list[float]] = collections.defaultdict(list)
+    orig_flush = _LiveTx.flush
+
+    def flush(self: _LiveTx, last: str | None = None) -> None:
+        sent = [" ".join(q.split())[:28] for q, _, _ in self._waiting] + ([last] if last else [])
         t0 = time.perf_counter()
         try:
-            return fn(*a)
+            orig_flush(self, last)
         finally:
-            spent[key].append(time.perf_counter() - t0)
+            if sent:
+                spent["; ".join(sent)[:100]].append(time.perf_counter() - t0)
 
-    def execute(self: _LiveTx, sql: str, params: Any = ()) -> Any:
-        return timed(" ".join(sql.split())[:70], orig_exec, self, sql, params)
-
-    def executemany(self: _LiveTx, sql: str, rows: Any) -> None:
-        timed("many: " + " ".join(sql.split())[:64], orig_many, self, sql, rows)
-
-    def append(self: _LiveTx, rows: Any) -> int:
-        return int(timed("append_records (dup check + insert + last_seq)", orig_append, self, rows))
-
-    _LiveTx.execute, _LiveTx.executemany, _LiveTx.append_records = execute, executemany, append  # type: ignore[method-assign]
+    _LiveTx.flush = flush  # type: ignore[method-assign]
     try:
         t0 = time.perf_counter()
         for k in range(cycles):
             m.cycle("profile", k)
         total = time.perf_counter() - t0
     finally:
-        _LiveTx.execute, _LiveTx.executemany, _LiveTx.append_records = orig_exec, orig_many, orig_append  # type: ignore[method-assign]
-    rows = [(k, round(len(v) / cycles), 1000 * sum(v) / cycles) for k, v in spent.items()]
+        _LiveTx.flush = orig_flush  # type: ignore[method-assign]
+    rows = [(k, len(v) / cycles, 1000 * sum(v) / cycles) for k, v in spent.items()]
     rows.sort(key=lambda r: -r[2])
-    rows.append(("(whole task: 5 transactions incl. lock, BEGIN/COMMIT, Python)", 5,
+    trips = sum(len(v) for v in spent.values()) / cycles
+    rows.append((f"(whole task: 5 transactions, {trips:.1f} round trips, Python included)", 5,
                  1000 * total / cycles))
     return rows
+
+
+def cpu_split(m: Muse, dsn: str, app: str, cycles: int) -> tuple[float, float, float] | None:
+    """(wall, this process's CPU, its backends' CPU) in ms per decision with one
+    thread (the store's backends: the pool's, whichever serves, and the
+    numberer's); None when their /proc entries cannot be read (a remote server)."""
+    hz = os.sysconf("SC_CLK_TCK")
+
+    def backends_cpu() -> float:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            pids = [int(r[0]) for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name=%s", (app,)).fetchall()]
+        total = 0.0
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / hz
+        return total
+
+    try:
+        b0 = backends_cpu()
+    except OSError:
+        return None
+    c0, t0 = time.process_time(), time.perf_counter()
+    for k in range(cycles):
+        m.cycle("cpu", k)
+    n = 5 * cycles
+    wall, own = time.perf_counter() - t0, time.process_time() - c0
+    return 1000 * wall / n, 1000 * own / n, 1000 * (backends_cpu() - b0) / n
 
 
 EXPLAINED = {
@@ -236,9 +264,13 @@ def main() -> int:
         m.fill(args.tasks)
         for k in range(20):  # warm-up
             m.cycle("warm", k)
-        print("Statements of one task's 5 decisions, 1 connection (ms per task):")
+        print("Round trips of one task's 5 decisions, 1 connection (ms per task):")
         for stmt, calls, ms in statement_profile(m, 200):
-            print(f"  {ms:6.2f} ms  {calls:3d}x  {stmt}")
+            print(f"  {ms:6.2f} ms  {calls:4.1f}x  {stmt}")
+        split = cpu_split(m, args.dsn, app, 200)
+        if split:
+            print(f"Per decision, 1 connection: {split[0]:.3f} ms wall, {split[1]:.3f} ms CPU in"
+                  f" this process (Python, psycopg), {split[2]:.3f} ms CPU in the backend")
         raw: dict[int, list[float]] = collections.defaultdict(list)
         dec: dict[int, list[float]] = collections.defaultdict(list)
         waits: collections.Counter[str] = collections.Counter()

@@ -18,8 +18,9 @@ whose end has passed is dead for good; the run's next heartbeat writes the
 release / requeue records that make pulled records agree.
 
 Every grant is also written as bus records in the core shapes
-(``muse.core.vocab.records``) through :meth:`LiveTx.append_records`, so they take the
-next record sequence numbers in the same transaction and show up in pulls.
+(``muse.core.vocab.records``) through :meth:`LiveTx.append_records`, stored in the
+same transaction, so they show up in pulls (SQLite numbers them there; PostgreSQL
+numbers them after commit, ``muse.storage.postgres``).
 Records pushed with ``coord push`` are applied to the live tables by
 :func:`apply_pushed`, under the same rules, so pushed and live are one world
 on a hub.
@@ -281,7 +282,9 @@ def release(tx: LiveTx, now: float, handle: str, reservation_id: str, run_id: st
         return {"reservation_id": reservation_id, "released_at": _iso(float(row[5] or now)),
                 "already_released": True}
     _check_reservation(row, reservation_id, run_id, token, now)
-    end_reservations(tx, [reservation_id], "released", now)
+    # The lease's addresses are on the row just read: no second read of them.
+    tables.end_reservations(tx, [reservation_id], "released", now,
+                            [(sym, reservation_id) for sym in symbol_marks(split(row[4]))])
     tx.append_records([_release_row(reservation_id, run_id, token, now)])
     return {"reservation_id": reservation_id, "released_at": _iso(now), "already_released": False}
 
@@ -308,8 +311,7 @@ def heartbeat(tx: LiveTx, now: float, handle: str, run_id: str, ttl: float) -> J
     """Extend every live lease of *run_id* to at least now + *ttl*; bury the lapsed ones first."""
     run_expiry = _touch_run(tx, run_id, handle)
     new = heartbeat_expiry(now, ttl, run_expiry)
-    rows, dead, lapsed = _extend_run(tx, run_id, new, now)
-    n_res, n_claims = tables.count_run_leases(tx, run_id)
+    rows, dead, lapsed, (n_res, n_claims) = _extend_run(tx, run_id, new, now)
     ts = _iso(new)
     body: JsonDict = {"run_id": run_id, "at": _iso(now), "extended_expires_at": ts,
                       "expires_at": ts}
@@ -321,20 +323,21 @@ def heartbeat(tx: LiveTx, now: float, handle: str, run_id: str, ttl: float) -> J
             "expired": {"reservations": dead, "claims": lapsed}}
 
 
-def _extend_run(tx: LiveTx, run_id: str, new: float, now: float) -> tuple[list[RecordRow], int, int]:
+def _extend_run(tx: LiveTx, run_id: str, new: float, now: float
+                ) -> tuple[list[RecordRow], int, int, tuple[int, int]]:
     """The heartbeat rule: bury *run_id*'s lapsed leases (release / requeue
-    records), then raise the others to *new*. Returns the records and counts."""
+    records), then raise the others to *new*. Returns the records, the counts
+    buried, and the run's (reservations, claims) still held after."""
     tables.set_run_expiry(tx, run_id, new)
     rows: list[RecordRow] = []
-    dead = tables.lapsed_run_reservations(tx, run_id, now)
+    dead, lapsed, (n_res, n_claims) = tables.lapsed_run_leases(tx, run_id, now)
     if dead:
         end_reservations(tx, [d[0] for d in dead], "expired", now)
         rows += [_release_row(rid, run_id, token, now, "expired") for rid, token in dead]
-    lapsed = tables.lapsed_run_claims(tx, run_id, now)
     for task_id, slot, token in lapsed:
         rows.append(_requeue_expired(tx, task_id, slot, token, run_id, now))
     tables.extend_run_leases(tx, run_id, new)
-    return rows, len(dead), len(lapsed)
+    return rows, len(dead), len(lapsed), (n_res - len(dead), n_claims - len(lapsed))
 
 
 # ── tasks ────────────────────────────────────────────────────────────────────

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -81,6 +82,20 @@ _NUMBER_AFTER_COMMIT = (
     " WHERE seq IS NULL",
 )
 
+# One statement for a batch of bus records: unnest() of parallel arrays is far
+# cheaper than a statement per row. A known (kind, record_id) is skipped by the
+# unique key, also against a concurrent insert of the same id (it waits for it),
+# and so is one retention pruned: a re-push must not bring it back.
+_APPEND_SQL = (
+    "INSERT INTO hub_records (repo_id, kind, record_id, body)"
+    " SELECT ?, k, r, b FROM unnest(?::text[], ?::text[], ?::bytea[]) AS t(k, r, b)"
+    " WHERE NOT EXISTS (SELECT 1 FROM hub_pruned p WHERE p.repo_id = ? AND p.kind = t.k"
+    " AND p.record_id = t.r)"
+    " ON CONFLICT (repo_id, kind, record_id) DO NOTHING")
+
+# Outside a decision, binary array parameters (%b) skip text-array quoting.
+_APPEND_BINARY = _APPEND_SQL.replace("?::", "%b::").replace("?", "%s")
+
 _SQL_CACHE: dict[str, str] = {}
 
 
@@ -101,43 +116,175 @@ def _address_key(repo_id: int, address: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+_MAX_PREPARED = 256  # prepared statements per connection
+
+
+class _Prepared:
+    """The statements prepared on one pooled connection, and those worth preparing.
+
+    A decision's statements travel as one query string, which the server
+    would parse and plan anew each time. So each statement a connection runs
+    is prepared on it (``PREPARE``, parameter types inferred by the server),
+    before the next transaction that connection begins — outside any
+    transaction, so a statement the server cannot prepare only stays
+    unprepared — and is then sent as ``EXECUTE name(literals)``.
+    """
+
+    __slots__ = ("names", "refused", "wanted")
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.wanted: set[str] = set()
+        self.refused: set[str] = set()
+
+    def statement(self, sql: str, n_params: int) -> str:
+        """The text to send for *sql* (``?`` parameters) with *n_params* parameters."""
+        name = self.names.get(sql)
+        if name is not None:
+            return f"EXECUTE {name}({','.join(['%s'] * n_params)})" if n_params else f"EXECUTE {name}"
+        if (sql not in self.refused and len(self.names) + len(self.wanted) < _MAX_PREPARED
+                and not sql.startswith(("BEGIN", "COMMIT", "SAVEPOINT", "ROLLBACK"))):
+            self.wanted.add(sql)
+        return _pg_sql(sql)
+
+    def prepare(self, conn: Any) -> None:
+        """Prepare the wanted statements on *conn*, outside a transaction."""
+        import psycopg
+
+        wanted, self.wanted = self.wanted, set()
+        for sql in sorted(wanted):
+            parts = sql.split("?")
+            numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+            name = f"muse_live_{len(self.names)}"
+            try:
+                conn.execute(f"PREPARE {name} AS {numbered}")
+            except psycopg.Error:
+                self.refused.add(sql)
+            else:
+                self.names[sql] = name
+
+
+class _Result:
+    """What a statement of a :class:`_LiveTx` returned, read when first asked for.
+
+    Asking for its rows (or its row count) sends the statements still
+    waiting, this one last, in one round trip.
+    """
+
+    __slots__ = ("__weakref__", "_rowcount", "_rows", "_tx")
+
+    def __init__(self, tx: _LiveTx) -> None:
+        self._tx = tx
+        self._rows: list[Any] | None = None
+        self._rowcount = -1
+
+    def _ready(self) -> list[Any]:
+        if self._tx._waiting:
+            self._tx.flush()
+        return self._rows if self._rows is not None else []
+
+    def fetchone(self) -> Any:
+        rows = self._ready()
+        return rows[0] if rows else None
+
+    def fetchall(self) -> list[Any]:
+        return self._ready()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._ready())
+
+    @property
+    def rowcount(self) -> int:
+        self._ready()
+        return self._rowcount
+
+
 class _LiveTx:
     """``muse.storage.live.LiveTx`` on a pooled connection (READ COMMITTED).
 
     Locks are row locks and advisory locks, held until commit; each statement
     sees what committed before it started, so a check made after taking a
     lock sees the work of the transaction that held it before.
+
+    Round trips: a statement is not sent when it is executed but when its
+    result is first read, together with every statement executed before it,
+    as one query string (parameters bound client-side by psycopg, statements
+    run in order by the server, one after the other). So ``BEGIN`` travels
+    with the first read, the writes nobody reads (an advisory lock, inserts,
+    updates) with the next read, and the last writes with ``COMMIT``: a
+    decision costs one round trip per read it depends on. The server still
+    runs each statement after the ones before it, so a statement sees the
+    locks and writes of its predecessors; an error surfaces at the next read
+    or at commit and rolls the whole transaction back, as before. A
+    transaction that never read anything and fails sends nothing at all.
     """
 
     row_lock = " FOR UPDATE"
     share_lock = " FOR SHARE"
     skip_locked = " FOR UPDATE SKIP LOCKED"
 
-    def __init__(self, conn: Any, repo_id: int) -> None:
-        self.conn, self.repo_id = conn, repo_id
+    def __init__(self, conn: Any, repo_id: int, begin: str, prepared: _Prepared) -> None:
+        import psycopg
+
+        self.conn, self.repo_id, self._prepared = conn, repo_id, prepared
+        self._cur = psycopg.ClientCursor(conn)
+        self._waiting: list[tuple[str, Sequence[Any], weakref.ref[_Result] | None]] = [
+            (begin, (), None)]
+        self.opened = False  # BEGIN was sent
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if has_nul(params):
             check_text(*params)
-        return self.conn.execute(_pg_sql(sql), params)
+        out = _Result(self)
+        self._waiting.append((sql, params, weakref.ref(out)))
+        return out
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        rows = list(rows)
         for row in rows:
             if has_nul(row):
                 check_text(*row)
-        if rows:
-            with self.conn.cursor() as cur:
-                cur.executemany(_pg_sql(sql), rows)
+            self._waiting.append((sql, row, None))
+
+    def flush(self, last: str | None = None) -> None:
+        """Send every waiting statement (then *last*, e.g. ``COMMIT``) in one round
+        trip, and keep each result somebody may still read."""
+        waiting, self._waiting = self._waiting, []
+        if last is not None:
+            waiting.append((last, (), None))
+        if not waiting:
+            return
+        params: list[Any] = []
+        texts: list[str] = []
+        statement = self._prepared.statement
+        for q, p, _ in waiting:
+            texts.append(statement(q, len(p)))
+            params.extend(p)
+        cur = self._cur
+        self.opened = True
+        cur.execute(";".join(texts), params)
+        for n, (_, _, ref) in enumerate(waiting):
+            if n:
+                cur.nextset()
+            res = None if ref is None else ref()
+            if res is not None:
+                res._rows = cur.fetchall() if cur.description is not None else []
+                res._rowcount = cur.rowcount
 
     def append_records(self, rows: Sequence[RecordRow]) -> int:
-        return PostgresStore._append(self.conn, self.repo_id, rows)
+        """Sent with the next read or the commit: the count is not waited for (the
+        lessor never reads it), so it is the count of fresh rows asked to store."""
+        fresh = fresh_rows(rows, set())
+        if fresh:
+            self.execute(_APPEND_SQL, (self.repo_id, [r.kind for r in fresh],
+                                       [r.record_id for r in fresh], [r.body for r in fresh],
+                                       self.repo_id))
+        return len(fresh)
 
     def next_token(self) -> int:
-        return int(self.conn.execute("SELECT nextval('live_fence')").fetchone()[0])
+        return int(self.execute("SELECT nextval('live_fence')").fetchone()[0])
 
     def fence(self) -> int:
-        row = self.conn.execute("SELECT last_value, is_called FROM live_fence").fetchone()
+        row = self.execute("SELECT last_value, is_called FROM live_fence").fetchone()
         return int(row[0]) if row[1] else 0
 
     def lock_addresses(self, held: Sequence[str], scopes: Sequence[str]) -> None:
@@ -147,11 +294,12 @@ class _LiveTx:
             return
         order = sorted(keys)  # one global order: no two transactions wait in a cycle
         # unnest() yields the rows in array order, and each row takes its lock then.
-        self.conn.execute(
+        # Not read back: the statements after it run once it holds every lock.
+        self.execute(
             "SELECT CASE WHEN x THEN pg_advisory_xact_lock(k)::text"
             " ELSE pg_advisory_xact_lock_shared(k)::text END"
-            " FROM unnest(%s::bigint[], %s::boolean[]) AS t(k, x)",
-            (order, [keys[k] for k in order])).fetchall()
+            " FROM unnest(?::bigint[], ?::boolean[]) AS t(k, x)",
+            (order, [keys[k] for k in order]))
 
 
 class PostgresStore(HubStore):
@@ -172,6 +320,8 @@ class PostgresStore(HubStore):
         self._sig_calls = 0
         self._sig_lock = threading.Lock()
         self._stop = threading.Event()
+        self._known_repos: set[int] = set()
+        self._prepared: weakref.WeakKeyDictionary[Any, _Prepared] = weakref.WeakKeyDictionary()
         # One direct connection first: a wrong DSN fails here at once with the
         # server's reason, instead of as a pool timeout later.
         with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
@@ -188,7 +338,13 @@ class PostgresStore(HubStore):
                 conn.commit()
 
         self._pool = ConnectionPool(dsn, min_size=min_size, max_size=max_size, timeout=timeout,
-                                    configure=configure, kwargs={"autocommit": False},
+                                    # Autocommit: a single read is one round trip (no
+                                    # BEGIN/COMMIT); _conn() opens its transactions itself.
+                                    # No prepared statements of psycopg's own: on a
+                                    # rollback it drops every statement of the session
+                                    # (DEALLOCATE ALL), the decisions' too (_Prepared).
+                                    configure=configure, kwargs={"autocommit": True,
+                                                                 "prepare_threshold": None},
                                     open=True, name="muse-hub")
         try:
             # One transaction per statement: DDL in one transaction would hold
@@ -208,8 +364,9 @@ class PostgresStore(HubStore):
         except BaseException:
             self._pool.close()
             raise
-        threading.Thread(target=self._number_in_background, name="muse-numberer",
-                         daemon=True).start()
+        self._numberer = threading.Thread(target=self._number_in_background,
+                                          name="muse-numberer", daemon=True)
+        self._numberer.start()
 
     @contextmanager
     def _conn(self) -> Iterator[Any]:
@@ -231,12 +388,34 @@ class PostgresStore(HubStore):
         except self._psycopg.OperationalError as exc:
             raise StoreBusy(f"database unavailable ({str(exc).strip()[:200]})") from exc
 
+    @contextmanager
+    def _read(self) -> Iterator[Any]:
+        """A pooled connection for one read statement, outside a transaction
+        (autocommit: one round trip, no ``BEGIN``/``COMMIT``).
+
+        Raises:
+            StoreBusy: as :meth:`_conn`.
+        """
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise StoreBusy(f"no database connection available ({exc})") from exc
+        except self._psycopg.OperationalError as exc:
+            raise StoreBusy(f"database unavailable ({str(exc).strip()[:200]})") from exc
+
     def ping(self) -> None:
-        with self._conn() as conn:
+        with self._read() as conn:
             conn.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
         self._stop.set()
+        # Its transaction ends before the pool closes: a store's tables can be
+        # dropped right after close() without meeting a numbering in progress.
+        if self._numberer is not threading.current_thread():
+            self._numberer.join(timeout=10)
         self._pool.close()
 
     def _number_in_background(self) -> None:
@@ -265,7 +444,7 @@ class PostgresStore(HubStore):
     def get_identity(self, handle: str) -> Identity | None:
         if has_nul((handle,)):
             return None
-        with self._conn() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 "SELECT handle, public_key, created_at FROM hub_identities WHERE handle=%s",
                 (handle,)).fetchone()
@@ -288,7 +467,7 @@ class PostgresStore(HubStore):
     def get_repo(self, owner: str, slug: str) -> Repo | None:
         if has_nul((owner, slug)):
             return None
-        with self._conn() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 "SELECT id, owner, slug, created_by, public, created_at, last_seq FROM hub_repos"
                 " WHERE owner=%s AND slug=%s", (owner, slug)).fetchone()
@@ -313,7 +492,7 @@ class PostgresStore(HubStore):
     def get_permission(self, repo_id: int, handle: str) -> str | None:
         if has_nul((handle,)):
             return None
-        with self._conn() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 "SELECT permission FROM hub_members WHERE repo_id=%s AND handle=%s",
                 (repo_id, handle)).fetchone()
@@ -340,19 +519,9 @@ class PostgresStore(HubStore):
         fresh = fresh_rows(rows, set())
         if not fresh:
             return 0
-        # One statement for the batch: unnest() of parallel arrays is far
-        # cheaper than executemany round trips, and binary parameters (%b) skip
-        # text-array quoting. A known (kind, record_id) is skipped by the unique
-        # key, also against a concurrent insert of the same id (it waits for it).
-        cur = conn.execute(
-            "INSERT INTO hub_records (repo_id, kind, record_id, body)"
-            " SELECT %s, k, r, b FROM unnest(%b::text[], %b::text[], %b::bytea[]) AS t(k, r, b)"
-            # Nor one retention pruned: a re-push must not bring it back.
-            " WHERE NOT EXISTS (SELECT 1 FROM hub_pruned p WHERE p.repo_id = %s AND p.kind = t.k"
-            " AND p.record_id = t.r)"
-            " ON CONFLICT (repo_id, kind, record_id) DO NOTHING",
-            (repo_id, [r.kind for r in fresh], [r.record_id for r in fresh],
-             [r.body for r in fresh], repo_id))
+        cur = conn.execute(_APPEND_BINARY,
+                           (repo_id, [r.kind for r in fresh], [r.record_id for r in fresh],
+                            [r.body for r in fresh], repo_id))
         return int(cur.rowcount)
 
     def _number(self, repo_id: int) -> int:
@@ -470,18 +639,53 @@ class PostgresStore(HubStore):
     # ── live coordination ──
     @contextmanager
     def live_transaction(self, repo_id: int, write: bool = True) -> Iterator[_LiveTx]:
+        from psycopg_pool import PoolTimeout
+
+        self._check_repo(repo_id)
+        # Read-only: one snapshot for every statement of a status answer.
+        # No lock here: each decision locks what it decides about (_LiveTx).
+        begin = "BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+        try:
+            with self._pool.connection() as conn:
+                prepared = self._prepared.get(conn)
+                if prepared is None:
+                    prepared = self._prepared[conn] = _Prepared()
+                if prepared.wanted:
+                    prepared.prepare(conn)
+                tx = _LiveTx(conn, repo_id, begin, prepared)
+                try:
+                    yield tx
+                    tx.flush("COMMIT")
+                except BaseException as exc:
+                    if tx.opened and not conn.closed:
+                        conn.execute("ROLLBACK")
+                    if isinstance(exc, self._psycopg.errors.InvalidSqlStatementName):
+                        # Our statements were dropped on this session (nothing here
+                        # drops them): prepare afresh, and decide again.
+                        self._prepared.pop(conn, None)
+                        raise StoreConflict("prepared statements were dropped") from exc
+                    raise
+        except PoolTimeout as exc:
+            raise StoreBusy(f"no database connection available ({exc})") from exc
+        except (self._psycopg.errors.TransactionRollback,  # deadlock, serialization failure
+                self._psycopg.errors.UniqueViolation) as exc:
+            raise StoreConflict(f"transaction lost a race ({str(exc).strip()[:200]})") from exc
+        except self._psycopg.OperationalError as exc:
+            raise StoreBusy(f"database unavailable ({str(exc).strip()[:200]})") from exc
+
+    def _check_repo(self, repo_id: int) -> None:
+        """Raise LookupError unless repository *repo_id* exists. Repositories are
+        never deleted, so one seen is remembered: no round trip per decision."""
+        if repo_id in self._known_repos:
+            return
         with self._conn() as conn:
-            if not write:
-                # One snapshot for every statement of a status answer.
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            # No lock here: each decision locks what it decides about (_LiveTx).
             if conn.execute("SELECT 1 FROM hub_repos WHERE id=%s", (repo_id,)).fetchone() is None:
                 raise LookupError(f"no repository with id {repo_id}")
-            yield _LiveTx(conn, repo_id)
+        self._known_repos.add(repo_id)
 
     # ── dashboard sign-ins ──
     def dashboard_generation(self, repo_id: int, handle: str) -> tuple[int, float]:
-        with self._conn() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 "SELECT generation, changed_at FROM hub_dashboard_generations"
                 " WHERE repo_id=%s AND handle=%s", (repo_id, handle)).fetchone()
@@ -498,7 +702,7 @@ class PostgresStore(HubStore):
         return int(row[0])
 
     def get_dashboard_session(self, cap_id: str) -> DashboardSession | None:
-        with self._conn() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 "SELECT cap_id, repo_id, handle, generation, created_at, expires_at, revoked"
                 " FROM hub_dashboard_sessions WHERE cap_id=%s", (cap_id,)).fetchone()

@@ -183,3 +183,89 @@ def test_opening_a_store_beside_a_serving_hub_does_not_deadlock() -> None:
         assert opened == [None]
     finally:
         drop_schema(dsn, schema)
+
+
+@pytest.fixture
+def one_conn_store() -> Iterator[object]:
+    """A store whose decisions all run on one pooled connection."""
+    from muse.storage.postgres import PostgresStore
+
+    dsn, schema = pg_dsn(), new_schema()
+    s = PostgresStore(dsn, schema=schema, max_size=1)
+    try:
+        yield s
+    finally:
+        s.close()
+        drop_schema(dsn, schema)
+
+
+def _decide_twice(store: object, rid: int, decide: object) -> list[object]:
+    from muse.storage.base import decide_live
+
+    return [decide_live(store, rid, decide) for _ in range(3)]  # type: ignore[arg-type]
+
+
+def test_decisions_outlive_their_prepared_statements_being_dropped(one_conn_store: object) -> None:
+    """A decision's statements are prepared on the connection after their first
+    use; if the session loses them (DEALLOCATE ALL), the next decision is run
+    again and prepares them afresh instead of failing."""
+    from muse.hub import lessor as live
+
+    store: object = one_conn_store
+    assert store.create_repo("alice", "q", "alice", False, 1.0)  # type: ignore[attr-defined]
+    rid = store.get_repo("alice", "q").id  # type: ignore[attr-defined]
+    answers = _decide_twice(store, rid, lambda tx: live.heartbeat(tx, 1e9, "h", "run-a", 60.0))
+    assert all(a["run_id"] == "run-a" for a in answers)  # type: ignore[index]
+    with store._pool.connection() as conn:  # type: ignore[attr-defined]
+        assert conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()[0] > 0
+        conn.execute("DEALLOCATE ALL")
+    again = _decide_twice(store, rid, lambda tx: live.heartbeat(tx, 1e9 + 1, "h", "run-a", 60.0))
+    assert [a["expires_in"] for a in again] == [60.0] * 3  # type: ignore[index]
+    with store._pool.connection() as conn:  # type: ignore[attr-defined]
+        assert conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()[0] > 0
+
+
+def test_a_statement_the_server_cannot_prepare_still_runs(one_conn_store: object) -> None:
+    """Parameter types the server cannot infer make PREPARE fail: that statement
+    stays unprepared (sent with its values inline) and every decision still runs."""
+    store: object = one_conn_store
+    assert store.create_repo("alice", "q", "alice", False, 1.0)  # type: ignore[attr-defined]
+    rid = store.get_repo("alice", "q").id  # type: ignore[attr-defined]
+    got = _decide_twice(store, rid, lambda tx: tx.execute("SELECT ? + ?", (2, 3)).fetchone()[0])
+    assert got == [5, 5, 5]
+    got = _decide_twice(store, rid, lambda tx: tx.execute("SELECT ?::int * 2", (4,)).fetchone()[0])
+    assert got == [8, 8, 8]
+    with store._pool.connection() as conn:  # type: ignore[attr-defined]
+        prepared = [r[0] for r in conn.execute("SELECT statement FROM pg_prepared_statements")]
+    assert any("$1::int * 2" in p for p in prepared) and not any("+ $2" in p for p in prepared)
+
+
+def test_a_decision_that_reads_nothing_is_one_round_trip(one_conn_store: object) -> None:
+    """BEGIN, the writes and COMMIT travel together; a refused decision that read
+    nothing sends nothing (its writes are dropped, not rolled back)."""
+    from muse.storage.postgres import _LiveTx
+
+    store: object = one_conn_store
+    assert store.create_repo("alice", "q", "alice", False, 1.0)  # type: ignore[attr-defined]
+    rid = store.get_repo("alice", "q").id  # type: ignore[attr-defined]
+    sent: list[int] = []
+    orig = _LiveTx.flush
+
+    def flush(self: _LiveTx, last: str | None = None) -> None:
+        sent.append(len(self._waiting) + (last is not None))
+        orig(self, last)
+
+    _LiveTx.flush = flush  # type: ignore[method-assign]
+    try:
+        with store.live_transaction(rid) as tx:  # type: ignore[attr-defined]
+            tx.execute("INSERT INTO live_repos (repo_id, mode) VALUES (?, 'strict')", (rid,))
+            tx.execute("UPDATE live_repos SET fence_seq = 7 WHERE repo_id = ?", (rid,))
+        with pytest.raises(RuntimeError), store.live_transaction(rid) as tx:  # type: ignore[attr-defined]
+            tx.execute("UPDATE live_repos SET fence_seq = 8 WHERE repo_id = ?", (rid,))
+            raise RuntimeError("refused")
+    finally:
+        _LiveTx.flush = orig  # type: ignore[method-assign]
+    assert sent == [4]  # BEGIN, INSERT, UPDATE, COMMIT in one round trip; nothing for the refusal
+    with store.live_transaction(rid, write=False) as tx:  # type: ignore[attr-defined]
+        assert tx.execute("SELECT mode, fence_seq FROM live_repos WHERE repo_id = ?",
+                          (rid,)).fetchone() == ("strict", 7)

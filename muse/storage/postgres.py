@@ -375,11 +375,18 @@ class PostgresStore(HubStore):
         Raises:
             StoreBusy: no connection within the pool timeout, or the server went away.
         """
+        with self._translated(), self._pool.connection() as conn, conn.transaction():
+            yield conn
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """The database's failures as the store's: no connection or the server
+        gone → StoreBusy; a lost race (deadlock, serialization, unique key) →
+        StoreConflict, which :func:`~muse.storage.base.decide_live` retries."""
         from psycopg_pool import PoolTimeout
 
         try:
-            with self._pool.connection() as conn, conn.transaction():
-                yield conn
+            yield
         except PoolTimeout as exc:
             raise StoreBusy(f"no database connection available ({exc})") from exc
         except (self._psycopg.errors.TransactionRollback,  # deadlock, serialization failure
@@ -396,15 +403,8 @@ class PostgresStore(HubStore):
         Raises:
             StoreBusy: as :meth:`_conn`.
         """
-        from psycopg_pool import PoolTimeout
-
-        try:
-            with self._pool.connection() as conn:
-                yield conn
-        except PoolTimeout as exc:
-            raise StoreBusy(f"no database connection available ({exc})") from exc
-        except self._psycopg.OperationalError as exc:
-            raise StoreBusy(f"database unavailable ({str(exc).strip()[:200]})") from exc
+        with self._translated(), self._pool.connection() as conn:
+            yield conn
 
     def ping(self) -> None:
         with self._read() as conn:
@@ -639,13 +639,11 @@ class PostgresStore(HubStore):
     # ── live coordination ──
     @contextmanager
     def live_transaction(self, repo_id: int, write: bool = True) -> Iterator[_LiveTx]:
-        from psycopg_pool import PoolTimeout
-
         self._check_repo(repo_id)
         # Read-only: one snapshot for every statement of a status answer.
         # No lock here: each decision locks what it decides about (_LiveTx).
         begin = "BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-        try:
+        with self._translated():
             with self._pool.connection() as conn:
                 prepared = self._prepared.get(conn)
                 if prepared is None:
@@ -665,13 +663,6 @@ class PostgresStore(HubStore):
                         self._prepared.pop(conn, None)
                         raise StoreConflict("prepared statements were dropped") from exc
                     raise
-        except PoolTimeout as exc:
-            raise StoreBusy(f"no database connection available ({exc})") from exc
-        except (self._psycopg.errors.TransactionRollback,  # deadlock, serialization failure
-                self._psycopg.errors.UniqueViolation) as exc:
-            raise StoreConflict(f"transaction lost a race ({str(exc).strip()[:200]})") from exc
-        except self._psycopg.OperationalError as exc:
-            raise StoreBusy(f"database unavailable ({str(exc).strip()[:200]})") from exc
 
     def _check_repo(self, repo_id: int) -> None:
         """Raise LookupError unless repository *repo_id* exists. Repositories are

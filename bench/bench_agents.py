@@ -399,12 +399,17 @@ class EtcdAgent:
         self.lease = (await self.http.rpc("grant", "/v3/lease/grant", {"TTL": int(TTL)}))["ID"]
         self.renewed = time.monotonic()
 
-    async def claim(self) -> Claimed | None:
+    async def _keep_alive(self) -> None:
+        # etcd's own session keeps its lease alive every TTL/3 in the background
+        # (Muse's claim and reserve start fresh leases instead); checked before
+        # every claim attempt and reserve, so an agent that retries for longer
+        # than the TTL (many agents racing for the same ready keys) keeps it.
         if time.monotonic() - self.renewed > TTL / 3:
-            # etcd's own session keeps its lease alive every TTL/3 in the background
-            # (Muse's claim starts a fresh lease instead); counted as a claim cost.
             await self.renew()
+
+    async def claim(self) -> Claimed | None:
         while True:
+            await self._keep_alive()
             found = await self.http.rpc("claim", "/v3/kv/range", {
                 "key": _b64("q/"), "range_end": _prefix_end("q/"), "limit": self.window,
                 "keys_only": True})
@@ -423,6 +428,7 @@ class EtcdAgent:
             self.retries += 1
 
     async def reserve(self, symbols: list[str]) -> Lease:
+        await self._keep_alive()
         compare: list[dict[str, Any]] = []
         puts: list[str] = []
         for sym in symbols:

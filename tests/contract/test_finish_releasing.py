@@ -161,10 +161,9 @@ def test_too_many_leases_are_refused_before_anything_is_decided(coord: Coordinat
     assert coord.tasks()["counts"]["claimed"] == 1
 
 
-def test_the_hub_checks_the_release_list_at_the_boundary(backend: str,
-                                                         coord: Coordinator) -> None:
-    if backend == "local":
-        pytest.skip("the hub's request body: live only")
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)  # the hub's request body: live backends only
+def test_the_hub_checks_the_release_list_at_the_boundary(coord: Coordinator) -> None:
     from muse.core.client.hub_client import HubCall
     from muse.core.vocab.errors import UserError
 

@@ -9,6 +9,8 @@ import pathlib
 import shutil
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -41,79 +43,74 @@ def test_ledger_counts_overlapping_claims_as_double_and_later_ones_as_takeovers(
     assert led.takeovers() == 2
 
 
-@pytest.mark.skipif(shutil.which("etcd") is None, reason="etcd not installed (etcd-server)")
-def test_etcd_transactions_follow_the_strict_overlap_rule() -> None:
+def _with_two_etcd_agents(scenario: Callable[[Any, Any], Awaitable[None]]) -> None:
+    """A real etcd with two tasks queued, two started agents for *scenario*, then cleanup."""
     work = pathlib.Path(tempfile.mkdtemp(prefix="test-bench-etcd-"))
     etcd = ba.Etcd(argparse.Namespace(conns=4, etcd_window=8), work)
     etcd.start()
-    try:
-        async def scenario() -> None:
-            await etcd.load(["t000000", "t000001"], 2)
-            a, b = etcd.agent(0, "run-a"), etcd.agent(1, "run-b")
-            await a.start()
-            await b.start()
-            held = await a.reserve(["src/m.py::C.f"])
-            for overlapping in (["src/m.py::C.f"], ["src/m.py::C"], ["src/m.py"],
-                                ["src/other.py::x", "src/m.py::C.f.inner"]):
-                with pytest.raises(ba.Refused):
-                    await b.reserve(overlapping)
-            sibling = await b.reserve(["src/m.py::C.g"])  # a different member: no overlap
-            await b.release(sibling)
-            await a.release(held)
-            whole = await b.reserve(["src/m.py"])
-            with pytest.raises(ba.Refused):
-                await a.reserve(["src/m.py::C.f"])  # now the file is held whole
-            await b.release(whole)
-            got = await a.claim()
-            assert got is not None
-            assert not await a.complete(got, got.token - 1)  # stale token refused
-            assert await a.complete(got, got.token)
-            await a.stop()
-            await b.stop()
-            await etcd.close()
 
-        asyncio.run(scenario())
+    async def run() -> None:
+        await etcd.load(["t000000", "t000001"], 2)
+        a, b = etcd.agent(0, "run-a"), etcd.agent(1, "run-b")
+        await a.start()
+        await b.start()
+        await scenario(a, b)
+        await a.stop()
+        await b.stop()
+        await etcd.close()
+
+    try:
+        asyncio.run(run())
     finally:
         etcd.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.mark.skipif(shutil.which("etcd") is None, reason="etcd not installed (etcd-server)")
+def test_etcd_transactions_follow_the_strict_overlap_rule() -> None:
+    async def scenario(a: Any, b: Any) -> None:
+        held = await a.reserve(["src/m.py::C.f"])
+        for overlapping in (["src/m.py::C.f"], ["src/m.py::C"], ["src/m.py"],
+                            ["src/other.py::x", "src/m.py::C.f.inner"]):
+            with pytest.raises(ba.Refused):
+                await b.reserve(overlapping)
+        sibling = await b.reserve(["src/m.py::C.g"])  # a different member: no overlap
+        await b.release(sibling)
+        await a.release(held)
+        whole = await b.reserve(["src/m.py"])
+        with pytest.raises(ba.Refused):
+            await a.reserve(["src/m.py::C.f"])  # now the file is held whole
+        await b.release(whole)
+        got = await a.claim()
+        assert got is not None
+        assert not await a.complete(got, got.token - 1)  # stale token refused
+        assert await a.complete(got, got.token)
+
+    _with_two_etcd_agents(scenario)
 
 
 @pytest.mark.skipif(shutil.which("etcd") is None, reason="etcd not installed (etcd-server)")
 def test_etcd_batched_finish_completes_and_releases_in_one_transaction() -> None:
     """--batch's etcd side: a stale claim revision changes nothing; a stale lease
     revision keeps the completion (the nested release alone is refused)."""
-    work = pathlib.Path(tempfile.mkdtemp(prefix="test-bench-etcd-"))
-    etcd = ba.Etcd(argparse.Namespace(conns=4, etcd_window=8), work)
-    etcd.start()
-    try:
-        async def scenario() -> None:
-            await etcd.load(["t000000", "t000001"], 2)
-            a, b = etcd.agent(0, "run-a"), etcd.agent(1, "run-b")
-            await a.start()
-            await b.start()
-            first = await a.claim()
-            assert first is not None
-            held = await a.reserve(["src/m.py::f"])
-            assert await a.finish(first, first.token - 1, held) == (False, False)
-            with pytest.raises(ba.Refused):
-                await b.reserve(["src/m.py::f"])  # the stale attempt released nothing
-            assert await a.finish(first, first.token, held) == (True, True)
-            freed = await b.reserve(["src/m.py::f"])
-            second = await a.claim()
-            assert second is not None and second.task_id != first.task_id
-            mine = await a.reserve(["src/m.py::g"])
-            stale = ba.Lease(mine.handle, mine.token - 1, mine.symbols)
-            assert await a.finish(second, second.token, stale) == (True, False)
-            assert await a.claim() is None  # both tasks completed
-            await b.release(freed)
-            await a.stop()
-            await b.stop()
-            await etcd.close()
+    async def scenario(a: Any, b: Any) -> None:
+        first = await a.claim()
+        assert first is not None
+        held = await a.reserve(["src/m.py::f"])
+        assert await a.finish(first, first.token - 1, held) == (False, False)
+        with pytest.raises(ba.Refused):
+            await b.reserve(["src/m.py::f"])  # the stale attempt released nothing
+        assert await a.finish(first, first.token, held) == (True, True)
+        freed = await b.reserve(["src/m.py::f"])
+        second = await a.claim()
+        assert second is not None and second.task_id != first.task_id
+        mine = await a.reserve(["src/m.py::g"])
+        stale = ba.Lease(mine.handle, mine.token - 1, mine.symbols)
+        assert await a.finish(second, second.token, stale) == (True, False)
+        assert await a.claim() is None  # both tasks completed
+        await b.release(freed)
 
-        asyncio.run(scenario())
-    finally:
-        etcd.stop()
-        shutil.rmtree(work, ignore_errors=True)
+    _with_two_etcd_agents(scenario)
 
 
 @pytest.mark.parametrize("batch", [False, True])

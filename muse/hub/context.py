@@ -13,7 +13,7 @@ testable without a server. The live routes are served by
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,12 +37,15 @@ __all__ = [
     "Hub",
     "Reply",
     "body_limit",
+    "call_of",
     "decode_body",
     "decode_typed",
     "endpoint",
     "raw_headers",
+    "read_limited",
     "require_object",
     "require_repo_access",
+    "signed_path",
 ]
 
 MSGPACK = "application/msgpack"
@@ -197,20 +200,46 @@ async def _read_body(request: Any, limit: int, timeout: float | None = None) -> 
         timeout = request.app.state.hub.settings.body_timeout
     if body_limit(request.headers.get("content-length"), limit):
         return b""
-    chunks: list[bytes] = []
-    size = 0
+    return await read_limited(request.stream(), limit, timeout)
+
+
+async def read_limited(chunks: AsyncIterator[bytes], limit: int, timeout: float) -> bytes:
+    """Join *chunks*, refusing past *limit* bytes or past *timeout* seconds (a body
+    sent a byte a minute holds no one up).
+
+    Raises:
+        PayloadTooLarge: over *limit*.
+        RequestTimeout: the body was too slow.
+    """
     import asyncio
 
+    parts: list[bytes] = []
+    size = 0
     try:
-        async with asyncio.timeout(timeout):  # a body sent a byte a minute holds no one up
-            async for chunk in request.stream():
+        async with asyncio.timeout(timeout):
+            async for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
                     raise PayloadTooLarge(f"body exceeds the {limit}-byte limit")
-                chunks.append(chunk)
+                parts.append(chunk)
     except TimeoutError:
         raise RequestTimeout(f"the request body did not arrive within {timeout:g}s") from None
-    return b"".join(chunks)
+    return b"".join(parts)
+
+
+def signed_path(scope: Any) -> str:
+    """The raw path with the raw query of an ASGI *scope*: exactly what the client signed."""
+    path: str = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+    query = scope.get("query_string", b"")
+    return path + "?" + query.decode("latin-1") if query else path
+
+
+def call_of(request: Any, body: bytes = b"") -> Call:
+    """A Starlette request as the hub's plain :class:`Call`."""
+    return Call(method=request.method, host=request.headers.get("host", ""),
+                path_qs=signed_path(request.scope), path_params=dict(request.path_params),
+                query=dict(request.query_params),
+                headers={k.lower(): v for k, v in request.headers.items()}, body=body)
 
 
 def _rendered(call: Call, reply: Reply, hub: Hub) -> tuple[int, dict[str, str], bytes, str]:
@@ -338,20 +367,7 @@ def endpoint(fn: Callable[[Hub, Call], Reply],
     async def answer(request: Any) -> Any:
         hub: Hub = request.app.state.hub
         body = await _read_body(request, spec.limit(hub), hub.settings.body_timeout)
-        raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
-        query = request.scope.get("query_string", b"")
-        path_qs = raw_path.decode("latin-1")
-        if query:
-            path_qs += "?" + query.decode("latin-1")
-        call = Call(
-            method=request.method,
-            host=request.headers.get("host", ""),
-            path_qs=path_qs,
-            path_params=dict(request.path_params),
-            query=dict(request.query_params),
-            headers={k.lower(): v for k, v in request.headers.items()},
-            body=body,
-        )
+        call = call_of(request, body)
         reply = await spec.execute(hub, call)
         return _render(call, reply, hub)
 

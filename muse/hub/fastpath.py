@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -33,8 +34,9 @@ from muse.hub.context import (
     _status_of,
     body_limit,
     raw_headers,
+    read_limited,
+    signed_path,
 )
-from muse.hub.errors import PayloadTooLarge, RequestTimeout
 
 __all__ = ["LIVE_PREFIX", "HubApp"]
 
@@ -93,12 +95,9 @@ class HubApp(Starlette):
             limit = spec.limit(hub)
             body = b"" if body_limit(length, limit) else await _read_body(
                 receive, limit, hub.settings.body_timeout)
-            path_qs = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
-            query = scope.get("query_string", b"")
-            if query:
-                path_qs += "?" + query.decode("latin-1")
-            call = Call(method=scope["method"], host=host or "", path_qs=path_qs,
-                        path_params=path_params, query=_query(query), headers=headers, body=body)
+            call = Call(method=scope["method"], host=host or "", path_qs=signed_path(scope),
+                        path_params=path_params, query=_query(scope.get("query_string", b"")),
+                        headers=headers, body=body)
             reply = await spec.execute(hub, call)
             status, out_headers, out, media_type = _rendered(call, reply, hub)
             start = {"type": "http.response.start", "status": status,
@@ -188,24 +187,18 @@ def _query(raw: bytes) -> dict[str, str]:
 
 async def _read_body(receive: Any, limit: int, timeout: float) -> bytes:
     """The body from the ASGI messages, at most *limit* bytes, within *timeout*
-    (``muse.hub.context._read_body`` on a Starlette request)."""
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                message = await receive()
-                if message["type"] == "http.request":
-                    chunk = message.get("body", b"")
-                    if chunk:
-                        size += len(chunk)
-                        if size > limit:
-                            raise PayloadTooLarge(f"body exceeds the {limit}-byte limit")
-                        chunks.append(chunk)
-                    if not message.get("more_body", False):
-                        break
-                elif message["type"] == "http.disconnect":
-                    raise ClientDisconnect()
-    except TimeoutError:
-        raise RequestTimeout(f"the request body did not arrive within {timeout:g}s") from None
-    return b"".join(chunks)
+    (as ``muse.hub.context._read_body`` on a Starlette request)."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        while True:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                if chunk:
+                    yield chunk
+                if not message.get("more_body", False):
+                    return
+            elif message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+
+    return await read_limited(chunks(), limit, timeout)

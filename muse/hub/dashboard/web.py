@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from muse.hub.context import Call
+from muse.hub.context import Call, call_of
 
 __all__ = ["SECURITY_HEADERS", "call_of", "is_https", "repo_names", "same_origin"]
 
@@ -15,16 +15,6 @@ _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'
 SECURITY_HEADERS = {"Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff",
                     "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
                     "Cache-Control": "no-store"}
-
-
-def call_of(request: Any, body: bytes = b"") -> Call:
-    """A Starlette request as the hub's plain :class:`~muse.hub.context.Call`."""
-    raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
-    query = request.scope.get("query_string", b"")
-    path_qs = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
-    return Call(method=request.method, host=request.headers.get("host", ""), path_qs=path_qs,
-                path_params=dict(request.path_params), query=dict(request.query_params),
-                headers={k.lower(): v for k, v in request.headers.items()}, body=body)
 
 
 def repo_names(call: Call) -> tuple[str, str]:
